@@ -42,6 +42,14 @@ export interface PushManifestOptions {
   referrersState?: ReferrersState | undefined;
 }
 
+export interface PushBlobOptions {
+  /**
+   * Ask the backend whether it has the blob before uploading (default true). Callers that know the
+   * content is new (fresh metadata) pass false to save a request; the upload is idempotent anyway.
+   */
+  existenceCheck?: boolean | undefined;
+}
+
 export interface DeleteManifestOptions {
   /** The subject of the manifest being deleted, if known (saves a read on tag-schema registries). */
   subject?: Descriptor | undefined;
@@ -106,7 +114,7 @@ export interface Repository {
   fetchBlobBytes(descriptor: Descriptor, maxBytes: number): Promise<Uint8Array>;
 
   /** Uploads a blob whose digest and size are known; a no-op if the backend already has it. */
-  pushBlob(descriptor: Descriptor, content: BlobSource): Promise<void>;
+  pushBlob(descriptor: Descriptor, content: BlobSource, options?: PushBlobOptions): Promise<void>;
 
   /** One page of tags (lexical order); `last` continues after a tag, `limit` caps the page size. */
   listTags(options?: { last?: string | undefined; limit?: number | undefined }): Promise<TagPage>;
