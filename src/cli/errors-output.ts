@@ -1,0 +1,33 @@
+/** The one top-level mapping of errors to what the user sees and the exit code. */
+import { EXIT_CODES, isManifestoError, ManifestoError } from '../errors/errors.ts';
+import type { CommandIO } from './io.ts';
+
+export function toManifestoError(error: unknown): ManifestoError {
+  if (isManifestoError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ManifestoError('INTERNAL', message, {
+    category: 'internal',
+    cause: error,
+    hint: 'This is a bug in manifesto; please report it with the command you ran (rerun with --debug for details).',
+  });
+}
+
+/** Prints the error (one line, plus a hint line) and returns the exit code. */
+export function reportError(
+  error: unknown,
+  io: CommandIO,
+  options: { json: boolean; debug: boolean },
+): number {
+  const e = toManifestoError(error);
+  if (options.json) {
+    io.stderr.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
+  } else {
+    io.stderr.write(`manifesto: error: ${e.message}\n`);
+    if (e.hint) io.stderr.write(`  hint: ${e.hint}\n`);
+  }
+  if (options.debug) {
+    const detail = e.category === 'internal' && e.cause instanceof Error ? e.cause : e;
+    io.stderr.write(`${detail.stack ?? String(detail)}\n`);
+  }
+  return EXIT_CODES[e.category];
+}

@@ -1,0 +1,203 @@
+/**
+ * Metadata content to store, from a file or a stream (stdin): hashed once up front (digest and size
+ * must be known before upload), then streamed to the backend with bounded memory. Small content is
+ * kept in memory; a large stream is spooled to a private temporary file, removed by `dispose()`.
+ */
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { StreamSource } from '../content/repository.ts';
+import { ManifestoError, usageError } from '../errors/errors.ts';
+import { FULL_PARSE_LIMIT } from './detect-media-type.ts';
+
+/** Default limit on the size of one piece of metadata (`--max-size`, MANIFESTO_MAX_SIZE). */
+export const DEFAULT_MAX_CONTENT_BYTES = 1024 * 1024 * 1024;
+
+export interface PreparedContent {
+  digest: string;
+  size: number;
+  /** The whole content when size <= FULL_PARSE_LIMIT, else its first FULL_PARSE_LIMIT bytes. */
+  head: Uint8Array;
+  /** The file name, for media type detection and the layer title (undefined for streams). */
+  fileName: string | undefined;
+  /** Bytes when small, else a re-openable stream. */
+  source: Uint8Array | StreamSource;
+  dispose(): Promise<void>;
+}
+
+function tooLarge(what: string, maxBytes: number): ManifestoError {
+  return usageError(
+    'CONTENT_TOO_LARGE',
+    `${what} is larger than the limit of ${maxBytes} bytes`,
+    'Raise the limit with --max-size BYTES (or MANIFESTO_MAX_SIZE) if this is intended.',
+  );
+}
+
+function emptyContent(what: string): ManifestoError {
+  return usageError('CONTENT_EMPTY', `${what} is empty`, 'Metadata content must have at least one byte.');
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+function fileStream(path: string): StreamSource {
+  return {
+    async *open() {
+      for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }))
+        yield chunk as Uint8Array;
+    },
+  };
+}
+
+/** Reads a file's digest, size and head; the content is streamed again from disk when uploaded. */
+export async function prepareFile(
+  path: string,
+  maxBytes = DEFAULT_MAX_CONTENT_BYTES,
+): Promise<PreparedContent> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      throw usageError(
+        'FILE_IS_DIRECTORY',
+        `"${path}" is a directory`,
+        'Give the path of a file, or - for stdin.',
+      );
+    }
+    size = info.size;
+  } catch (error) {
+    if (error instanceof ManifestoError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw usageError(
+        'FILE_NOT_FOUND',
+        `file "${path}" does not exist`,
+        'Check the path, or use - for stdin.',
+        error,
+      );
+    }
+    throw usageError(
+      'FILE_UNREADABLE',
+      `cannot read "${path}": ${(error as Error).message}`,
+      undefined,
+      error,
+    );
+  }
+  if (size === 0) throw emptyContent(`file "${path}"`);
+  if (size > maxBytes) throw tooLarge(`file "${path}" (${size} bytes)`, maxBytes);
+  const hash = createHash('sha256');
+  const headChunks: Uint8Array[] = [];
+  let headSize = 0;
+  let seen = 0;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      for await (const chunk of handle.createReadStream({ highWaterMark: 1024 * 1024 })) {
+        const bytes = chunk as Uint8Array;
+        hash.update(bytes);
+        seen += bytes.byteLength;
+        if (headSize < FULL_PARSE_LIMIT) {
+          const take = bytes.subarray(0, FULL_PARSE_LIMIT - headSize);
+          headChunks.push(take);
+          headSize += take.byteLength;
+        }
+      }
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  } catch (error) {
+    throw usageError(
+      'FILE_UNREADABLE',
+      `cannot read "${path}": ${(error as Error).message}`,
+      undefined,
+      error,
+    );
+  }
+  if (seen !== size) {
+    throw usageError(
+      'FILE_CHANGED',
+      `file "${path}" changed while it was read`,
+      'Try again when it is complete.',
+    );
+  }
+  const head = concat(headChunks, headSize);
+  return {
+    digest: `sha256:${hash.digest('hex')}`,
+    size,
+    head,
+    fileName: basename(path),
+    source: size === head.byteLength ? head : fileStream(path),
+    dispose: async () => undefined,
+  };
+}
+
+/** Reads a stream (stdin) completely: in memory up to FULL_PARSE_LIMIT, spooled to a temp file above. */
+export async function prepareStream(
+  input: AsyncIterable<Uint8Array | string>,
+  maxBytes = DEFAULT_MAX_CONTENT_BYTES,
+  what = 'standard input',
+): Promise<PreparedContent> {
+  const hash = createHash('sha256');
+  const headChunks: Uint8Array[] = [];
+  let size = 0;
+  let spoolDir: string | undefined;
+  let spool: ReturnType<typeof createWriteStream> | undefined;
+  const cleanup = async () => {
+    spool?.destroy();
+    if (spoolDir !== undefined) await rm(spoolDir, { recursive: true, force: true });
+  };
+  try {
+    for await (const piece of input) {
+      const bytes = typeof piece === 'string' ? new TextEncoder().encode(piece) : piece;
+      size += bytes.byteLength;
+      if (size > maxBytes) throw tooLarge(what, maxBytes);
+      hash.update(bytes);
+      if (spool === undefined && size <= FULL_PARSE_LIMIT) {
+        headChunks.push(bytes);
+        continue;
+      }
+      if (spool === undefined) {
+        spoolDir = await mkdtemp(join(tmpdir(), 'manifesto-'));
+        spool = createWriteStream(join(spoolDir, 'content'), { mode: 0o600 });
+        for (const c of headChunks) if (!spool.write(c)) await once(spool, 'drain');
+      }
+      if (!spool.write(bytes)) await once(spool, 'drain');
+    }
+    if (size === 0) throw emptyContent(what);
+    if (spool !== undefined) {
+      spool.end();
+      await once(spool, 'finish');
+    }
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  const inMemory = spool === undefined;
+  const headAll = concat(
+    headChunks,
+    Math.min(
+      size,
+      headChunks.reduce((n, c) => n + c.byteLength, 0),
+    ),
+  );
+  const head = headAll.subarray(0, Math.min(headAll.byteLength, FULL_PARSE_LIMIT));
+  const spoolPath = spoolDir === undefined ? undefined : join(spoolDir, 'content');
+  return {
+    digest: `sha256:${hash.digest('hex')}`,
+    size,
+    head,
+    fileName: undefined,
+    source: inMemory || spoolPath === undefined ? headAll : fileStream(spoolPath),
+    dispose: cleanup,
+  };
+}

@@ -1,0 +1,119 @@
+/** Stores a new version of a piece of metadata for an image (docs/format.md). */
+import type { Repository } from '../content/repository.ts';
+import { usageError } from '../errors/errors.ts';
+import type { Descriptor } from '../spec/descriptor.ts';
+import { EMPTY_JSON_BYTES, OCI_MANIFEST } from '../spec/media-types.ts';
+import { ANNOTATION_PREFIX } from './annotations.ts';
+import type { PreparedContent } from './content-source.ts';
+import { detectMediaType } from './detect-media-type.ts';
+import { readListing, versionsOfType } from './listing.ts';
+import { latestVersion } from './ordering.ts';
+import { artifactTypeFor, validateTypeName } from './type-name.ts';
+import type { ContentInfo } from './version.ts';
+import { buildVersionManifest, EMPTY_CONFIG } from './version-manifest.ts';
+
+export interface PutOptions {
+  repository: Repository;
+  /** Tag or digest of the image in the repository. */
+  reference: string;
+  type: string;
+  content: PreparedContent;
+  /** Media type of the content; detected when absent. */
+  mediaType?: string | undefined;
+  author?: string | undefined;
+  annotations?: Record<string, string> | undefined;
+  /** Clock, for tests. */
+  now?: (() => Date) | undefined;
+  /** An already-resolved subject (skips the resolve request). */
+  subject?: Descriptor | undefined;
+}
+
+export interface PutResult {
+  subject: Descriptor;
+  type: string;
+  /** Digest of the new version's manifest: the version id. */
+  version: string;
+  artifactType: string;
+  content: ContentInfo;
+  created: string;
+  author: string | undefined;
+  /** The version this one replaced as latest. */
+  supersedes: string | undefined;
+}
+
+/** Content above this size is checked for presence before upload. */
+const LARGE_CONTENT_BYTES = 1024 * 1024;
+
+const MEDIA_TYPE_PATTERN = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}(\s*;.*)?$/i;
+
+export function validateAnnotations(annotations: Record<string, string>): void {
+  for (const key of Object.keys(annotations)) {
+    if (key.startsWith(ANNOTATION_PREFIX)) {
+      throw usageError(
+        'ANNOTATION_RESERVED',
+        `annotation "${key}" is reserved for manifesto`,
+        `Keys starting with ${ANNOTATION_PREFIX} are set by manifesto itself.`,
+      );
+    }
+    if (key === '' || /\s/.test(key)) {
+      throw usageError(
+        'ANNOTATION_INVALID',
+        `invalid annotation key "${key}"`,
+        'Use --annotation key=value.',
+      );
+    }
+  }
+}
+
+export async function putMetadata(options: PutOptions): Promise<PutResult> {
+  const type = validateTypeName(options.type);
+  if (options.annotations) validateAnnotations(options.annotations);
+  const { repository, content } = options;
+  const mediaType =
+    options.mediaType ??
+    detectMediaType({ head: content.head, size: content.size, fileName: content.fileName });
+  if (!MEDIA_TYPE_PATTERN.test(mediaType)) {
+    throw usageError(
+      'MEDIA_TYPE_INVALID',
+      `invalid media type "${mediaType}"`,
+      'Use type/subtype, e.g. application/json.',
+    );
+  }
+  const subject = options.subject ?? (await repository.resolve(options.reference));
+  const listing = await readListing(repository, subject);
+  const previous = latestVersion(versionsOfType(listing, type));
+  const contentInfo: ContentInfo = { digest: content.digest, size: content.size, mediaType };
+  const artifactType = artifactTypeFor(type, mediaType);
+  const created = (options.now ?? (() => new Date()))();
+  const { bytes } = buildVersionManifest({
+    type,
+    artifactType,
+    subject,
+    content: contentInfo,
+    title: content.fileName,
+    created,
+    author: options.author,
+    supersedes: previous?.digest,
+    annotations: options.annotations,
+  });
+  // Fresh content is rarely present already: only large content is worth an existence check.
+  await repository.pushBlob({ mediaType, digest: content.digest, size: content.size }, content.source, {
+    existenceCheck: content.size > LARGE_CONTENT_BYTES,
+  });
+  // Every manifesto version references the empty config: if one is listed, the blob is there.
+  if (!listing.versions.some((v) => v.manifesto)) await repository.pushBlob(EMPTY_CONFIG, EMPTY_JSON_BYTES);
+  const descriptor = await repository.pushManifest(bytes, {
+    mediaType: OCI_MANIFEST,
+    referrersState: listing.state,
+  });
+  return {
+    subject,
+    type,
+    version: descriptor.digest,
+    artifactType,
+    content: contentInfo,
+    created: created.toISOString(),
+    author: options.author,
+    supersedes: previous?.digest,
+  };
+}

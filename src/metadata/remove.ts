@@ -1,0 +1,83 @@
+/** Deletes versions of a piece of metadata (`delete`) and superseded versions (`prune`). */
+import type { Repository } from '../content/repository.ts';
+import { usageError } from '../errors/errors.ts';
+import type { Descriptor } from '../spec/descriptor.ts';
+import { selectVersion } from './get.ts';
+import { readListing, summariseTypes, versionsOfType } from './listing.ts';
+import type { MetadataVersion } from './version.ts';
+
+export interface DeleteOptions {
+  repository: Repository;
+  reference: string;
+  type: string;
+  /** Delete this version; the latest when neither `version` nor `all` is given. */
+  version?: string | undefined;
+  /** Delete every version of the type. */
+  all?: boolean | undefined;
+  subject?: Descriptor | undefined;
+  image?: string | undefined;
+}
+
+export interface RemovalResult {
+  subject: Descriptor;
+  deleted: MetadataVersion[];
+  /** Versions kept, newest first (prune), or left of the type (delete). */
+  kept: MetadataVersion[];
+}
+
+async function deleteVersions(repository: Repository, subject: Descriptor, victims: MetadataVersion[]) {
+  for (const v of victims) await repository.deleteManifest(v.digest, { subject });
+}
+
+export async function deleteMetadata(options: DeleteOptions): Promise<RemovalResult> {
+  if (options.all && options.version !== undefined) {
+    throw usageError('FLAGS_CONFLICT', '--all and --version cannot be used together', 'Choose one.');
+  }
+  const selected = await selectVersion({
+    repository: options.repository,
+    reference: options.reference,
+    type: options.type,
+    version: options.version,
+    subject: options.subject,
+    image: options.image,
+  });
+  const victims = options.all ? selected.versions : [selected.version];
+  await deleteVersions(options.repository, selected.subject, victims);
+  const gone = new Set(victims.map((v) => v.digest));
+  return {
+    subject: selected.subject,
+    deleted: victims,
+    kept: selected.versions.filter((v) => !gone.has(v.digest)),
+  };
+}
+
+export interface PruneOptions {
+  repository: Repository;
+  reference: string;
+  /** Only this type; every type written by manifesto when absent. */
+  type?: string | undefined;
+  /** How many versions of each type to keep (newest first), at least 1. */
+  keep: number;
+  /** Report what would be deleted without deleting. */
+  dryRun?: boolean | undefined;
+  subject?: Descriptor | undefined;
+}
+
+export async function pruneMetadata(options: PruneOptions): Promise<RemovalResult> {
+  if (!Number.isSafeInteger(options.keep) || options.keep < 1) {
+    throw usageError('KEEP_INVALID', `--keep must be a whole number of at least 1, not ${options.keep}`);
+  }
+  const { repository } = options;
+  const subject = options.subject ?? (await repository.resolve(options.reference));
+  const listing = await readListing(repository, subject);
+  const groups =
+    options.type === undefined
+      ? summariseTypes(listing)
+          .filter((g) => g.versions.some((v) => v.manifesto))
+          .map((g) => g.versions.filter((v) => v.manifesto))
+      : [versionsOfType(listing, options.type)];
+  const deleted = groups.flatMap((versions) => versions.slice(options.keep));
+  const kept = groups.flatMap((versions) => versions.slice(0, options.keep));
+  if (!options.dryRun) await deleteVersions(repository, subject, deleted);
+  return { subject, deleted, kept };
+}

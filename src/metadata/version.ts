@@ -1,0 +1,74 @@
+/** One stored version of a piece of metadata, as read from a referrers listing entry. */
+import type { Descriptor } from '../spec/descriptor.ts';
+import { ANNOTATION_CREATED } from '../spec/descriptor.ts';
+import { isDigest } from '../spec/digest.ts';
+import {
+  ANNOTATION_AUTHOR,
+  ANNOTATION_CONTENT_DIGEST,
+  ANNOTATION_CONTENT_MEDIA_TYPE,
+  ANNOTATION_CONTENT_SIZE,
+  ANNOTATION_SUPERSEDES,
+  ANNOTATION_TYPE,
+} from './annotations.ts';
+import { describeArtifactType } from './type-name.ts';
+
+export interface ContentInfo {
+  digest: string;
+  size: number;
+  mediaType: string;
+}
+
+export interface MetadataVersion {
+  /** Digest of the version's manifest: the version's identity (`--version`). */
+  digest: string;
+  /** The referrer descriptor as listed (mediaType, size, artifactType, annotations). */
+  descriptor: Descriptor;
+  /** Metadata type name (from the manifesto annotation, or derived from the artifactType). */
+  type: string;
+  /** Human description of the kind of artifact. */
+  label: string;
+  /** True when written by manifesto (carries the type annotation). */
+  manifesto: boolean;
+  artifactType: string | undefined;
+  /** Creation time in ms since the epoch (NaN when unknown). */
+  created: number;
+  createdText: string | undefined;
+  author: string | undefined;
+  supersedes: string | undefined;
+  /** The content layer, when the listing carries it (manifesto's own entries always do). */
+  content: ContentInfo | undefined;
+  annotations: Record<string, string>;
+}
+
+function contentFromAnnotations(annotations: Record<string, string>): ContentInfo | undefined {
+  const digest = annotations[ANNOTATION_CONTENT_DIGEST];
+  const sizeText = annotations[ANNOTATION_CONTENT_SIZE];
+  const mediaType = annotations[ANNOTATION_CONTENT_MEDIA_TYPE];
+  if (digest === undefined || sizeText === undefined || mediaType === undefined || !isDigest(digest))
+    return undefined;
+  const size = Number(sizeText);
+  if (!Number.isSafeInteger(size) || size < 0) return undefined;
+  return { digest, size, mediaType };
+}
+
+export function versionFromDescriptor(descriptor: Descriptor): MetadataVersion {
+  const annotations = descriptor.annotations ?? {};
+  const typeAnnotation = annotations[ANNOTATION_TYPE];
+  const info = describeArtifactType(descriptor.artifactType);
+  const createdText = annotations[ANNOTATION_CREATED];
+  const supersedes = annotations[ANNOTATION_SUPERSEDES];
+  return {
+    digest: descriptor.digest,
+    descriptor,
+    type: typeAnnotation ?? info.type,
+    label: typeAnnotation ?? info.label,
+    manifesto: typeAnnotation !== undefined,
+    artifactType: descriptor.artifactType,
+    created: createdText === undefined ? Number.NaN : Date.parse(createdText),
+    createdText,
+    author: annotations[ANNOTATION_AUTHOR],
+    supersedes: supersedes !== undefined && isDigest(supersedes) ? supersedes : undefined,
+    content: contentFromAnnotations(annotations),
+    annotations,
+  };
+}
