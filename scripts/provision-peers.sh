@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Provisions the real OCI registries and peer CLIs that manifesto's integration tests run against,
+# from Debian's package archive, into one folder. Nothing on the host is installed or changed:
+# packages are downloaded with a private apt state and unpacked with `dpkg -x`.
+#
+#   scripts/provision-peers.sh               # install (a fast no-op when everything is present)
+#   scripts/provision-peers.sh --force       # reinstall
+#   scripts/provision-peers.sh --check       # exit 0 when everything is present, 1 otherwise
+#   export PATH="$(scripts/provision-peers.sh --print-bin):$PATH"
+#
+# Folder: $MANIFESTO_PEERS_DIR, default <repo>/.cache/peers (git-ignored). Its bin/ holds:
+#   docker-registry  CNCF distribution 2.8 (no referrers API: clients must use the tag schema)
+#   refreg           go-containerregistry's registry with the OCI 1.1 referrers API on (in memory),
+#                    built here from scripts/refreg/main.go and the Go sources that Debian's
+#                    golang-github-google-go-containerregistry-dev package ships (GOPATH mode, offline)
+#   crane, oras, cosign, notation   peer clients
+# Needs: a Debian-family machine (apt-get, dpkg, the debian-archive-keyring) and its Debian mirror.
+# Takes about a minute on a fresh machine (downloads ~150 MB); the Go toolchain used for refreg is
+# removed afterwards unless MANIFESTO_PEERS_KEEP_BUILD=1.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIR="${MANIFESTO_PEERS_DIR:-$root/.cache/peers}"
+BIN="$DIR/bin"
+want=(docker-registry refreg crane oras cosign notation)
+
+all_present() {
+  local t
+  for t in "${want[@]}"; do [[ -x "$BIN/$t" ]] || return 1; done
+}
+
+force=0
+case "${1:-}" in
+  --print-bin) echo "$BIN"; exit 0 ;;
+  --check) all_present; exit $? ;;
+  --force) force=1 ;;
+  "") ;;
+  *) echo "usage: $0 [--print-bin|--check|--force]" >&2; exit 2 ;;
+esac
+
+if [[ $force == 0 ]] && all_present; then
+  echo "peers: all present in $BIN"; exit 0
+fi
+
+for tool in apt-get dpkg; do
+  command -v "$tool" >/dev/null || { echo "peers: '$tool' not found: a Debian-family machine is needed" >&2; exit 1; }
+done
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+[[ -f "$keyring" ]] || { echo "peers: $keyring missing: apt-get install debian-archive-keyring" >&2; exit 1; }
+
+mkdir -p "$DIR"
+# One provisioning at a time (parallel test runs share the folder).
+if command -v flock >/dev/null; then
+  exec 9>"$DIR/.lock"
+  flock 9
+  if [[ $force == 0 ]] && all_present; then echo "peers: all present in $BIN"; exit 0; fi
+fi
+
+started=$SECONDS
+work="$DIR/build"
+rm -rf "$work" "$DIR/root" "$BIN"
+mkdir -p "$BIN" "$DIR/root" "$work/apt/lists/partial" "$work/apt/cache/archives/partial" "$work/debs/tools" \
+  "$work/debs/build" "$work/root"
+
+# The Debian mirror this machine already uses; the newer suites are added to a private apt state only.
+mirror=""
+if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+  mirror=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+fi
+if [[ -z "$mirror" && -f /etc/apt/sources.list ]]; then
+  mirror=$(awk '$1=="deb" && $0 !~ /security/ {for(i=2;i<=NF;i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list)
+fi
+[[ -n "$mirror" ]] || { echo "peers: no Debian mirror found in this machine's apt sources" >&2; exit 1; }
+
+{
+  echo "deb [signed-by=$keyring] $mirror trixie main"
+  echo "deb [signed-by=$keyring] $mirror sid main"
+} > "$work/apt/sources.list"
+APT=(-o "Dir::Etc::SourceList=$work/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+     -o "Dir::State::Lists=$work/apt/lists" -o "Dir::Cache=$work/apt/cache" -o APT::Sandbox::User=root
+     -o Acquire::Retries=3)
+
+echo "peers: reading package lists from $mirror (trixie, sid)"
+apt-get "${APT[@]}" update -qq >/dev/null
+
+fetch() { # fetch DEST PACKAGE[/SUITE]...
+  local dest="$1"; shift
+  local p
+  for p in "$@"; do
+    (cd "$dest" && apt-get "${APT[@]}" download -qq "$p" >/dev/null) \
+      || { echo "peers: could not download $p" >&2; exit 1; }
+  done
+}
+echo "peers: downloading packages"
+fetch "$work/debs/tools" docker-registry/trixie oras cosign crane notation
+fetch "$work/debs/build" golang-1.24-go/trixie golang-1.24-src/trixie golang-github-google-go-containerregistry-dev
+
+for f in "$work"/debs/tools/*.deb; do dpkg -x "$f" "$DIR/root"; done
+for f in "$work"/debs/build/*.deb; do dpkg -x "$f" "$work/root"; done
+for f in "$work"/debs/*/*.deb; do dpkg-deb -W --showformat='${Package} ${Version}\n' "$f"; done > "$DIR/versions.txt"
+
+for t in docker-registry crane oras cosign notation; do
+  [[ -x "$DIR/root/usr/bin/$t" ]] || { echo "peers: $t missing from its package" >&2; exit 1; }
+  ln -sf "$DIR/root/usr/bin/$t" "$BIN/$t"
+done
+
+echo "peers: building refreg"
+gopath="$work/gopath"
+mkdir -p "$gopath/src/refreg"
+cp "$root/scripts/refreg/main.go" "$gopath/src/refreg/main.go"
+ln -sfn "$work/root/usr/share/gocode/src/github.com" "$gopath/src/github.com"
+goroot="$work/root/usr/lib/go-1.24"
+(cd "$gopath/src/refreg" && GOROOT="$goroot" GOPATH="$gopath" GO111MODULE=off GOFLAGS= GOTOOLCHAIN=local \
+  GOPROXY=off GOCACHE="$work/gocache" CGO_ENABLED=0 \
+  "$goroot/bin/go" build -trimpath -ldflags='-s -w' -o "$BIN/refreg.tmp" . && mv "$BIN/refreg.tmp" "$BIN/refreg")
+
+if [[ "${MANIFESTO_PEERS_KEEP_BUILD:-}" != 1 ]]; then rm -rf "$work"; fi
+
+all_present || { echo "peers: installation incomplete in $BIN" >&2; exit 1; }
+echo "peers: installed into $BIN in $((SECONDS - started))s (Debian packages:)"
+sed 's/^/  /' "$DIR/versions.txt"
