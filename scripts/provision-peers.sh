@@ -81,7 +81,13 @@ APT=(-o "Dir::Etc::SourceList=$work/apt/sources.list" -o Dir::Etc::SourceParts=/
      -o Acquire::Retries=3)
 
 echo "peers: reading package lists from $mirror (trixie, sid)"
-apt-get "${APT[@]}" update -qq >/dev/null
+# Mirrors of sid change several times a day (a "Hash Sum mismatch" can happen mid-sync): retry.
+for attempt in 1 2 3 4; do
+  if apt-get "${APT[@]}" update -qq >/dev/null; then break; fi
+  (( attempt < 4 )) || { echo "peers: apt-get update failed" >&2; exit 1; }
+  echo "peers: apt-get update failed, retrying in $((attempt * 10))s" >&2
+  sleep $((attempt * 10))
+done
 
 fetch() { # fetch DEST PACKAGE[/SUITE]...
   local dest="$1"; shift

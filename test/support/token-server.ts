@@ -5,6 +5,11 @@
 // `auth.token.rootcertbundle` of its config. Anonymous requests get a token with no access, so the
 // registry answers them 401 / insufficient_scope.
 //
+// distribution 2.8's token format, as checked against 2.8.3: `aud` must be a single string (an array
+// is a "malformed token"), the ES256 signature the raw 64-byte r||s (a DER signature is rejected),
+// `iss`/`aud` equal to the config's issuer/service, exp/nbf with 60 s leeway, and the x5c leaf must
+// chain to a certificate in `rootcertbundle`. Why a token was refused is only logged at level info.
+//
 // Every token request is appended as one JSON line to `logFile`, so tests running in other processes
 // than the server (node --test runs each file in its own process) can read what was asked and granted.
 
