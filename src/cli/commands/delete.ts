@@ -1,0 +1,68 @@
+/** `manifesto delete IMAGE TYPE [--version D | --all]` and `manifesto prune IMAGE --keep N`. */
+import { deleteMetadata, pruneMetadata, type RemovalResult } from '../../metadata/remove.ts';
+import type { CommandContext } from '../context.ts';
+import { writeJson, writeLine } from '../io.ts';
+import { subjectJson, versionJson } from '../render.ts';
+
+export interface DeleteCommandOptions {
+  image: string;
+  type: string;
+  version?: string | undefined;
+  all?: boolean | undefined;
+}
+
+export interface PruneCommandOptions {
+  image: string;
+  type?: string | undefined;
+  keep: number;
+  dryRun?: boolean | undefined;
+}
+
+function report(context: CommandContext, display: string, result: RemovalResult, verb: string): void {
+  if (context.json) {
+    writeJson(context.io.stdout, {
+      image: display,
+      subject: subjectJson(result.subject),
+      deleted: result.deleted.map(versionJson),
+      kept: result.kept.map(versionJson),
+    });
+    return;
+  }
+  for (const v of result.deleted)
+    writeLine(context.io.stdout, `${verb} ${v.type} version ${v.digest} of ${display}`);
+  if (result.deleted.length === 0)
+    writeLine(context.io.stdout, `nothing to ${verb.toLowerCase().replace(/d$/, '')}`);
+}
+
+export async function deleteCommand(
+  options: DeleteCommandOptions,
+  context: CommandContext,
+): Promise<RemovalResult> {
+  const opened = await context.openImage(options.image);
+  const result = await deleteMetadata({
+    repository: opened.repository,
+    reference: opened.target,
+    type: options.type,
+    version: options.version,
+    all: options.all,
+    image: opened.display,
+  });
+  report(context, opened.display, result, 'Deleted');
+  return result;
+}
+
+export async function pruneCommand(
+  options: PruneCommandOptions,
+  context: CommandContext,
+): Promise<RemovalResult> {
+  const opened = await context.openImage(options.image);
+  const result = await pruneMetadata({
+    repository: opened.repository,
+    reference: opened.target,
+    type: options.type,
+    keep: options.keep,
+    dryRun: options.dryRun,
+  });
+  report(context, opened.display, result, options.dryRun ? 'Would delete' : 'Deleted');
+  return result;
+}

@@ -1,0 +1,102 @@
+/** `manifesto get IMAGE TYPE`: print the latest (or a given) version's content, byte for byte. */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type GetResult, getMetadata } from '../../metadata/get.ts';
+import type { CommandContext } from '../context.ts';
+import { writeJson } from '../io.ts';
+import { subjectJson, versionJson } from '../render.ts';
+
+export interface GetCommandOptions {
+  image: string;
+  type: string;
+  version?: string | undefined;
+  /** Write to this file instead of standard output. */
+  output?: string | undefined;
+}
+
+/** Content up to this size is verified in memory before it is written anywhere. */
+const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
+
+/** Streams verified content into `path` through a temporary file: a mismatch leaves nothing behind. */
+async function writeVerifiedFile(chunks: AsyncIterable<Uint8Array>, path: string): Promise<void> {
+  const temp = join(dirname(path), `.${Date.now()}-${process.pid}.manifesto-partial`);
+  try {
+    await pipeline(Readable.from(chunks), createWriteStream(temp, { mode: 0o644 }));
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+export async function getCommand(options: GetCommandOptions, context: CommandContext): Promise<GetResult> {
+  const { io } = context;
+  const opened = await context.openImage(options.image);
+  const result = await getMetadata({
+    repository: opened.repository,
+    reference: opened.target,
+    type: options.type,
+    version: options.version,
+    image: opened.display,
+  });
+  const { repository } = opened;
+  if (options.output !== undefined) {
+    await writeVerifiedFile(repository.fetchBlob(result.content), options.output);
+  } else if (context.json) {
+    const bytes = await repository.fetchBlobBytes(result.content, IN_MEMORY_LIMIT);
+    let text: string | undefined;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      text = undefined;
+    }
+    writeJson(io.stdout, {
+      image: opened.display,
+      subject: subjectJson(result.subject),
+      version: versionJson(result.version),
+      content: {
+        mediaType: result.content.mediaType,
+        digest: result.content.digest,
+        size: result.content.size,
+        ...(text === undefined ? { base64: Buffer.from(bytes).toString('base64') } : { text }),
+      },
+    });
+    return result;
+  } else if (result.content.size <= IN_MEMORY_LIMIT) {
+    const bytes = await repository.fetchBlobBytes(result.content, IN_MEMORY_LIMIT);
+    await new Promise<void>((resolve, reject) => io.stdout.write(bytes, (e) => (e ? reject(e) : resolve())));
+  } else {
+    // Large content: verify into a private temporary file first, so that nothing unverified is printed.
+    const dir = await mkdtemp(join(tmpdir(), 'manifesto-get-'));
+    try {
+      const file = join(dir, 'content');
+      await writeVerifiedFile(repository.fetchBlob(result.content), file);
+      await pipeline(createReadStream(file), io.stdout, { end: false });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  if (options.output !== undefined && !context.json) {
+    io.stderr.write(
+      `Wrote ${options.type} version ${result.version.digest} of ${opened.display} to ${options.output}\n`,
+    );
+  }
+  if (options.output !== undefined && context.json) {
+    writeJson(io.stdout, {
+      image: opened.display,
+      subject: subjectJson(result.subject),
+      version: versionJson(result.version),
+      content: {
+        mediaType: result.content.mediaType,
+        digest: result.content.digest,
+        size: result.content.size,
+      },
+      output: options.output,
+    });
+  }
+  return result;
+}

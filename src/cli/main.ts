@@ -1,0 +1,238 @@
+/**
+ * The CLI front end: parses argv, runs one command (loaded lazily, so that start-up stays fast),
+ * and maps every failure to a one-line message and a documented exit code.
+ */
+import { EXIT_CODES } from '../errors/errors.ts';
+import type { ClientOptions } from '../registry/client-options.ts';
+import { VERSION } from '../version.ts';
+import {
+  booleanOption,
+  type OptionSpecs,
+  type ParsedArgs,
+  parseAnnotations,
+  parseCommandArgs,
+  parseSize,
+  parseWholeNumber,
+  positionals,
+  REGISTRY_OPTIONS,
+  stringList,
+  stringOption,
+} from './args.ts';
+import type { CommandContext } from './context.ts';
+import { reportError } from './errors-output.ts';
+import { COMMAND_HELP, GLOBAL_HELP } from './help.ts';
+import { type CommandIO, processIO, writeJson, writeLine } from './io.ts';
+import { readPasswordFromStdin, registryOptionsFromArgs } from './registry-options.ts';
+
+type Runner = (args: ParsedArgs, context: CommandContext) => Promise<number>;
+
+interface CommandDefinition {
+  options: OptionSpecs;
+  /** Whether the command opens images (gets the registry options). */
+  registry: boolean;
+  run: Runner;
+}
+
+const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
+  put: {
+    registry: true,
+    options: {
+      'media-type': { type: 'string' },
+      annotation: { type: 'string', short: 'a', multiple: true },
+      author: { type: 'string' },
+      'max-size': { type: 'string' },
+    },
+    run: async (args, context) => {
+      const [image, type, file] = positionals('put', args, ['image', 'type', 'file']);
+      const maxSize = stringOption(args, 'max-size');
+      const { putCommand } = await import('./commands/put.ts');
+      await putCommand(
+        {
+          image: image!,
+          type: type!,
+          file: file!,
+          mediaType: stringOption(args, 'media-type'),
+          annotations: parseAnnotations(stringList(args, 'annotation')),
+          author: stringOption(args, 'author'),
+          maxSize: maxSize === undefined ? undefined : parseSize(maxSize, '--max-size'),
+        },
+        context,
+      );
+      return 0;
+    },
+  },
+  get: {
+    registry: true,
+    options: { version: { type: 'string' }, output: { type: 'string', short: 'o' } },
+    run: async (args, context) => {
+      const [image, type] = positionals('get', args, ['image', 'type']);
+      const { getCommand } = await import('./commands/get.ts');
+      await getCommand(
+        {
+          image: image!,
+          type: type!,
+          version: stringOption(args, 'version'),
+          output: stringOption(args, 'output'),
+        },
+        context,
+      );
+      return 0;
+    },
+  },
+  list: {
+    registry: true,
+    options: {},
+    run: async (args, context) => {
+      const [image] = positionals('list', args, ['image']);
+      const { listCommand } = await import('./commands/list.ts');
+      await listCommand({ image: image! }, context);
+      return 0;
+    },
+  },
+  history: {
+    registry: true,
+    options: {},
+    run: async (args, context) => {
+      const [image, type] = positionals('history', args, ['image', 'type']);
+      const { historyCommand } = await import('./commands/history.ts');
+      await historyCommand({ image: image!, type: type! }, context);
+      return 0;
+    },
+  },
+  delete: {
+    registry: true,
+    options: { version: { type: 'string' }, all: { type: 'boolean' } },
+    run: async (args, context) => {
+      const [image, type] = positionals('delete', args, ['image', 'type']);
+      const { deleteCommand } = await import('./commands/delete.ts');
+      await deleteCommand(
+        {
+          image: image!,
+          type: type!,
+          version: stringOption(args, 'version'),
+          all: booleanOption(args, 'all'),
+        },
+        context,
+      );
+      return 0;
+    },
+  },
+  prune: {
+    registry: true,
+    options: { keep: { type: 'string' }, type: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    run: async (args, context) => {
+      const [image] = positionals('prune', args, ['image']);
+      const keep = stringOption(args, 'keep');
+      if (keep === undefined) {
+        const { usageError } = await import('../errors/errors.ts');
+        throw usageError(
+          'ARGS_INVALID',
+          'prune: --keep N is required',
+          'e.g. manifesto prune IMAGE --keep 3',
+        );
+      }
+      const { pruneCommand } = await import('./commands/delete.ts');
+      await pruneCommand(
+        {
+          image: image!,
+          type: stringOption(args, 'type'),
+          keep: parseWholeNumber(keep, '--keep'),
+          dryRun: booleanOption(args, 'dry-run'),
+        },
+        context,
+      );
+      return 0;
+    },
+  },
+  login: {
+    registry: true,
+    options: {},
+    run: async (args, context) => {
+      const [registry] = positionals('login', args, ['registry']);
+      const { loginCommand } = await import('./commands/login.ts');
+      await loginCommand({ registry: registry! }, context);
+      return 0;
+    },
+  },
+  logout: {
+    registry: false,
+    options: {},
+    run: async (args, context) => {
+      const [registry] = positionals('logout', args, ['registry']);
+      const { logoutCommand } = await import('./commands/login.ts');
+      await logoutCommand({ registry: registry! }, context);
+      return 0;
+    },
+  },
+  version: {
+    registry: false,
+    options: {},
+    run: async (_args, context) => {
+      if (context.json) writeJson(context.io.stdout, { version: VERSION, node: process.versions.node });
+      else writeLine(context.io.stdout, `manifesto ${VERSION}`);
+      return 0;
+    },
+  },
+};
+
+export interface MainOptions {
+  /** Clock for commands (tests). */
+  now?: () => Date;
+  /** Registry options that override the flags (tests: request counting, settle time). */
+  client?: ClientOptions;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(
+  argv: string[],
+  io: CommandIO = processIO(),
+  options: MainOptions = {},
+): Promise<number> {
+  const [name, ...rest] = argv;
+  const wantsJson = argv.includes('--json');
+  const debug = argv.includes('--debug');
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    const text = topic !== undefined ? COMMAND_HELP[topic] : undefined;
+    (name === undefined ? io.stderr : io.stdout).write(`${text ?? GLOBAL_HELP}\n`);
+    return name === undefined ? EXIT_CODES.usage : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    writeLine(io.stdout, `manifesto ${VERSION}`);
+    return 0;
+  }
+  try {
+    const command = COMMANDS[name];
+    if (command === undefined) {
+      const { usageError } = await import('../errors/errors.ts');
+      throw usageError(
+        'COMMAND_UNKNOWN',
+        `unknown command "${name}"`,
+        'Run "manifesto --help" for the commands.',
+      );
+    }
+    const args = parseCommandArgs(
+      name,
+      rest,
+      command.registry ? { ...REGISTRY_OPTIONS, ...command.options } : command.options,
+    );
+    if (booleanOption(args, 'help')) {
+      writeLine(io.stdout, COMMAND_HELP[name] ?? GLOBAL_HELP);
+      return 0;
+    }
+    const json = booleanOption(args, 'json');
+    let client: ClientOptions = { env: io.env };
+    let openImage: CommandContext['openImage'] = async () => {
+      throw new Error(`${name} opens no images`);
+    };
+    if (command.registry) {
+      const password = booleanOption(args, 'password-stdin') ? await readPasswordFromStdin(io) : undefined;
+      client = { ...registryOptionsFromArgs(args, io, password), ...options.client };
+      const { createImageOpener } = await import('../registry/open-image.ts');
+      openImage = createImageOpener(client);
+    }
+    return await command.run(args, { io, json, openImage, client, now: options.now });
+  } catch (error) {
+    return reportError(error, io, { json: wantsJson, debug });
+  }
+}

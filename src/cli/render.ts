@@ -1,0 +1,65 @@
+/** Rendering of results for people (tables, sizes, short digests) and for scripts (--json). */
+
+import type { MetadataVersion } from '../metadata/version.ts';
+import type { Descriptor } from '../spec/descriptor.ts';
+
+/** The stable JSON shape of a version (README, "JSON output"). */
+export interface VersionJson {
+  version: string;
+  type: string;
+  label: string;
+  manifesto: boolean;
+  artifactType: string | null;
+  created: string | null;
+  author: string | null;
+  supersedes: string | null;
+  content: { digest: string; size: number; mediaType: string } | null;
+  annotations: Record<string, string>;
+}
+
+export function versionJson(v: MetadataVersion): VersionJson {
+  return {
+    version: v.digest,
+    type: v.type,
+    label: v.label,
+    manifesto: v.manifesto,
+    artifactType: v.artifactType ?? null,
+    created: v.createdText ?? null,
+    author: v.author ?? null,
+    supersedes: v.supersedes ?? null,
+    content: v.content ?? null,
+    annotations: v.annotations,
+  };
+}
+
+export function subjectJson(d: Descriptor): { mediaType: string; digest: string; size: number } {
+  return { mediaType: d.mediaType, digest: d.digest, size: d.size };
+}
+
+export function shortDigest(digest: string): string {
+  const colon = digest.indexOf(':');
+  return colon < 0 ? digest : `${digest.slice(0, colon + 1)}${digest.slice(colon + 1, colon + 13)}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** Left-aligned columns separated by two spaces. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}

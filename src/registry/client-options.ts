@@ -1,0 +1,24 @@
+/** How manifesto connects to registries: what the CLI flags and the library's callers set. */
+import type { RequestEvent } from './http/types.ts';
+
+export interface ClientOptions {
+  /** Use plain HTTP for every registry (default: only for loopback registries). */
+  plainHttp?: boolean | undefined;
+  /** Skip TLS certificate verification (explicit opt-out only). */
+  insecure?: boolean | undefined;
+  /** A PEM file of extra CA certificates to trust. */
+  caFile?: string | undefined;
+  /** Explicit credentials, used for every registry instead of Docker's config. */
+  username?: string | undefined;
+  password?: string | undefined;
+  /** Docker config directory (default $DOCKER_CONFIG, else ~/.docker). */
+  dockerConfigDir?: string | undefined;
+  /** Environment (process.env by default). */
+  env?: Record<string, string | undefined> | undefined;
+  /** Called for every HTTP request (request counting, --debug). */
+  onRequest?: ((event: RequestEvent) => void) | undefined;
+  /** Injected fetch, for tests. */
+  fetch?: typeof fetch | undefined;
+  /** Settle time of the referrers tag-schema write protocol, in ms (tests, tuning). */
+  tagSchemaSettleMs?: number | undefined;
+}

@@ -1,0 +1,81 @@
+/**
+ * Opens the Repository an image reference names: a repository of a registry (one transport per
+ * registry host, shared by every repository opened through the same opener, so connections and
+ * tokens are reused), or an OCI image layout directory.
+ */
+import { openLayout } from '../content/layout/oci-layout-repository.ts';
+import type { Repository } from '../content/repository.ts';
+import { familiarReference, parseReference } from '../spec/reference.ts';
+import type { ImageReference } from '../spec/reference-types.ts';
+import type { ClientOptions } from './client-options.ts';
+import { defaultCredentialProvider, explicitCredentials } from './credentials/provider.ts';
+import { createRegistryTransport, type HttpRegistryTransport } from './http/transport.ts';
+import { RegistryRepository } from './registry-repository.ts';
+
+export interface OpenedImage {
+  reference: ImageReference;
+  repository: Repository;
+  /** Tag or digest to resolve in the repository (the digest when the reference has both). */
+  target: string;
+  /** The reference as shown to the user. */
+  display: string;
+}
+
+export interface OpenImageOptions {
+  /** Create the OCI layout directory when it does not exist (writes). */
+  createLayout?: boolean | undefined;
+}
+
+export type ImageOpener = (
+  reference: string | ImageReference,
+  options?: OpenImageOptions,
+) => Promise<OpenedImage>;
+
+/** A transport for each registry host, made on first use with the client options. */
+export function createTransportPool(options: ClientOptions): (registry: string) => HttpRegistryTransport {
+  const transports = new Map<string, HttpRegistryTransport>();
+  const env = options.env ?? process.env;
+  const explicit =
+    options.username !== undefined && options.password !== undefined
+      ? explicitCredentials({ username: options.username, password: options.password })
+      : undefined;
+  const credentials = defaultCredentialProvider({ explicit, configDir: options.dockerConfigDir, env });
+  return (registry) => {
+    let transport = transports.get(registry);
+    if (transport === undefined) {
+      transport = createRegistryTransport({
+        registry,
+        plainHttp: options.plainHttp === true ? true : undefined,
+        insecure: options.insecure,
+        caFile: options.caFile,
+        credentials,
+        fetch: options.fetch,
+        onRequest: options.onRequest,
+      });
+      transports.set(registry, transport);
+    }
+    return transport;
+  };
+}
+
+export function createImageOpener(options: ClientOptions = {}): ImageOpener {
+  const transportFor = createTransportPool(options);
+  return async (input, openOptions = {}) => {
+    const reference = typeof input === 'string' ? parseReference(input) : input;
+    const target = reference.digest ?? reference.tag ?? 'latest';
+    const display = typeof input === 'string' ? input : familiarReference(reference);
+    if (reference.kind === 'oci-layout') {
+      const repository = await openLayout(reference.path, { create: openOptions.createLayout === true });
+      return { reference, repository, target, display };
+    }
+    const repository = new RegistryRepository({
+      transport: transportFor(reference.registry),
+      repository: reference.repository,
+      options:
+        options.tagSchemaSettleMs === undefined
+          ? undefined
+          : { tagSchema: { settleMs: options.tagSchemaSettleMs } },
+    });
+    return { reference, repository, target, display };
+  };
+}
