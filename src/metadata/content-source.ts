@@ -143,7 +143,7 @@ export async function prepareFile(
 
 /** Reads a stream (stdin) completely: in memory up to FULL_PARSE_LIMIT, spooled to a temp file above. */
 export async function prepareStream(
-  input: AsyncIterable<Uint8Array | string>,
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   maxBytes = DEFAULT_MAX_CONTENT_BYTES,
   what = 'standard input',
 ): Promise<PreparedContent> {

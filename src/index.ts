@@ -1,0 +1,34 @@
+/** manifesto's library API. Named exports only; see README "Library". */
+export {
+  createClient,
+  type GetContentResult,
+  type ImageInput,
+  type ManifestoClient,
+  type PutInput,
+} from './api/client.ts';
+export { openLayout } from './content/layout/oci-layout-repository.ts';
+export type {
+  BlobSource,
+  FetchedManifest,
+  ReferrersResult,
+  Repository,
+  StreamSource,
+} from './content/repository.ts';
+export { type ErrorCategory, EXIT_CODES, isManifestoError, ManifestoError } from './errors/errors.ts';
+export { prepareFile, prepareStream } from './metadata/content-source.ts';
+export { getMetadata, selectVersion } from './metadata/get.ts';
+export { readListing, summariseTypes, versionsOfType } from './metadata/listing.ts';
+export { latestVersion, orderNewestFirst } from './metadata/ordering.ts';
+export { type PutResult, putMetadata } from './metadata/put.ts';
+export { deleteMetadata, pruneMetadata, type RemovalResult } from './metadata/remove.ts';
+export type { MetadataVersion } from './metadata/version.ts';
+export type { ClientOptions } from './registry/client-options.ts';
+export { createRegistryTransport } from './registry/http/transport.ts';
+export { createImageOpener, type OpenedImage } from './registry/open-image.ts';
+export { RegistryRepository } from './registry/registry-repository.ts';
+export type { Descriptor, ImageIndex, ImageManifest, Platform } from './spec/descriptor.ts';
+export { digestOf, isDigest, parseDigest, verifyBytes } from './spec/digest.ts';
+export { formatPlatform, localPlatform, parsePlatform, platformMatches } from './spec/platform.ts';
+export { familiarReference, formatReference, parseReference } from './spec/reference.ts';
+export type { ImageReference, LayoutReference, RegistryReference } from './spec/reference-types.ts';
+export { VERSION } from './version.ts';
