@@ -17,6 +17,11 @@ export interface RegistryRequest {
   repository?: string | undefined;
   /** Actions needed on `repository` (pull for reads, push for writes, delete for deletes). */
   actions?: readonly ScopeAction[] | undefined;
+  /**
+   * Further token scopes the request needs (`type:name:actions`), e.g. `repository:<from>:pull` for a
+   * cross-repository blob mount (`POST /v2/<repository>/blobs/uploads/?mount=<digest>&from=<from>`).
+   */
+  extraScopes?: readonly string[] | undefined;
   headers?: Record<string, string> | undefined;
   body?: BlobSource | undefined;
   /**
