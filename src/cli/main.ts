@@ -22,6 +22,7 @@ import type { CommandContext } from './context.ts';
 import { reportError } from './errors-output.ts';
 import { COMMAND_HELP, GLOBAL_HELP } from './help.ts';
 import { type CommandIO, processIO, writeJson, writeLine } from './io.ts';
+import { parsePlatformFlag } from './platform-flag.ts';
 import { readPasswordFromStdin, registryOptionsFromArgs } from './registry-options.ts';
 
 type Runner = (args: ParsedArgs, context: CommandContext) => Promise<number>;
@@ -41,20 +42,27 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       annotation: { type: 'string', short: 'a', multiple: true },
       author: { type: 'string' },
       'max-size': { type: 'string' },
+      platform: { type: 'string' },
+      'all-platforms': { type: 'boolean' },
+      'file-per-platform': { type: 'string' },
     },
     run: async (args, context) => {
-      const [image, type, file] = positionals('put', args, ['image', 'type', 'file']);
+      const perPlatform = stringOption(args, 'file-per-platform') !== undefined;
+      const [image, type, file] = positionals('put', args, ['image', 'type', 'file'], perPlatform ? 1 : 0);
       const maxSize = stringOption(args, 'max-size');
       const { putCommand } = await import('./commands/put.ts');
       await putCommand(
         {
           image: image!,
           type: type!,
-          file: file!,
+          file: file ?? '',
           mediaType: stringOption(args, 'media-type'),
           annotations: parseAnnotations(stringList(args, 'annotation')),
           author: stringOption(args, 'author'),
           maxSize: maxSize === undefined ? undefined : parseSize(maxSize, '--max-size'),
+          platform: parsePlatformFlag(stringOption(args, 'platform')),
+          allPlatforms: booleanOption(args, 'all-platforms'),
+          filePerPlatform: stringOption(args, 'file-per-platform'),
         },
         context,
       );
@@ -63,7 +71,12 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
   },
   get: {
     registry: true,
-    options: { version: { type: 'string' }, output: { type: 'string', short: 'o' } },
+    options: {
+      version: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      platform: { type: 'string' },
+      'no-inherit': { type: 'boolean' },
+    },
     run: async (args, context) => {
       const [image, type] = positionals('get', args, ['image', 'type']);
       const { getCommand } = await import('./commands/get.ts');
@@ -73,6 +86,8 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           type: type!,
           version: stringOption(args, 'version'),
           output: stringOption(args, 'output'),
+          platform: parsePlatformFlag(stringOption(args, 'platform')),
+          noInherit: booleanOption(args, 'no-inherit'),
         },
         context,
       );
@@ -81,27 +96,41 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
   },
   list: {
     registry: true,
-    options: {},
+    options: {
+      platform: { type: 'string' },
+      tree: { type: 'boolean' },
+      'all-platforms': { type: 'boolean' },
+    },
     run: async (args, context) => {
       const [image] = positionals('list', args, ['image']);
       const { listCommand } = await import('./commands/list.ts');
-      await listCommand({ image: image! }, context);
+      await listCommand(
+        {
+          image: image!,
+          platform: parsePlatformFlag(stringOption(args, 'platform')),
+          tree: booleanOption(args, 'tree') || booleanOption(args, 'all-platforms'),
+        },
+        context,
+      );
       return 0;
     },
   },
   history: {
     registry: true,
-    options: {},
+    options: { platform: { type: 'string' } },
     run: async (args, context) => {
       const [image, type] = positionals('history', args, ['image', 'type']);
       const { historyCommand } = await import('./commands/history.ts');
-      await historyCommand({ image: image!, type: type! }, context);
+      await historyCommand(
+        { image: image!, type: type!, platform: parsePlatformFlag(stringOption(args, 'platform')) },
+        context,
+      );
       return 0;
     },
   },
   delete: {
     registry: true,
-    options: { version: { type: 'string' }, all: { type: 'boolean' } },
+    options: { version: { type: 'string' }, all: { type: 'boolean' }, platform: { type: 'string' } },
     run: async (args, context) => {
       const [image, type] = positionals('delete', args, ['image', 'type']);
       const { deleteCommand } = await import('./commands/delete.ts');
@@ -111,6 +140,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           type: type!,
           version: stringOption(args, 'version'),
           all: booleanOption(args, 'all'),
+          platform: parsePlatformFlag(stringOption(args, 'platform')),
         },
         context,
       );
@@ -119,7 +149,12 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
   },
   prune: {
     registry: true,
-    options: { keep: { type: 'string' }, type: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    options: {
+      keep: { type: 'string' },
+      type: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      platform: { type: 'string' },
+    },
     run: async (args, context) => {
       const [image] = positionals('prune', args, ['image']);
       const keep = stringOption(args, 'keep');
@@ -138,6 +173,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           type: stringOption(args, 'type'),
           keep: parseWholeNumber(keep, '--keep'),
           dryRun: booleanOption(args, 'dry-run'),
+          platform: parsePlatformFlag(stringOption(args, 'platform')),
         },
         context,
       );

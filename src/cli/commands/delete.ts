@@ -1,5 +1,7 @@
 /** `manifesto delete IMAGE TYPE [--version D | --all]` and `manifesto prune IMAGE --keep N`. */
 import { deleteMetadata, pruneMetadata, type RemovalResult } from '../../metadata/remove.ts';
+import { resolveTarget } from '../../metadata/target.ts';
+import type { Platform } from '../../spec/descriptor.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { subjectJson, versionJson } from '../render.ts';
@@ -9,6 +11,7 @@ export interface DeleteCommandOptions {
   type: string;
   version?: string | undefined;
   all?: boolean | undefined;
+  platform?: Platform | undefined;
 }
 
 export interface PruneCommandOptions {
@@ -16,6 +19,7 @@ export interface PruneCommandOptions {
   type?: string | undefined;
   keep: number;
   dryRun?: boolean | undefined;
+  platform?: Platform | undefined;
 }
 
 function report(context: CommandContext, display: string, result: RemovalResult, verb: string): void {
@@ -39,7 +43,12 @@ export async function deleteCommand(
   context: CommandContext,
 ): Promise<RemovalResult> {
   const opened = await context.openImage(options.image);
+  const target = await resolveTarget(opened.repository, opened.target, {
+    platform: options.platform,
+    image: opened.display,
+  });
   const result = await deleteMetadata({
+    subject: target.subject,
     repository: opened.repository,
     reference: opened.target,
     type: options.type,
@@ -56,7 +65,12 @@ export async function pruneCommand(
   context: CommandContext,
 ): Promise<RemovalResult> {
   const opened = await context.openImage(options.image);
+  const target = await resolveTarget(opened.repository, opened.target, {
+    platform: options.platform,
+    image: opened.display,
+  });
   const result = await pruneMetadata({
+    subject: target.subject,
     repository: opened.repository,
     reference: opened.target,
     type: options.type,

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type GetResult, getMetadata } from '../../metadata/get.ts';
+import { getPlatformMetadata, type PlatformGetResult } from '../../metadata/platform-get.ts';
+import type { Platform } from '../../spec/descriptor.ts';
+import { formatPlatform } from '../../spec/platform.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson } from '../io.ts';
 import { subjectJson, versionJson } from '../render.ts';
@@ -16,6 +18,10 @@ export interface GetCommandOptions {
   version?: string | undefined;
   /** Write to this file instead of standard output. */
   output?: string | undefined;
+  /** The platform of a multi-platform image. */
+  platform?: Platform | undefined;
+  /** Do not fall back to the index's version when the platform has none. */
+  noInherit?: boolean | undefined;
 }
 
 /** Content up to this size is verified in memory before it is written anywhere. */
@@ -33,16 +39,31 @@ async function writeVerifiedFile(chunks: AsyncIterable<Uint8Array>, path: string
   }
 }
 
-export async function getCommand(options: GetCommandOptions, context: CommandContext): Promise<GetResult> {
+export async function getCommand(
+  options: GetCommandOptions,
+  context: CommandContext,
+): Promise<PlatformGetResult> {
   const { io } = context;
   const opened = await context.openImage(options.image);
-  const result = await getMetadata({
+  const result = await getPlatformMetadata({
     repository: opened.repository,
     reference: opened.target,
     type: options.type,
     version: options.version,
+    platform: options.platform,
+    inherit: options.noInherit !== true,
     image: opened.display,
   });
+  if (result.inheritedFrom !== undefined && result.platform !== undefined) {
+    io.stderr.write(
+      `note: ${formatPlatform(result.platform)} has no "${options.type}" of its own; ` +
+        `using the index's version (${result.inheritedFrom.digest}), which applies to all platforms\n`,
+    );
+  }
+  const where = {
+    ...(result.platform === undefined ? {} : { platform: formatPlatform(result.platform) }),
+    inherited: result.inheritedFrom !== undefined,
+  };
   const { repository } = opened;
   if (options.output !== undefined) {
     await writeVerifiedFile(repository.fetchBlob(result.content), options.output);
@@ -57,6 +78,7 @@ export async function getCommand(options: GetCommandOptions, context: CommandCon
     writeJson(io.stdout, {
       image: opened.display,
       subject: subjectJson(result.subject),
+      ...where,
       version: versionJson(result.version),
       content: {
         mediaType: result.content.mediaType,
@@ -89,6 +111,7 @@ export async function getCommand(options: GetCommandOptions, context: CommandCon
     writeJson(io.stdout, {
       image: opened.display,
       subject: subjectJson(result.subject),
+      ...where,
       version: versionJson(result.version),
       content: {
         mediaType: result.content.mediaType,

@@ -1,5 +1,6 @@
 /** `manifesto put IMAGE TYPE FILE|-`: store a new version of a piece of metadata. */
 import { hostname, userInfo } from 'node:os';
+import { ManifestoError } from '../../errors/errors.ts';
 import {
   DEFAULT_MAX_CONTENT_BYTES,
   type PreparedContent,
@@ -7,8 +8,13 @@ import {
   prepareStream,
 } from '../../metadata/content-source.ts';
 import { type PutResult, putMetadata, validateAnnotations } from '../../metadata/put.ts';
+import { type PlatformChild, resolveTarget } from '../../metadata/target.ts';
 import { validateTypeName } from '../../metadata/type-name.ts';
-import type { CommandContext } from '../context.ts';
+import type { Descriptor, Platform } from '../../spec/descriptor.ts';
+import { isIndexMediaType } from '../../spec/media-types.ts';
+import { formatPlatform } from '../../spec/platform.ts';
+import type { CommandContext, OpenedImage } from '../context.ts';
+import { toManifestoError } from '../errors-output.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { formatBytes, shortDigest, subjectJson } from '../render.ts';
 
@@ -21,6 +27,18 @@ export interface PutCommandOptions {
   annotations?: Record<string, string> | undefined;
   author?: string | undefined;
   maxSize?: number | undefined;
+  /** Store for this platform of a multi-platform image. */
+  platform?: Platform | undefined;
+  /** Store for every platform of a multi-platform image (in parallel). */
+  allPlatforms?: boolean | undefined;
+  /** With allPlatforms: a file name template with {os}, {arch}, {variant}, {osversion}. */
+  filePerPlatform?: string | undefined;
+}
+
+export interface PlatformPutOutcome {
+  platform: Platform;
+  result?: PutResult;
+  error?: ManifestoError;
 }
 
 export function defaultAuthor(env: Record<string, string | undefined>): string {
@@ -36,52 +54,193 @@ export function defaultAuthor(env: Record<string, string | undefined>): string {
   return `${user}@${hostname()}`;
 }
 
-export async function putCommand(options: PutCommandOptions, context: CommandContext): Promise<PutResult> {
+/** Expands `{os}`, `{arch}`, `{variant}`, `{osversion}` in a per-platform file name template. */
+export function platformFileName(template: string, platform: Platform): string {
+  return template
+    .replaceAll('{os}', platform.os)
+    .replaceAll('{arch}', platform.architecture)
+    .replaceAll('{variant}', platform.variant ?? '')
+    .replaceAll('{osversion}', platform['os.version'] ?? '');
+}
+
+function printResult(context: CommandContext, display: string, result: PutResult, platform?: Platform): void {
+  const where = platform === undefined ? display : `${display} [${formatPlatform(platform)}]`;
+  writeLine(
+    context.io.stdout,
+    `Stored ${result.type} for ${where} (${shortDigest(result.subject.digest)}) as version ${result.version} ` +
+      `(${result.content.mediaType}, ${formatBytes(result.content.size)})`,
+  );
+}
+
+function putJson(display: string, result: PutResult, platform?: Platform) {
+  return {
+    image: display,
+    ...(platform === undefined ? {} : { platform: formatPlatform(platform) }),
+    subject: subjectJson(result.subject),
+    type: result.type,
+    version: result.version,
+    artifactType: result.artifactType,
+    content: result.content,
+    created: result.created,
+    author: result.author ?? null,
+    supersedes: result.supersedes ?? null,
+  };
+}
+
+interface PutContext {
+  options: PutCommandOptions;
+  context: CommandContext;
+  opened: OpenedImage;
+  maxSize: number;
+  author: string;
+}
+
+async function prepare(file: string, pc: PutContext): Promise<PreparedContent> {
+  return file === '-'
+    ? prepareStream(pc.context.io.stdin as AsyncIterable<Uint8Array>, pc.maxSize)
+    : prepareFile(file, pc.maxSize);
+}
+
+async function putOne(
+  pc: PutContext,
+  content: PreparedContent,
+  subject: Descriptor | undefined,
+): Promise<PutResult> {
+  return putMetadata({
+    repository: pc.opened.repository,
+    reference: pc.opened.target,
+    type: pc.options.type,
+    content,
+    mediaType: pc.options.mediaType,
+    author: pc.author,
+    annotations: pc.options.annotations,
+    now: pc.context.now,
+    subject,
+  });
+}
+
+async function putAllPlatforms(
+  pc: PutContext,
+  shared: PreparedContent | undefined,
+): Promise<PlatformPutOutcome[]> {
+  const { options, context, opened } = pc;
+  const target = await resolveTarget(opened.repository, opened.target, {
+    readIndex: true,
+    image: opened.display,
+  });
+  if (target.index === undefined) {
+    throw new ManifestoError('NOT_AN_INDEX', `${opened.display} is a single-platform image`, {
+      category: 'usage',
+      hint: 'Leave out --all-platforms: the metadata goes to the image itself.',
+    });
+  }
+  const outcomes = await Promise.all(
+    target.index.platforms.map(async (child: PlatformChild): Promise<PlatformPutOutcome> => {
+      let content = shared;
+      try {
+        if (content === undefined)
+          content = await prepare(platformFileName(options.filePerPlatform!, child.platform), pc);
+        const subject = {
+          mediaType: child.descriptor.mediaType,
+          digest: child.descriptor.digest,
+          size: child.descriptor.size,
+        };
+        return { platform: child.platform, result: await putOne(pc, content, subject) };
+      } catch (error) {
+        return { platform: child.platform, error: toManifestoError(error) };
+      } finally {
+        if (shared === undefined) await content?.dispose();
+      }
+    }),
+  );
+  if (context.json) {
+    writeJson(context.io.stdout, {
+      image: opened.display,
+      index: subjectJson(target.index.descriptor),
+      results: outcomes.map((o) =>
+        o.result
+          ? { ok: true, ...putJson(opened.display, o.result, o.platform) }
+          : { ok: false, platform: formatPlatform(o.platform), error: o.error?.toJSON() },
+      ),
+    });
+  } else {
+    for (const o of outcomes) {
+      if (o.result) printResult(context, opened.display, o.result, o.platform);
+      else context.io.stderr.write(`manifesto: ${formatPlatform(o.platform)}: error: ${o.error?.message}\n`);
+    }
+  }
+  const failed = outcomes.filter((o) => o.error !== undefined);
+  if (failed.length > 0) {
+    throw new ManifestoError(
+      'PLATFORMS_FAILED',
+      `${failed.length} of ${outcomes.length} platforms failed: ${failed.map((o) => formatPlatform(o.platform)).join(', ')}`,
+      {
+        category: failed.length === outcomes.length ? failed[0]!.error!.category : 'partial',
+        hint: 'The platforms not listed were stored; run the command again for the failed ones with --platform.',
+      },
+    );
+  }
+  return outcomes;
+}
+
+export async function putCommand(
+  options: PutCommandOptions,
+  context: CommandContext,
+): Promise<PutResult | PlatformPutOutcome[]> {
   const { io } = context;
-  const maxSize =
-    options.maxSize ??
-    (io.env.MANIFESTO_MAX_SIZE ? Number(io.env.MANIFESTO_MAX_SIZE) : DEFAULT_MAX_CONTENT_BYTES);
   // Check everything local before the first request.
   validateTypeName(options.type);
   if (options.annotations) validateAnnotations(options.annotations);
-  const opened = await context.openImage(options.image);
-  let content: PreparedContent | undefined;
-  try {
-    content =
-      options.file === '-'
-        ? await prepareStream(io.stdin as AsyncIterable<Uint8Array>, maxSize)
-        : await prepareFile(options.file, maxSize);
-    const result = await putMetadata({
-      repository: opened.repository,
-      reference: opened.target,
-      type: options.type,
-      content,
-      mediaType: options.mediaType,
-      author: options.author ?? defaultAuthor(io.env),
-      annotations: options.annotations,
-      now: context.now,
+  if (options.platform !== undefined && options.allPlatforms) {
+    throw new ManifestoError('FLAGS_CONFLICT', '--platform and --all-platforms cannot be used together', {
+      category: 'usage',
     });
-    if (context.json) {
-      writeJson(io.stdout, {
-        image: opened.display,
-        subject: subjectJson(result.subject),
-        type: result.type,
-        version: result.version,
-        artifactType: result.artifactType,
-        content: result.content,
-        created: result.created,
-        author: result.author ?? null,
-        supersedes: result.supersedes ?? null,
+  }
+  if (options.filePerPlatform !== undefined && !options.allPlatforms) {
+    throw new ManifestoError('FLAGS_CONFLICT', '--file-per-platform needs --all-platforms', {
+      category: 'usage',
+    });
+  }
+  const pc: PutContext = {
+    options,
+    context,
+    opened: await context.openImage(options.image),
+    maxSize:
+      options.maxSize ??
+      (io.env.MANIFESTO_MAX_SIZE ? Number(io.env.MANIFESTO_MAX_SIZE) : DEFAULT_MAX_CONTENT_BYTES),
+    author: options.author ?? defaultAuthor(io.env),
+  };
+  if (options.allPlatforms) {
+    const shared = options.filePerPlatform === undefined ? await prepare(options.file, pc) : undefined;
+    try {
+      return await putAllPlatforms(pc, shared);
+    } finally {
+      await shared?.dispose();
+    }
+  }
+  const content = await prepare(options.file, pc);
+  try {
+    let subject: Descriptor | undefined;
+    let platform: Platform | undefined;
+    if (options.platform !== undefined) {
+      const target = await resolveTarget(pc.opened.repository, pc.opened.target, {
+        platform: options.platform,
+        image: pc.opened.display,
       });
-    } else {
-      writeLine(
-        io.stdout,
-        `Stored ${result.type} for ${opened.display} (${shortDigest(result.subject.digest)}) as version ${result.version} ` +
-          `(${result.content.mediaType}, ${formatBytes(result.content.size)})`,
+      subject = target.subject;
+      platform = target.platform;
+    }
+    const result = await putOne(pc, content, subject);
+    if (options.platform === undefined && isIndexMediaType(result.subject.mediaType)) {
+      io.stderr.write(
+        `note: ${pc.opened.display} is a multi-platform index: this ${result.type} applies to all its platforms ` +
+          '(use --platform to store it for one)\n',
       );
     }
+    if (context.json) writeJson(io.stdout, putJson(pc.opened.display, result, platform));
+    else printResult(context, pc.opened.display, result, platform);
     return result;
   } finally {
-    await content?.dispose();
+    await content.dispose();
   }
 }

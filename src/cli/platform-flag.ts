@@ -1,0 +1,8 @@
+/** `--platform os/arch[/variant][:osversion]` or `local` (this machine). */
+import type { Platform } from '../spec/descriptor.ts';
+import { localPlatform, parsePlatform } from '../spec/platform.ts';
+
+export function parsePlatformFlag(value: string | undefined): Platform | undefined {
+  if (value === undefined) return undefined;
+  return value === 'local' ? localPlatform() : parsePlatform(value);
+}
