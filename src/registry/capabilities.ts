@@ -1,0 +1,161 @@
+/**
+ * Does a repository's registry support the OCI referrers API? Decided by probing the endpoint, never by
+ * the `OCI-Subject` header alone (go-containerregistry's registry supports the API but never sends it):
+ *
+ * - 200 whose body is an OCI image index (mediaType application/vnd.oci.image.index.v1+json): supported;
+ * - 404 with the registry error NAME_UNKNOWN: the repository does not exist yet. That says nothing
+ *   about the API, so nothing is cached;
+ * - any other 404, 405, 400, 406, a redirect, or a 200 that is not an index: not supported (the
+ *   referrers tag schema is used instead);
+ * - 401/403, 429 and 5xx: errors, nothing cached.
+ *
+ * Results are cached per registry + repository for the life of the process. A manifest PUT answered
+ * with `OCI-Subject` records support without a probe.
+ */
+import { OCI_INDEX } from '../spec/media-types.ts';
+import { errorFromResponse, parseRegistryErrors, type ResponseContext } from './http/response-errors.ts';
+import { mediaTypeOfHeader } from './manifest-info.ts';
+import { type RegistryTarget, referrersPath, replyContext, targetKey, withQuery } from './registry-target.ts';
+import { discardBody, parseJsonObject, readLimited } from './response-body.ts';
+
+export type ReferrersCapability = 'api' | 'tag-schema';
+
+/** Capability per registry + repository. */
+export class ReferrersCapabilityCache {
+  readonly #entries = new Map<string, ReferrersCapability>();
+
+  get(target: RegistryTarget): ReferrersCapability | undefined {
+    return this.#entries.get(targetKey(target));
+  }
+
+  set(target: RegistryTarget, capability: ReferrersCapability): void {
+    this.#entries.set(targetKey(target), capability);
+  }
+
+  delete(target: RegistryTarget): void {
+    this.#entries.delete(targetKey(target));
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+/** The process-wide cache the registry repositories share unless given their own. */
+export const processReferrersCapabilities = new ReferrersCapabilityCache();
+
+/** Largest referrers page accepted (an index, like any manifest). */
+export const MAX_REFERRERS_PAGE_BYTES = 4 * 1024 * 1024;
+
+export type ReferrersReply =
+  | {
+      kind: 'index';
+      body: Record<string, unknown>;
+      /** The registry applied the artifactType filter (`OCI-Filters-Applied: artifactType`). */
+      filtersApplied: boolean;
+      res: Response;
+    }
+  | { kind: 'unsupported'; status: number }
+  | { kind: 'repository-missing' };
+
+/** Classifies a reply of the referrers endpoint (reads the body). Throws on auth and server errors. */
+export async function classifyReferrersReply(
+  res: Response,
+  context: ResponseContext,
+): Promise<ReferrersReply> {
+  if (res.status === 401 || res.status === 403 || res.status === 429 || res.status >= 500) {
+    throw await errorFromResponse(res, context);
+  }
+  if (res.status === 404) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readLimited(res, 64 * 1024, 'referrers error reply');
+    } catch {
+      return { kind: 'unsupported', status: 404 };
+    }
+    const errors = parseRegistryErrors(bytes);
+    return errors.some((e) => e.code === 'NAME_UNKNOWN')
+      ? { kind: 'repository-missing' }
+      : { kind: 'unsupported', status: 404 };
+  }
+  if (res.status !== 200) {
+    await discardBody(res);
+    return { kind: 'unsupported', status: res.status };
+  }
+  let body: Record<string, unknown> | undefined;
+  try {
+    body = parseJsonObject(await readLimited(res, MAX_REFERRERS_PAGE_BYTES, 'referrers listing'));
+  } catch {
+    return { kind: 'unsupported', status: 200 };
+  }
+  const declared = typeof body?.mediaType === 'string' ? body.mediaType : undefined;
+  const contentType = mediaTypeOfHeader(res.headers.get('content-type'));
+  const isIndex =
+    body !== undefined &&
+    Array.isArray(body.manifests) &&
+    (declared === OCI_INDEX || (declared === undefined && contentType === OCI_INDEX));
+  if (!isIndex || body === undefined) return { kind: 'unsupported', status: 200 };
+  const filters = (res.headers.get('oci-filters-applied') ?? '').split(',').map((f) => f.trim());
+  return { kind: 'index', body, filtersApplied: filters.includes('artifactType'), res };
+}
+
+/** GETs the first referrers page (also the probe) for `subjectDigest`, optionally filtered. */
+export async function requestReferrers(
+  target: RegistryTarget,
+  subjectDigest: string,
+  artifactType: string | undefined,
+): Promise<{ reply: ReferrersReply; url: string }> {
+  let path = referrersPath(target, subjectDigest);
+  if (artifactType !== undefined) path = withQuery(path, 'artifactType', artifactType);
+  return requestReferrersUrl(target, path);
+}
+
+export async function requestReferrersUrl(
+  target: RegistryTarget,
+  path: string,
+): Promise<{ reply: ReferrersReply; url: string }> {
+  const res = await target.transport.request({
+    method: 'GET',
+    path,
+    repository: target.repository,
+    actions: ['pull'],
+    headers: { Accept: OCI_INDEX },
+    followRedirects: false,
+    idempotent: true,
+    requestClass: 'referrers',
+  });
+  const url = path.startsWith('http') ? path : `${target.transport.baseUrl.replace(/\/$/, '')}${path}`;
+  const reply = await classifyReferrersReply(
+    res,
+    replyContext(target, 'list referrers', { kind: 'referrers' }),
+  );
+  return { reply, url };
+}
+
+/** Records what a referrers reply says about the API; returns the capability (undefined: repo missing). */
+export function recordReferrersReply(
+  cache: ReferrersCapabilityCache,
+  target: RegistryTarget,
+  reply: ReferrersReply,
+): ReferrersCapability | undefined {
+  if (reply.kind === 'repository-missing') return undefined;
+  const capability: ReferrersCapability = reply.kind === 'index' ? 'api' : 'tag-schema';
+  cache.set(target, capability);
+  return capability;
+}
+
+/**
+ * The repository's capability: cached, else probed with a referrers request for `subjectDigest`.
+ * A missing repository is reported as 'tag-schema' (uncached): writers then keep the tag schema index,
+ * which is what a registry without the API needs, and harmless with one.
+ */
+export async function referrersCapability(
+  cache: ReferrersCapabilityCache,
+  target: RegistryTarget,
+  subjectDigest: string,
+): Promise<ReferrersCapability> {
+  const cached = cache.get(target);
+  if (cached !== undefined) return cached;
+  const { reply } = await requestReferrers(target, subjectDigest, undefined);
+  return recordReferrersReply(cache, target, reply) ?? 'tag-schema';
+}

@@ -1,0 +1,136 @@
+/**
+ * Listing referrers through the OCI referrers API: `GET /v2/<name>/referrers/<digest>[?artifactType=]`,
+ * following `Link: <...>; rel="next"` pages (at most MAX_PAGES, loops detected). The artifactType filter
+ * is always (re)applied locally, so the result honours it whether or not the registry did.
+ *
+ * Registry quirk handled: go-containerregistry's registry reports the config media type as artifactType
+ * even when the manifest has its own `artifactType`, and drops annotations. A listed artifactType that
+ * cannot be right (missing, or the empty-config type application/vnd.oci.empty.v1+json, which the
+ * image-spec forbids as an artifact type) is repaired from the manifest itself (one GET per such entry,
+ * cached by digest for the process since manifests are immutable).
+ */
+import { conflictError, isManifestoError } from '../errors/errors.ts';
+import type { Descriptor } from '../spec/descriptor.ts';
+import { OCI_EMPTY } from '../spec/media-types.ts';
+import { type ReferrersReply, requestReferrersUrl } from './capabilities.ts';
+import { nextPageUrl } from './link-header.ts';
+import { asDescriptor } from './manifest-info.ts';
+import { fetchManifest } from './manifests.ts';
+import type { RegistryTarget } from './registry-target.ts';
+
+export const MAX_REFERRERS_PAGES = 100;
+
+export interface ApiListing {
+  manifests: Descriptor[];
+}
+
+/**
+ * All referrers, starting from an already classified first page (the probe's reply), filtered by
+ * `artifactType` when given.
+ */
+export async function listReferrersFromApi(
+  target: RegistryTarget,
+  first: Extract<ReferrersReply, { kind: 'index' }>,
+  firstUrl: string,
+  artifactType: string | undefined,
+): Promise<ApiListing> {
+  const collected: Descriptor[] = [];
+  const seenDigests = new Set<string>();
+  const visited = new Set<string>([firstUrl]);
+  let page = first;
+  let url = firstUrl;
+  for (let pages = 1; ; pages++) {
+    for (const entry of Array.isArray(page.body.manifests) ? page.body.manifests : []) {
+      const descriptor = asDescriptor(entry);
+      if (descriptor !== undefined && !seenDigests.has(descriptor.digest)) {
+        seenDigests.add(descriptor.digest);
+        collected.push(descriptor);
+      }
+    }
+    const next = nextPageUrl(page.res, url);
+    if (next === undefined) break;
+    if (visited.has(next)) {
+      throw conflictError(
+        'REFERRERS_PAGINATION_LOOP',
+        `the referrers listing of ${target.transport.registry}/${target.repository} links back to a page already read`,
+        'The registry paginates inconsistently; retry, or report it to the registry operator.',
+      );
+    }
+    if (pages >= MAX_REFERRERS_PAGES) {
+      throw conflictError(
+        'REFERRERS_TOO_MANY_PAGES',
+        `the referrers listing of ${target.transport.registry}/${target.repository} has more than ${MAX_REFERRERS_PAGES} pages`,
+        'Filter by artifact type to narrow the listing.',
+      );
+    }
+    visited.add(next);
+    const { reply } = await requestReferrersUrl(target, next);
+    if (reply.kind !== 'index') {
+      throw conflictError(
+        'REFERRERS_PAGE_INVALID',
+        `page ${pages + 1} of the referrers listing of ${target.transport.registry}/${target.repository} is not an OCI index`,
+        'The registry changed its answer mid-listing; retry.',
+      );
+    }
+    page = reply;
+    url = next;
+  }
+  const repaired = await repairArtifactTypes(target, collected);
+  return {
+    manifests:
+      artifactType === undefined ? repaired : repaired.filter((d) => d.artifactType === artifactType),
+  };
+}
+
+interface RepairedFields {
+  artifactType: string | undefined;
+  annotations: Record<string, string> | undefined;
+}
+
+const REPAIR_CACHE_LIMIT = 10_000;
+const repairCache = new Map<string, RepairedFields>();
+const REPAIR_CONCURRENCY = 8;
+
+function needsRepair(descriptor: Descriptor): boolean {
+  return descriptor.artifactType === undefined || descriptor.artifactType === OCI_EMPTY;
+}
+
+async function repairArtifactTypes(target: RegistryTarget, descriptors: Descriptor[]): Promise<Descriptor[]> {
+  const out = [...descriptors];
+  const pending = out.map((d, i) => [d, i] as const).filter(([d]) => needsRepair(d));
+  let cursor = 0;
+  const worker = async () => {
+    while (cursor < pending.length) {
+      const [descriptor, index] = pending[cursor++]!;
+      const fields = await repairedFields(target, descriptor);
+      if (fields === undefined) continue;
+      const fixed: Descriptor = { ...descriptor };
+      if (fields.artifactType !== undefined) fixed.artifactType = fields.artifactType;
+      if (fixed.annotations === undefined && fields.annotations !== undefined)
+        fixed.annotations = fields.annotations;
+      out[index] = fixed;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(REPAIR_CONCURRENCY, pending.length) }, worker));
+  return out;
+}
+
+async function repairedFields(
+  target: RegistryTarget,
+  descriptor: Descriptor,
+): Promise<RepairedFields | undefined> {
+  const cached = repairCache.get(descriptor.digest);
+  if (cached !== undefined) return cached;
+  let fields: RepairedFields;
+  try {
+    const fetched = await fetchManifest(target, descriptor.digest);
+    fields = { artifactType: fetched.info?.artifactType, annotations: fetched.info?.annotations };
+  } catch (error) {
+    // A referrer deleted since the listing: keep what the registry said. Integrity failures propagate.
+    if (isManifestoError(error) && error.category === 'not-found') return undefined;
+    throw error;
+  }
+  if (repairCache.size >= REPAIR_CACHE_LIMIT) repairCache.clear();
+  repairCache.set(descriptor.digest, fields);
+  return fields;
+}

@@ -1,0 +1,268 @@
+/**
+ * The Repository of src/content/repository.ts for one repository of an OCI registry, over a
+ * RegistryTransport. Referrers come from the OCI referrers API where the registry has it (detected by
+ * probing, see capabilities.ts), else from the referrers tag schema, which this class keeps up to date
+ * when manifests with a `subject` are pushed or deleted (see referrers-tag-schema.ts).
+ */
+import type {
+  BlobSource,
+  DeleteManifestOptions,
+  FetchedManifest,
+  PushBlobOptions,
+  PushManifestOptions,
+  ReferrersOptions,
+  ReferrersResult,
+  ReferrersState,
+  Repository,
+  TagPage,
+} from '../content/repository.ts';
+import { isManifestoError, notFoundError, unsupportedError } from '../errors/errors.ts';
+import type { Descriptor } from '../spec/descriptor.ts';
+import { parseDigest } from '../spec/digest.ts';
+import { type BlobUploadOptions, pushBlob } from './blob-upload.ts';
+import { fetchBlob, fetchBlobBytes, statBlob } from './blobs.ts';
+import {
+  processReferrersCapabilities,
+  type ReferrersCapabilityCache,
+  recordReferrersReply,
+  referrersCapability,
+  requestReferrers,
+} from './capabilities.ts';
+import type { RegistryTransport } from './http/types.ts';
+import { type ManifestInfo, manifestInfo } from './manifest-info.ts';
+import {
+  checkManifestSize,
+  deleteManifestReference,
+  fetchManifest,
+  putManifest,
+  resolveManifest,
+} from './manifests.ts';
+import { listReferrersFromApi } from './referrers-api.ts';
+import {
+  type IndexSnapshot,
+  type ReferrerChange,
+  readReferrersIndex,
+  systemClock,
+  type TagSchemaOptions,
+  updateReferrersIndex,
+} from './referrers-tag-schema.ts';
+import { checkReference, checkRepositoryName, type RegistryTarget, targetKey } from './registry-target.ts';
+import { listTags } from './tags.ts';
+
+export interface RegistryRepositoryOptions {
+  /** Capability cache; defaults to the process-wide one. */
+  capabilities?: ReferrersCapabilityCache | undefined;
+  /** Settle time, retries and clock of tag-schema updates. */
+  tagSchema?: TagSchemaOptions | undefined;
+  upload?: BlobUploadOptions | undefined;
+}
+
+export interface RegistryRepositoryInit {
+  transport: RegistryTransport;
+  /** Repository name, e.g. `team/app`. */
+  repository: string;
+  options?: RegistryRepositoryOptions | undefined;
+}
+
+/** What a tag-schema ReferrersState stands for: the snapshot it was made from (states stay opaque). */
+interface StateRecord {
+  key: string;
+  subject: string;
+  snapshot: IndexSnapshot;
+}
+
+const stateRecords = new WeakMap<ReferrersState, StateRecord>();
+
+export class RegistryRepository implements Repository {
+  readonly location: string;
+  readonly #target: RegistryTarget;
+  readonly #capabilities: ReferrersCapabilityCache;
+  readonly #tagSchema: TagSchemaOptions;
+  readonly #upload: BlobUploadOptions;
+
+  constructor(init: RegistryRepositoryInit) {
+    checkRepositoryName(init.repository);
+    this.#target = { transport: init.transport, repository: init.repository };
+    this.location = `${init.transport.registry}/${init.repository}`;
+    this.#capabilities = init.options?.capabilities ?? processReferrersCapabilities;
+    this.#tagSchema = init.options?.tagSchema ?? {};
+    this.#upload = init.options?.upload ?? {};
+  }
+
+  resolve(reference: string): Promise<Descriptor> {
+    return resolveManifest(this.#target, reference);
+  }
+
+  async fetchManifest(reference: string): Promise<FetchedManifest> {
+    const { descriptor, bytes } = await fetchManifest(this.#target, reference);
+    return { descriptor, bytes };
+  }
+
+  async pushManifest(bytes: Uint8Array, options: PushManifestOptions): Promise<Descriptor> {
+    checkManifestSize(bytes);
+    if (options.tag !== undefined) checkReference(options.tag);
+    const info = manifestInfo(bytes);
+    const { digest, ociSubject } = await putManifest(this.#target, bytes, options.mediaType, options.tag);
+    const descriptor: Descriptor = { mediaType: options.mediaType, digest, size: bytes.byteLength };
+    const subject = info?.subject;
+    if (subject === undefined) return descriptor;
+    if (ociSubject !== undefined) {
+      // The registry processed the subject itself: it has the referrers API.
+      this.#capabilities.set(this.#target, 'api');
+      return descriptor;
+    }
+    const capability = await referrersCapability(this.#capabilities, this.#target, subject.digest);
+    if (capability === 'api') return descriptor;
+    const change: ReferrerChange = { kind: 'add', descriptor: referrerEntry(descriptor, info) };
+    await updateReferrersIndex(
+      this.#target,
+      subject.digest,
+      change,
+      this.#snapshotFrom(options.referrersState, subject.digest),
+      this.#tagSchema,
+    );
+    return descriptor;
+  }
+
+  async deleteManifest(digest: string, options: DeleteManifestOptions = {}): Promise<void> {
+    parseDigest(digest);
+    let subject = options.subject;
+    let capability = this.#capabilities.get(this.#target);
+    if (subject === undefined && capability !== 'api') {
+      // Whether the listing must be updated depends on the manifest's subject: read it first.
+      try {
+        subject = (await fetchManifest(this.#target, digest)).info?.subject;
+      } catch (error) {
+        if (!isManifestoError(error) || error.category !== 'not-found') throw error;
+      }
+    }
+    const outcome = await deleteManifestReference(this.#target, digest);
+    if (outcome === 'unsupported') {
+      throw deleteUnsupported(this.location, digest);
+    }
+    let listed = false;
+    if (subject !== undefined) {
+      capability ??= await referrersCapability(this.#capabilities, this.#target, subject.digest);
+      if (capability === 'tag-schema') {
+        const result = await updateReferrersIndex(
+          this.#target,
+          subject.digest,
+          { kind: 'remove', digest },
+          this.#snapshotFrom(options.referrersState, subject.digest),
+          this.#tagSchema,
+        );
+        listed = !result.alreadyReflected;
+      }
+    }
+    if (outcome === 'absent' && !listed) {
+      throw notFoundError(
+        'MANIFEST_UNKNOWN',
+        `manifest ${this.location}@${digest} not found`,
+        'It may have been deleted already.',
+      );
+    }
+  }
+
+  statBlob(digest: string): Promise<Descriptor | undefined> {
+    return statBlob(this.#target, digest);
+  }
+
+  fetchBlob(descriptor: Descriptor): AsyncIterable<Uint8Array> {
+    return fetchBlob(this.#target, descriptor);
+  }
+
+  fetchBlobBytes(descriptor: Descriptor, maxBytes: number): Promise<Uint8Array> {
+    return fetchBlobBytes(this.#target, descriptor, maxBytes);
+  }
+
+  pushBlob(descriptor: Descriptor, content: BlobSource, options?: PushBlobOptions): Promise<void> {
+    return pushBlob(this.#target, descriptor, content, this.#upload, options?.existenceCheck ?? true);
+  }
+
+  listTags(options?: { last?: string | undefined; limit?: number | undefined }): Promise<TagPage> {
+    return listTags(this.#target, options);
+  }
+
+  async referrers(subjectDigest: string, options: ReferrersOptions = {}): Promise<ReferrersResult> {
+    parseDigest(subjectDigest);
+    const { artifactType } = options;
+    const filter = (manifests: readonly Descriptor[]) =>
+      artifactType === undefined ? [...manifests] : manifests.filter((d) => d.artifactType === artifactType);
+
+    if (this.#capabilities.get(this.#target) !== 'tag-schema') {
+      const { reply, url } = await requestReferrers(this.#target, subjectDigest, artifactType);
+      const capability = recordReferrersReply(this.#capabilities, this.#target, reply);
+      if (reply.kind === 'index') {
+        const listing = await listReferrersFromApi(this.#target, reply, url, artifactType);
+        return {
+          manifests: listing.manifests,
+          source: 'api',
+          filtered: artifactType !== undefined,
+          state: { source: 'api' },
+        };
+      }
+      if (capability === undefined) {
+        // The repository does not exist (yet): nothing refers to anything in it.
+        const now = systemNow(this.#tagSchema);
+        return this.#tagSchemaResult(subjectDigest, [], artifactType, {
+          digest: undefined,
+          etag: undefined,
+          manifests: [],
+          readStartedAt: now,
+          observedAt: now,
+        });
+      }
+    }
+    const snapshot = await readReferrersIndex(
+      this.#target,
+      subjectDigest,
+      this.#tagSchema.clock ?? systemClock,
+    );
+    return this.#tagSchemaResult(subjectDigest, filter(snapshot.manifests), artifactType, snapshot);
+  }
+
+  #tagSchemaResult(
+    subjectDigest: string,
+    manifests: Descriptor[],
+    artifactType: string | undefined,
+    snapshot: IndexSnapshot,
+  ): ReferrersResult {
+    const state: ReferrersState = {
+      source: 'tag-schema',
+      indexDigest: snapshot.digest,
+      manifests: snapshot.manifests,
+    };
+    stateRecords.set(state, { key: targetKey(this.#target), subject: subjectDigest, snapshot });
+    return { manifests, source: 'tag-schema', filtered: artifactType !== undefined, state };
+  }
+
+  /** The snapshot behind a caller's state, if it is ours, for this repository and subject. */
+  #snapshotFrom(state: ReferrersState | undefined, subjectDigest: string): IndexSnapshot | undefined {
+    if (state === undefined) return undefined;
+    const record = stateRecords.get(state);
+    if (record === undefined || record.key !== targetKey(this.#target) || record.subject !== subjectDigest) {
+      return undefined;
+    }
+    return record.snapshot;
+  }
+}
+
+/** The index entry of a referrer: its descriptor with artifactType and annotations from the manifest. */
+function referrerEntry(descriptor: Descriptor, info: ManifestInfo | undefined): Descriptor {
+  const entry: Descriptor = { ...descriptor };
+  if (info?.artifactType !== undefined) entry.artifactType = info.artifactType;
+  if (info?.annotations !== undefined) entry.annotations = info.annotations;
+  return entry;
+}
+
+function systemNow(options: TagSchemaOptions): number {
+  return (options.clock ?? systemClock).now();
+}
+
+function deleteUnsupported(location: string, digest: string) {
+  return unsupportedError(
+    'DELETE_UNSUPPORTED',
+    `the registry refuses to delete ${location}@${digest}`,
+    'Deletion is disabled on this registry (distribution: storage.delete.enabled).',
+  );
+}

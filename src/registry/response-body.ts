@@ -1,0 +1,79 @@
+/** Reading registry reply bodies with size limits, and releasing bodies that are not needed. */
+import { integrityError } from '../errors/errors.ts';
+import { discardResponse } from './http/response-errors.ts';
+
+/** Releases a reply's body so its connection can be reused. */
+export async function discardBody(res: Response): Promise<void> {
+  await discardResponse(res);
+}
+
+/** The Content-Length header as a number, if present and valid. */
+export function contentLength(res: Response): number | undefined {
+  const header = res.headers.get('content-length');
+  if (header === null || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header.trim());
+}
+
+/**
+ * Reads the whole body, refusing (integrity error) more than `maxBytes` both by Content-Length and while
+ * reading, so a registry cannot make the client buffer unbounded data.
+ */
+export async function readLimited(res: Response, maxBytes: number, what: string): Promise<Uint8Array> {
+  const declared = contentLength(res);
+  if (declared !== undefined && declared > maxBytes) {
+    await discardBody(res);
+    throw tooLarge(what, maxBytes, declared);
+  }
+  if (res.body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel();
+        throw tooLarge(what, maxBytes, undefined);
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return concatBytes(chunks, total);
+}
+
+export function concatBytes(chunks: readonly Uint8Array[], total?: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const size = total ?? chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** Parses JSON bytes into an object; undefined if they are not a JSON object. */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function tooLarge(what: string, maxBytes: number, declared: number | undefined) {
+  const size = declared === undefined ? 'more' : `${declared} bytes`;
+  return integrityError(
+    'CONTENT_TOO_LARGE',
+    `${what} is too large: ${size}, the limit is ${maxBytes} bytes`,
+    'The registry returned more data than manifesto accepts for this kind of content.',
+  );
+}

@@ -1,0 +1,14 @@
+// The Repository behaviour suite against distribution 2.8 (no referrers API: the tag schema).
+import {
+  registryRepository,
+  requireRegistry,
+  tamperingTransport,
+} from '../registry/support/registry-repositories.ts';
+import { describeRepositoryBehaviour } from './repository-behaviour.ts';
+
+const registry = requireRegistry('distribution');
+
+describeRepositoryBehaviour('distribution', async (repoName) => registryRepository(registry, repoName), {
+  corrupt: async (repoName, _repository, digest) =>
+    registryRepository(registry, repoName, { wrap: (transport) => tamperingTransport(transport, digest) }),
+});

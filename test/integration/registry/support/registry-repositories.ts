@@ -1,0 +1,95 @@
+// Registry repositories over the real HTTP transport for integration tests, with request logs and
+// transports that misbehave on purpose (tampering, tag aliasing).
+import { createRegistryTransport } from '../../../../src/registry/http/transport.ts';
+import type {
+  RegistryRequest,
+  RegistryTransport,
+  RequestEvent,
+} from '../../../../src/registry/http/types.ts';
+import {
+  RegistryRepository,
+  type RegistryRepositoryOptions,
+} from '../../../../src/registry/registry-repository.ts';
+import { type RegistryKind, type TestRegistry, testRegistry } from '../../../support/registries.ts';
+
+/** The running test registry of that kind; throws (failing the test) when it is not running. */
+export function requireRegistry(kind: RegistryKind): TestRegistry {
+  const registry = testRegistry(kind);
+  if (registry === undefined) throw new Error(`test registry '${kind}' is not running`);
+  return registry;
+}
+
+/** Records every HTTP exchange of a transport. */
+export class RequestLog {
+  readonly events: RequestEvent[] = [];
+  readonly onRequest = (event: RequestEvent): void => {
+    this.events.push(event);
+  };
+
+  reset(): void {
+    this.events.length = 0;
+  }
+
+  get count(): number {
+    return this.events.length;
+  }
+
+  /** `METHOD path-kind` per request, e.g. `PUT manifest`, for readable assertion messages. */
+  summary(): string[] {
+    return this.events.map(
+      (e) =>
+        `${e.method} ${new URL(e.url).pathname.replace(/^\/v2\/.*?\/(manifests|blobs|referrers|tags)\//, '$1/')} ${e.status}`,
+    );
+  }
+}
+
+export interface TestRepositoryOptions {
+  log?: RequestLog | undefined;
+  options?: RegistryRepositoryOptions | undefined;
+  /** Wraps the transport (to tamper with replies and the like). */
+  wrap?: ((transport: RegistryTransport) => RegistryTransport) | undefined;
+}
+
+export function transportFor(registry: TestRegistry, log?: RequestLog): RegistryTransport {
+  return createRegistryTransport({
+    registry: registry.host,
+    plainHttp: registry.plainHttp,
+    onRequest: log?.onRequest,
+  });
+}
+
+export function registryRepository(
+  registry: TestRegistry,
+  repository: string,
+  options: TestRepositoryOptions = {},
+): RegistryRepository {
+  let transport = transportFor(registry, options.log);
+  if (options.wrap) transport = options.wrap(transport);
+  return new RegistryRepository({ transport, repository, options: options.options });
+}
+
+/** A transport whose GET replies for URLs containing `needle` have their first body byte flipped. */
+export function tamperingTransport(inner: RegistryTransport, needle: string): RegistryTransport {
+  return {
+    registry: inner.registry,
+    baseUrl: inner.baseUrl,
+    async request(request: RegistryRequest): Promise<Response> {
+      const res = await inner.request(request);
+      if (request.method !== 'GET' || !request.path.includes(needle) || res.status !== 200) return res;
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      if (bytes.byteLength > 0) bytes[0] = bytes[0]! ^ 0xff;
+      return new Response(bytes, { status: res.status, headers: res.headers });
+    },
+  };
+}
+
+/** A transport that rewrites a path fragment in every request (e.g. tag → digest aliasing). */
+export function rewritingTransport(inner: RegistryTransport, from: string, to: string): RegistryTransport {
+  return {
+    registry: inner.registry,
+    baseUrl: inner.baseUrl,
+    request(request: RegistryRequest): Promise<Response> {
+      return inner.request({ ...request, path: request.path.replace(from, to) });
+    },
+  };
+}
