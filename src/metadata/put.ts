@@ -26,6 +26,11 @@ export interface PutOptions {
   now?: (() => Date) | undefined;
   /** An already-resolved subject (skips the resolve request). */
   subject?: Descriptor | undefined;
+  /**
+   * The caller has uploaded the content blob and the empty config already (pushVersionBlobs), e.g.
+   * once for many subjects before pushing their versions in parallel.
+   */
+  blobsPushed?: boolean | undefined;
 }
 
 export interface PutResult {
@@ -65,20 +70,47 @@ export function validateAnnotations(annotations: Record<string, string>): void {
   }
 }
 
+/** The media type a version of `content` gets: `mediaType` when given, else detected; validated. */
+export function contentMediaType(content: PreparedContent, mediaType?: string): string {
+  const chosen =
+    mediaType ?? detectMediaType({ head: content.head, size: content.size, fileName: content.fileName });
+  if (!MEDIA_TYPE_PATTERN.test(chosen)) {
+    throw usageError(
+      'MEDIA_TYPE_INVALID',
+      `invalid media type "${chosen}"`,
+      'Use type/subtype, e.g. application/json.',
+    );
+  }
+  return chosen;
+}
+
+/**
+ * Uploads the blobs a version of `content` references: the content, and the empty config unless
+ * `emptyConfig` is false (the caller knows it is there).
+ */
+export async function pushVersionBlobs(
+  repository: Repository,
+  content: PreparedContent,
+  mediaType: string,
+  options: { emptyConfig: boolean },
+): Promise<void> {
+  // Fresh content is rarely present already: only large content is worth an existence check.
+  await repository.pushBlob({ mediaType, digest: content.digest, size: content.size }, content.source, {
+    existenceCheck: content.size > LARGE_CONTENT_BYTES,
+  });
+  if (options.emptyConfig) await pushEmptyConfig(repository);
+}
+
+/** Uploads the OCI empty config every version references, unless it is there already. */
+export async function pushEmptyConfig(repository: Repository): Promise<void> {
+  await repository.pushBlob(EMPTY_CONFIG, EMPTY_JSON_BYTES);
+}
+
 export async function putMetadata(options: PutOptions): Promise<PutResult> {
   const type = validateTypeName(options.type);
   if (options.annotations) validateAnnotations(options.annotations);
   const { repository, content } = options;
-  const mediaType =
-    options.mediaType ??
-    detectMediaType({ head: content.head, size: content.size, fileName: content.fileName });
-  if (!MEDIA_TYPE_PATTERN.test(mediaType)) {
-    throw usageError(
-      'MEDIA_TYPE_INVALID',
-      `invalid media type "${mediaType}"`,
-      'Use type/subtype, e.g. application/json.',
-    );
-  }
+  const mediaType = contentMediaType(content, options.mediaType);
   const subject = options.subject ?? (await repository.resolve(options.reference));
   const listing = await readListing(repository, subject);
   const previous = latestVersion(versionsOfType(listing, type));
@@ -96,12 +128,12 @@ export async function putMetadata(options: PutOptions): Promise<PutResult> {
     supersedes: previous?.digest,
     annotations: options.annotations,
   });
-  // Fresh content is rarely present already: only large content is worth an existence check.
-  await repository.pushBlob({ mediaType, digest: content.digest, size: content.size }, content.source, {
-    existenceCheck: content.size > LARGE_CONTENT_BYTES,
-  });
-  // Every manifesto version references the empty config: if one is listed, the blob is there.
-  if (!listing.versions.some((v) => v.manifesto)) await repository.pushBlob(EMPTY_CONFIG, EMPTY_JSON_BYTES);
+  if (!options.blobsPushed) {
+    // Every manifesto version references the empty config: if one is listed, the blob is there.
+    await pushVersionBlobs(repository, content, mediaType, {
+      emptyConfig: !listing.versions.some((v) => v.manifesto),
+    });
+  }
   const descriptor = await repository.pushManifest(bytes, {
     mediaType: OCI_MANIFEST,
     referrersState: listing.state,

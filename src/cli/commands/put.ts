@@ -7,7 +7,14 @@ import {
   prepareFile,
   prepareStream,
 } from '../../metadata/content-source.ts';
-import { type PutResult, putMetadata, validateAnnotations } from '../../metadata/put.ts';
+import {
+  contentMediaType,
+  type PutResult,
+  pushEmptyConfig,
+  pushVersionBlobs,
+  putMetadata,
+  validateAnnotations,
+} from '../../metadata/put.ts';
 import { type PlatformChild, resolveTarget } from '../../metadata/target.ts';
 import { validateTypeName } from '../../metadata/type-name.ts';
 import type { Descriptor, Platform } from '../../spec/descriptor.ts';
@@ -105,6 +112,7 @@ async function putOne(
   pc: PutContext,
   content: PreparedContent,
   subject: Descriptor | undefined,
+  blobsPushed = false,
 ): Promise<PutResult> {
   return putMetadata({
     repository: pc.opened.repository,
@@ -116,7 +124,49 @@ async function putOne(
     annotations: pc.options.annotations,
     now: pc.context.now,
     subject,
+    blobsPushed,
   });
+}
+
+type PreparedPlatform =
+  | { child: PlatformChild; content: PreparedContent }
+  | { child: PlatformChild; error: ManifestoError };
+
+/**
+ * Uploads the blobs of every platform's version once: each distinct content blob, and the empty
+ * config. Parallel uploads of one blob race on some registries (distribution 2.8 rewrites the
+ * repository's blob link in place, so a manifest PUT that checks it meanwhile fails with
+ * MANIFEST_BLOB_UNKNOWN). Returns the upload error of each content digest that failed.
+ */
+async function pushSharedBlobs(
+  pc: PutContext,
+  prepared: readonly PreparedPlatform[],
+): Promise<Map<string, ManifestoError>> {
+  const distinct = new Map<string, PreparedContent>();
+  for (const p of prepared)
+    if ('content' in p && !distinct.has(p.content.digest)) distinct.set(p.content.digest, p.content);
+  const failures = new Map<string, ManifestoError>();
+  const { repository } = pc.opened;
+  await Promise.all([
+    ...[...distinct.values()].map(async (content) => {
+      try {
+        const mediaType = contentMediaType(content, pc.options.mediaType);
+        await pushVersionBlobs(repository, content, mediaType, { emptyConfig: false });
+      } catch (error) {
+        failures.set(content.digest, toManifestoError(error));
+      }
+    }),
+    (async () => {
+      if (distinct.size === 0) return;
+      try {
+        await pushEmptyConfig(repository);
+      } catch (error) {
+        const failure = toManifestoError(error);
+        for (const digest of distinct.keys()) if (!failures.has(digest)) failures.set(digest, failure);
+      }
+    })(),
+  ]);
+  return failures;
 }
 
 async function putAllPlatforms(
@@ -134,25 +184,46 @@ async function putAllPlatforms(
       hint: 'Leave out --all-platforms: the metadata goes to the image itself.',
     });
   }
-  const outcomes = await Promise.all(
-    target.index.platforms.map(async (child: PlatformChild): Promise<PlatformPutOutcome> => {
-      let content = shared;
+  // Every platform's content first (a missing file fails that platform only), then each blob once,
+  // then the platforms' versions in parallel.
+  const prepared = await Promise.all(
+    target.index.platforms.map(async (child): Promise<PreparedPlatform> => {
+      if (shared !== undefined) return { child, content: shared };
       try {
-        if (content === undefined)
-          content = await prepare(platformFileName(options.filePerPlatform!, child.platform), pc);
-        const subject = {
-          mediaType: child.descriptor.mediaType,
-          digest: child.descriptor.digest,
-          size: child.descriptor.size,
+        return {
+          child,
+          content: await prepare(platformFileName(options.filePerPlatform!, child.platform), pc),
         };
-        return { platform: child.platform, result: await putOne(pc, content, subject) };
       } catch (error) {
-        return { platform: child.platform, error: toManifestoError(error) };
-      } finally {
-        if (shared === undefined) await content?.dispose();
+        return { child, error: toManifestoError(error) };
       }
     }),
   );
+  let outcomes: PlatformPutOutcome[];
+  try {
+    const uploadFailures = await pushSharedBlobs(pc, prepared);
+    outcomes = await Promise.all(
+      prepared.map(async (p): Promise<PlatformPutOutcome> => {
+        const { child } = p;
+        if ('error' in p) return { platform: child.platform, error: p.error };
+        const uploadError = uploadFailures.get(p.content.digest);
+        if (uploadError !== undefined) return { platform: child.platform, error: uploadError };
+        try {
+          const subject = {
+            mediaType: child.descriptor.mediaType,
+            digest: child.descriptor.digest,
+            size: child.descriptor.size,
+          };
+          return { platform: child.platform, result: await putOne(pc, p.content, subject, true) };
+        } catch (error) {
+          return { platform: child.platform, error: toManifestoError(error) };
+        }
+      }),
+    );
+  } finally {
+    if (shared === undefined)
+      await Promise.all(prepared.map((p) => ('content' in p ? p.content.dispose() : undefined)));
+  }
   if (context.json) {
     writeJson(context.io.stdout, {
       image: opened.display,

@@ -1149,6 +1149,64 @@ for (const kind of ['refreg', 'distribution'] as const) {
       }
     });
 
+    it('put --all-platforms uploads each blob once, then pushes the platforms’ manifests in parallel', async (t) => {
+      // Regression: every platform's put uploaded the shared content and the empty config itself, in
+      // parallel. distribution 2.8 writes a repository's blob link non-atomically, so a manifest PUT
+      // racing another upload of the same blob failed now and then (MANIFEST_BLOB_UNKNOWN, reported as
+      // DIGEST_INVALID: exit 7 or 11 for a put that should have succeeded).
+      const image = await newIndex(backend, 'oci');
+      const shared = files.file('shared.json', '{"shared":true}\n');
+      const events: RequestEvent[] = [];
+      const result = await backend.cli(['put', image.ref, 'policy', shared, '--all-platforms', '--json'], {
+        client: { onRequest: (e) => events.push(e) },
+      });
+      okJson<PutAllJson>(result, 'put --all-platforms');
+      const summary = events.map((e) => `${e.method} ${pathOf(e.url)} ${e.status}`);
+      t.diagnostic(
+        `${kind} put --all-platforms, 3 platforms, shared file: ${events.length} (${summary.join(', ')})`,
+      );
+      const uploadsStarted = events.filter((e) => e.method === 'POST' && e.requestClass === 'upload');
+      // The content once, and the empty config once unless the registry has it already (refreg keeps
+      // blobs for all repositories together).
+      assert.equal(
+        uploadsStarted.length,
+        kind === 'refreg' ? 1 : 2,
+        `content and empty config uploaded once each: ${summary.join(', ')}`,
+      );
+      const manifestPuts = events.filter(
+        (e) => e.method === 'PUT' && e.requestClass === 'manifest' && /\/manifests\/sha256:/.test(e.url),
+      );
+      assert.equal(manifestPuts.length, 3, 'one version manifest per platform');
+
+      // Per-platform files: each content once, the empty config once (none was there before).
+      const dir = mkdtempSync(join(files.dir, 'once-'));
+      for (const name of ['linux-amd64', 'linux-arm64v8', 'linux-armv7']) {
+        writeFileSync(join(dir, `sbom-${name}.json`), `{"sbom":"${name}"}\n`);
+      }
+      const fresh = await newIndex(backend, 'docker');
+      events.length = 0;
+      ok(
+        await backend.cli(
+          [
+            'put',
+            fresh.ref,
+            'sbom',
+            '--all-platforms',
+            '--file-per-platform',
+            join(dir, 'sbom-{os}-{arch}{variant}.json'),
+          ],
+          { client: { onRequest: (e) => events.push(e) } },
+        ),
+        'put --file-per-platform',
+      );
+      const perPlatform = events.filter((e) => e.method === 'POST' && e.requestClass === 'upload');
+      assert.equal(
+        perPlatform.length,
+        kind === 'refreg' ? 3 : 3 + 1,
+        events.map((e) => `${e.method} ${pathOf(e.url)} ${e.status}`).join(', '),
+      );
+    });
+
     it('a repository this process has not seen (as in every new CLI process): what list --tree costs', async (t) => {
       // A new repository: the referrers capability of this repository is not cached yet.
       const image = await newIndex(backend, 'oci');
