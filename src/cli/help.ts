@@ -17,6 +17,9 @@ Commands:
 
 IMAGE is a registry reference (registry.example.com/team/app:v1.1, app@sha256:...; tag latest
 by default) or an OCI image layout directory: oci:PATH[:TAG|@DIGEST].
+Multi-platform images: IMAGE naming an index (OCI image index, Docker manifest list) means the
+  index itself, whose metadata applies to all platforms; --platform P (put, get, list, history,
+  delete, prune) means the index's image for P. P is OS/ARCH[/VARIANT][:OSVERSION] or local.
 
 Registry options: --plain-http, --insecure (skip TLS verification), --ca-file FILE,
   -u/--username USER with --password-stdin (otherwise Docker's credentials are used).
@@ -27,32 +30,64 @@ Run "manifesto COMMAND --help" for a command's options.`;
 
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
   put: `Usage: manifesto put IMAGE TYPE FILE|- [OPTIONS]
+       manifesto put IMAGE TYPE --all-platforms --file-per-platform TEMPLATE [OPTIONS]
 
 Stores FILE (or standard input) as a new version of TYPE for IMAGE; it becomes the latest.
   --media-type TYPE      media type of the content (detected when absent: JSON, YAML, text, binary)
   --annotation K=V       add an annotation (repeatable)
   --author NAME          who stores it (default: $MANIFESTO_AUTHOR, else user@host)
   --max-size SIZE        refuse content larger than SIZE (default 1G; $MANIFESTO_MAX_SIZE)
-  --json                 print the stored version as JSON`,
+  --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
+                         (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine)
+  --all-platforms        store for every platform of a multi-platform IMAGE, in parallel (exit 11 if
+                         some platforms failed; the others are stored)
+  --file-per-platform TEMPLATE
+                         with --all-platforms, instead of FILE: each platform's own file, TEMPLATE with
+                         {os}, {arch}, {variant}, {osversion} replaced (./scan-{os}-{arch}{variant}.json)
+  --json                 print the stored version as JSON
+
+Without --platform on a multi-platform IMAGE the version is stored for the index: it applies to all
+platforms (a note on stderr says so).`,
   get: `Usage: manifesto get IMAGE TYPE [OPTIONS]
 
 Prints the content of the latest version of TYPE for IMAGE, byte for byte, after verifying its digest.
   --version DIGEST       a specific version (see "manifesto history")
   -o, --output FILE      write to FILE instead of standard output
-  --json                 print the version and its content (text, or base64) as JSON`,
-  list: `Usage: manifesto list IMAGE [--json]
+  --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
+                         (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine);
+                         if it has no version of its own, the index's (noted on stderr as inherited)
+  --no-inherit           with --platform: only the platform's own versions, never the index's
+  --json                 print the version and its content (text, or base64) as JSON
+
+Without --platform on a multi-platform IMAGE: the index's version; if only platforms have TYPE, an
+error naming them (exit 8).`,
+  list: `Usage: manifesto list IMAGE [--platform P | --tree] [--json]
 
 Lists every type stored for IMAGE (also artifacts attached by oras, cosign and notation) with
-the number of versions and the latest one.`,
-  history: `Usage: manifesto history IMAGE TYPE [--json]
+the number of versions and the latest one.
+  --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
+                         (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine);
+                         its own types and those it inherits from the index (marked)
+  --tree                 a multi-platform IMAGE: the index's types, then each platform's (alias
+                         --all-platforms)`,
+  history: `Usage: manifesto history IMAGE TYPE [--platform P] [--json]
 
-Lists every version of TYPE for IMAGE, newest first.`,
-  delete: `Usage: manifesto delete IMAGE TYPE [--version DIGEST | --all] [--json]
+Lists every version of TYPE for IMAGE, newest first.
+  --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
+                         (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine):
+                         its own versions`,
+  delete: `Usage: manifesto delete IMAGE TYPE [--version DIGEST | --all] [--platform P] [--json]
 
-Deletes the latest version of TYPE (the previous one becomes the latest), the given version, or all.`,
-  prune: `Usage: manifesto prune IMAGE --keep N [--type TYPE] [--dry-run] [--json]
+Deletes the latest version of TYPE (the previous one becomes the latest), the given version, or all.
+  --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
+                         (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine):
+                         its own versions`,
+  prune: `Usage: manifesto prune IMAGE --keep N [--type TYPE] [--dry-run] [--platform P] [--json]
 
-Deletes all but the N newest versions of each type written by manifesto (or of TYPE only).`,
+Deletes all but the N newest versions of each type written by manifesto (or of TYPE only).
+  --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
+                         (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine):
+                         its own versions`,
   login: `Usage: manifesto login REGISTRY -u USER --password-stdin
 
 Checks the credentials against REGISTRY and stores them in Docker's config.json

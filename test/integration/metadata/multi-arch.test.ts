@@ -984,6 +984,26 @@ for (const backend of backends) {
   });
 }
 
+describe('command help documents the platform flags', () => {
+  const flags: Record<string, string[]> = {
+    put: ['--platform P', '--all-platforms', '--file-per-platform TEMPLATE', '{variant}'],
+    get: ['--platform P', '--no-inherit', 'exit 8'],
+    list: ['--platform P', '--tree', '--all-platforms'],
+    history: ['--platform P'],
+    delete: ['--platform P'],
+    prune: ['--platform P'],
+  };
+  for (const [command, expected] of Object.entries(flags)) {
+    it(`${command} --help`, async () => {
+      const text = ok(await runMain([command, '--help'], process.env), `${command} --help`);
+      for (const flag of expected)
+        assert.ok(text.includes(flag), `${command} --help mentions ${flag}:\n${text}`);
+      assert.match(text, /linux\/arm64 = linux\/arm64\/v8/);
+      assert.match(text, /local \(this machine\)/);
+    });
+  }
+});
+
 // ---------------------------------------------------------------------------------------------------
 // Request counts of list --tree
 
