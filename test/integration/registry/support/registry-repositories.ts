@@ -1,5 +1,6 @@
 // Registry repositories over the real HTTP transport for integration tests, with request logs and
 // transports that misbehave on purpose (tampering, tag aliasing).
+import { explicitCredentials } from '../../../../src/registry/credentials/provider.ts';
 import { createRegistryTransport } from '../../../../src/registry/http/transport.ts';
 import type {
   RegistryRequest,
@@ -51,9 +52,15 @@ export interface TestRepositoryOptions {
 }
 
 export function transportFor(registry: TestRegistry, log?: RequestLog): RegistryTransport {
+  const { username, password } = registry;
   return createRegistryTransport({
     registry: registry.host,
     plainHttp: registry.plainHttp,
+    caFile: registry.caFile,
+    credentials:
+      username !== undefined && password !== undefined
+        ? explicitCredentials({ username, password }, registry.host)
+        : undefined,
     onRequest: log?.onRequest,
   });
 }

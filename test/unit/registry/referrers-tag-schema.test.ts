@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isManifestoError } from '../../../src/errors/errors.ts';
+import {
+  mergeChange,
+  referrersTag,
+  reflects,
+  serializeIndex,
+  type TagSchemaClock,
+  updateReferrersIndex,
+} from '../../../src/registry/referrers-tag-schema.ts';
+import type { Descriptor } from '../../../src/spec/descriptor.ts';
+import { digestOf } from '../../../src/spec/digest.ts';
+import { FakeTransport } from './fake-transport.ts';
+
+const SUBJECT = digestOf(new TextEncoder().encode('subject'));
+const TAG = referrersTag(SUBJECT);
+
+function descriptor(label: string): Descriptor {
+  return {
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: digestOf(new TextEncoder().encode(label)),
+    size: label.length,
+    artifactType: 'application/vnd.example',
+  };
+}
+
+/** A virtual clock: sleeping advances time at once. */
+function virtualClock(): TagSchemaClock & { slept: number[] } {
+  let now = 1000;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      now += Math.max(0, ms);
+    },
+    random: () => 0.5,
+  };
+}
+
+/** An in-memory registry holding one tag, with hooks to misbehave. */
+function tagStore(options: { afterPut?: (store: { current: Uint8Array | undefined }) => void } = {}) {
+  const store: { current: Uint8Array | undefined; puts: number; deletes: string[] } = {
+    current: undefined,
+    puts: 0,
+    deletes: [],
+  };
+  const transport = new FakeTransport()
+    .on('GET', new RegExp(`/manifests/${TAG}$`), () =>
+      store.current === undefined
+        ? new Response('', { status: 404 })
+        : new Response(store.current, {
+            headers: {
+              'Content-Type': 'application/vnd.oci.image.index.v1+json',
+              'Docker-Content-Digest': digestOf(store.current),
+            },
+          }),
+    )
+    .on('HEAD', new RegExp(`/manifests/${TAG}$`), () =>
+      store.current === undefined
+        ? new Response(null, { status: 404 })
+        : new Response(null, { headers: { 'Docker-Content-Digest': digestOf(store.current) } }),
+    )
+    .on('PUT', new RegExp(`/manifests/${TAG}$`), (request) => {
+      const body = request.body as Uint8Array;
+      store.current = body;
+      store.puts++;
+      // A concurrent writer may land right after us.
+      options.afterPut?.(store);
+      return new Response(null, { status: 201, headers: { 'Docker-Content-Digest': digestOf(body) } });
+    })
+    .on('DELETE', /\/manifests\/sha256:/, (_request, url) => {
+      const digest = url.pathname.split('/').at(-1)!;
+      store.deletes.push(digest);
+      if (store.current !== undefined && digestOf(store.current) === digest) store.current = undefined;
+      return new Response(null, { status: 202 });
+    });
+  return { store, target: { transport, repository: 'app' } };
+}
+
+function listed(store: { current: Uint8Array | undefined }): string[] {
+  if (store.current === undefined) return [];
+  const index = JSON.parse(new TextDecoder().decode(store.current)) as { manifests: Descriptor[] };
+  return index.manifests.map((d) => d.digest);
+}
+
+describe('referrers tag schema: pure parts', () => {
+  it('names the tag <alg>-<hex> with truncation and character replacement', () => {
+    assert.equal(referrersTag(`sha256:${'0'.repeat(64)}`), `sha256-${'0'.repeat(64)}`);
+    assert.equal(referrersTag(`sha512:${'f'.repeat(128)}`), `sha512-${'f'.repeat(64)}`);
+    assert.equal(referrersTag(`${'x'.repeat(40)}+b64:abc=`), `${'x'.repeat(32)}-abc-`);
+  });
+
+  it('merges deterministically: existing order kept, new entries appended, removals by digest', () => {
+    const [a, b, c] = [descriptor('a'), descriptor('b'), descriptor('c')];
+    assert.deepEqual(mergeChange([a, b], { kind: 'add', descriptor: c }), [a, b, c]);
+    assert.deepEqual(mergeChange([a, b], { kind: 'add', descriptor: a }), [a, b]);
+    assert.deepEqual(mergeChange([a, b, c], { kind: 'remove', digest: b.digest }), [a, c]);
+    assert.ok(reflects([a], { kind: 'add', descriptor: a }));
+    assert.ok(reflects([a], { kind: 'remove', digest: b.digest }));
+    assert.deepEqual(serializeIndex([a]), serializeIndex([{ ...a, urls: ['ignored'] }]));
+  });
+});
+
+describe('referrers tag schema: update algorithm (virtual clock)', () => {
+  it('uncontended: one PUT and one verification HEAD after the settle time', async () => {
+    const { store, target } = tagStore();
+    const clock = virtualClock();
+    const result = await updateReferrersIndex(
+      target,
+      SUBJECT,
+      { kind: 'add', descriptor: descriptor('a') },
+      undefined,
+      {
+        clock,
+      },
+    );
+    assert.equal(result.writes, 1);
+    assert.deepEqual(listed(store), [descriptor('a').digest]);
+    assert.deepEqual(
+      target.transport.requests.map((r) => r.method),
+      ['GET', 'PUT', 'HEAD'],
+    );
+    assert.ok(clock.slept[0]! >= 250, `settled ${clock.slept[0]} ms`);
+  });
+
+  it('rewrites when a stale writer overwrote the index, then confirms', async () => {
+    let clobbers = 1;
+    const { store, target } = tagStore({
+      afterPut: (s) => {
+        if (clobbers-- > 0) s.current = serializeIndex([descriptor('other')]);
+      },
+    });
+    await updateReferrersIndex(target, SUBJECT, { kind: 'add', descriptor: descriptor('mine') }, undefined, {
+      clock: virtualClock(),
+    });
+    assert.deepEqual(listed(store), [descriptor('other').digest, descriptor('mine').digest]);
+    assert.equal(store.puts, 2);
+  });
+
+  it('watches an index another writer merged our change into, and confirms it only once stable', async () => {
+    const { target } = tagStore({
+      afterPut: (s) => {
+        // Another writer merges ours right after our write.
+        if (s.current !== undefined && listed(s).length === 1) {
+          s.current = serializeIndex([descriptor('mine'), descriptor('theirs')]);
+        }
+      },
+    });
+    const result = await updateReferrersIndex(
+      target,
+      SUBJECT,
+      { kind: 'add', descriptor: descriptor('mine') },
+      undefined,
+      {
+        clock: virtualClock(),
+      },
+    );
+    assert.equal(result.writes, 1);
+    assert.equal(
+      result.confirmedDigest,
+      digestOf(serializeIndex([descriptor('mine'), descriptor('theirs')])),
+    );
+    // GET, PUT, HEAD (changed), GET (reflected), HEAD (stable): confirmed.
+    assert.deepEqual(
+      target.transport.requests.map((r) => r.method),
+      ['GET', 'PUT', 'HEAD', 'GET', 'HEAD'],
+    );
+  });
+
+  it('gives up with a conflict error when every write is lost', async () => {
+    const { target } = tagStore({
+      afterPut: (s) => {
+        s.current = serializeIndex([descriptor('other')]);
+      },
+    });
+    await assert.rejects(
+      updateReferrersIndex(target, SUBJECT, { kind: 'add', descriptor: descriptor('mine') }, undefined, {
+        clock: virtualClock(),
+        maxWrites: 4,
+      }),
+      (e) => isManifestoError(e) && e.category === 'conflict' && e.code === 'REFERRERS_UPDATE_UNCONFIRMED',
+    );
+  });
+
+  it('re-reads a snapshot older than the accepted read age before writing', async () => {
+    const { store, target } = tagStore();
+    store.current = serializeIndex([descriptor('newer')]);
+    const clock = virtualClock();
+    const stale = { digest: undefined, etag: undefined, manifests: [], readStartedAt: 0, observedAt: 1 };
+    await updateReferrersIndex(target, SUBJECT, { kind: 'add', descriptor: descriptor('mine') }, stale, {
+      clock,
+    });
+    assert.deepEqual(listed(store), [descriptor('newer').digest, descriptor('mine').digest]);
+  });
+
+  it('deletes an emptied index and the indexes it replaced', async () => {
+    const { store, target } = tagStore();
+    const clock = virtualClock();
+    await updateReferrersIndex(target, SUBJECT, { kind: 'add', descriptor: descriptor('a') }, undefined, {
+      clock,
+    });
+    const first = digestOf(store.current!);
+    await updateReferrersIndex(target, SUBJECT, { kind: 'add', descriptor: descriptor('b') }, undefined, {
+      clock,
+    });
+    assert.deepEqual(store.deletes, [first]);
+    await updateReferrersIndex(
+      target,
+      SUBJECT,
+      { kind: 'remove', digest: descriptor('a').digest },
+      undefined,
+      { clock },
+    );
+    const result = await updateReferrersIndex(
+      target,
+      SUBJECT,
+      { kind: 'remove', digest: descriptor('b').digest },
+      undefined,
+      {
+        clock,
+      },
+    );
+    assert.equal(store.current, undefined);
+    assert.equal(result.confirmedDigest, undefined);
+  });
+
+  it('refuses a tag holding something other than an OCI index', async () => {
+    const transport = new FakeTransport().on(
+      'GET',
+      /\/manifests\//,
+      () =>
+        new Response(
+          '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}',
+          {
+            headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
+          },
+        ),
+    );
+    await assert.rejects(
+      updateReferrersIndex(
+        { transport, repository: 'app' },
+        SUBJECT,
+        { kind: 'add', descriptor: descriptor('a') },
+        undefined,
+        {
+          clock: virtualClock(),
+        },
+      ),
+      (e) => isManifestoError(e) && e.code === 'REFERRERS_TAG_CONFLICT',
+    );
+    assert.equal(transport.requests.filter((r) => r.method === 'PUT').length, 0);
+  });
+});
