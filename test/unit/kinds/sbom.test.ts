@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sbomKind } from '../../../src/kinds/sbom/kind.ts';
+import { assertInvalid, at, bytes, fixture, fixtureJson, mutated } from './support.ts';
+
+describe('sbom: SPDX 2.3 JSON', () => {
+  it("validates and normalises Syft's SPDX document, leaving out the image itself", () => {
+    const content = fixture('spdx.json');
+    assert.deepEqual(sbomKind.validate(content, 'application/spdx+json'), { format: 'spdx' });
+    const sbom = sbomKind.normalise(content, 'application/spdx+json');
+    assert.equal(sbom.format, 'spdx');
+    assert.equal(sbom.specVersion, '2.3');
+    assert.equal(sbom.name, 'registry.example.com/team/app:v1.1');
+    assert.equal(sbom.createdAt, '2026-11-22T18:02:40.000Z');
+    assert.deepEqual(sbom.tools, ['syft 1.16.0']);
+    assert.equal(sbom.packageCount, 5);
+    assert.deepEqual(sbom.packages[0], {
+      name: 'apt',
+      version: '2.6.1',
+      purl: 'pkg:deb/debian/apt@2.6.1?arch=amd64&distro=debian-12',
+      // licenseConcluded is NOASSERTION: the declared license counts.
+      licenses: ['GPL-2.0-or-later'],
+    });
+    assert.deepEqual(sbom.packages[4], {
+      name: 'stdlib',
+      version: 'go1.22.1',
+      purl: 'pkg:golang/stdlib@1.22.1',
+      licenses: [],
+    });
+    assert.deepEqual(sbom.licenses, {
+      'Apache-2.0': 1,
+      'BSD-3-Clause': 1,
+      'GPL-2.0-or-later': 1,
+      Zlib: 1,
+      unknown: 1,
+    });
+  });
+
+  it('names the field at fault', () => {
+    assertInvalid(
+      () =>
+        sbomKind.validate(
+          mutated('spdx.json', (d) => {
+            at(d, 'creationInfo').created = '22/11/2026';
+          }),
+          'application/spdx+json',
+        ),
+      {
+        kind: 'sbom',
+        format: 'spdx',
+        pointer: '/creationInfo/created',
+        message: /^sbom \(spdx\): \/creationInfo\/created must be an RFC 3339 timestamp/,
+      },
+    );
+    assertInvalid(
+      () =>
+        sbomKind.validate(
+          mutated('spdx.json', (d) => {
+            at(d, 'packages', 2).SPDXID = 'libssl3';
+          }),
+          'application/spdx+json',
+        ),
+      { kind: 'sbom', format: 'spdx', pointer: '/packages/2/SPDXID', message: /must be SPDXRef-/ },
+    );
+    assertInvalid(
+      () =>
+        sbomKind.validate(
+          mutated('spdx.json', (d) => {
+            d.spdxVersion = 'SPDX-3.0';
+          }),
+          'application/spdx+json',
+        ),
+      { kind: 'sbom', format: 'spdx', pointer: '/spdxVersion', message: /must be one of SPDX-2.2, SPDX-2.3/ },
+    );
+    assertInvalid(
+      () =>
+        sbomKind.validate(
+          mutated('spdx.json', (d) => {
+            delete at(d, 'packages', 3).downloadLocation;
+          }),
+          'application/spdx+json',
+        ),
+      { kind: 'sbom', format: 'spdx', pointer: '/packages/3/downloadLocation', message: /is required$/ },
+    );
+  });
+});
+
+describe('sbom: CycloneDX JSON', () => {
+  it("validates and normalises Syft's CycloneDX 1.6 BOM (files left out)", () => {
+    const content = fixture('cyclonedx-sbom.json');
+    assert.deepEqual(sbomKind.validate(content, 'application/vnd.cyclonedx+json'), { format: 'cyclonedx' });
+    const sbom = sbomKind.normalise(content, 'application/vnd.cyclonedx+json');
+    assert.equal(sbom.specVersion, '1.6');
+    assert.equal(sbom.name, 'registry.example.com/team/app:v1.1');
+    assert.deepEqual(sbom.tools, ['syft 1.16.0']);
+    assert.equal(sbom.packageCount, 9);
+    assert.deepEqual(
+      sbom.packages.map((pkg) => pkg.name),
+      [
+        'apt',
+        'libssl3',
+        'zlib1g',
+        'tzdata',
+        'golang.org/x/net',
+        'golang.org/x/text',
+        'github.com/prometheus/client_golang',
+        'stdlib',
+        'debian',
+      ],
+    );
+    assert.deepEqual(sbom.packages[6]!.licenses, ['Apache-2.0']);
+    assert.deepEqual(sbom.licenses, {
+      'Apache-2.0': 2,
+      'BSD-3-Clause': 2,
+      unknown: 2,
+      'GPL-2.0-or-later': 1,
+      Zlib: 1,
+      'public-domain': 1,
+    });
+  });
+
+  it("reads Trivy's CycloneDX 1.5 with nested components, and a BOM in an in-toto statement", () => {
+    const sbom = sbomKind.normalise(fixture('cyclonedx-vuln.json'), 'application/vnd.cyclonedx+json');
+    assert.deepEqual(
+      sbom.packages.map((pkg) => [pkg.name, pkg.version]),
+      [
+        ['debian', '12.5'],
+        ['zlib1g', '1:1.2.13.dfsg-1'],
+        ['libssl3', '3.0.11-1~deb12u1'],
+        ['app/server', null],
+        ['golang.org/x/net', 'v0.17.0'],
+      ],
+    );
+    assert.deepEqual(sbom.tools, ['trivy 0.57.1']);
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'registry.example.com/team/app', digest: { sha256: 'ab'.repeat(32) } }],
+      predicateType: 'https://cyclonedx.org/bom',
+      predicate: fixtureJson('cyclonedx-sbom.json'),
+    };
+    assert.equal(sbomKind.normalise(bytes(statement), 'application/vnd.in-toto+json').packageCount, 9);
+  });
+
+  it('names the field at fault, in nested components too', () => {
+    assertInvalid(
+      () =>
+        sbomKind.validate(
+          mutated('cyclonedx-vuln.json', (d) => {
+            delete at(d, 'components', 3, 'components', 0).name;
+          }),
+          'application/vnd.cyclonedx+json',
+        ),
+      {
+        kind: 'sbom',
+        format: 'cyclonedx',
+        pointer: '/components/3/components/0/name',
+        message: 'sbom (cyclonedx): /components/3/components/0/name is required',
+      },
+    );
+    assertInvalid(
+      () =>
+        sbomKind.validate(
+          mutated('cyclonedx-sbom.json', (d) => {
+            d.specVersion = '1.1';
+          }),
+          'application/vnd.cyclonedx+json',
+        ),
+      {
+        kind: 'sbom',
+        format: 'cyclonedx',
+        pointer: '/specVersion',
+        message: /must be one of 1.4, 1.5, 1.6, 1.7/,
+      },
+    );
+    assertInvalid(
+      () =>
+        sbomKind.validate(
+          mutated('cyclonedx-sbom.json', (d) => {
+            at(d, 'components', 1).licenses = [{ license: {} }];
+          }),
+          'application/vnd.cyclonedx+json',
+        ),
+      {
+        kind: 'sbom',
+        format: 'cyclonedx',
+        pointer: '/components/1/licenses/0',
+        message: /must have license.id, license.name or expression/,
+      },
+    );
+    assertInvalid(() => sbomKind.validate(fixture('trivy.json'), 'application/json'), {
+      kind: 'sbom',
+      format: undefined,
+      pointer: '',
+      message: 'sbom: the document must be an SPDX 2.3 JSON document or a CycloneDX JSON BOM',
+    });
+  });
+
+  it('summarises package count, top licenses and sample purls', () => {
+    assert.deepEqual(sbomKind.summarise(sbomKind.normalise(fixture('cyclonedx-sbom.json'), '')), [
+      'CycloneDX 1.6 SBOM of registry.example.com/team/app:v1.1: 9 packages, made by syft 1.16.0 at 2026-11-22T18:02:40.000Z',
+      'licenses: Apache-2.0 (2), BSD-3-Clause (2), unknown (2), GPL-2.0-or-later (1), Zlib (1), +1 more',
+      'e.g. pkg:deb/debian/apt@2.6.1?arch=amd64&distro=debian-12, pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&distro=debian-12, pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=amd64&distro=debian-12',
+    ]);
+  });
+});
