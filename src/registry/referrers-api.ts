@@ -95,7 +95,15 @@ function needsRepair(descriptor: Descriptor): boolean {
   return descriptor.artifactType === undefined || descriptor.artifactType === OCI_EMPTY;
 }
 
-async function repairArtifactTypes(target: RegistryTarget, descriptors: Descriptor[]): Promise<Descriptor[]> {
+/**
+ * Referrers listed with a missing or empty-config artifactType, with artifactType (and, when the listing
+ * has none, annotations) taken from the manifest. Used for tag-schema indexes too: cosign writes its
+ * Sigstore bundle entries with the config media type as artifactType.
+ */
+export async function repairArtifactTypes(
+  target: RegistryTarget,
+  descriptors: readonly Descriptor[],
+): Promise<Descriptor[]> {
   const out = [...descriptors];
   const pending = out.map((d, i) => [d, i] as const).filter(([d]) => needsRepair(d));
   let cursor = 0;

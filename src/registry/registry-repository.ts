@@ -37,7 +37,7 @@ import {
   putManifest,
   resolveManifest,
 } from './manifests.ts';
-import { listReferrersFromApi } from './referrers-api.ts';
+import { listReferrersFromApi, repairArtifactTypes } from './referrers-api.ts';
 import {
   type IndexSnapshot,
   type ReferrerChange,
@@ -218,7 +218,9 @@ export class RegistryRepository implements Repository {
       subjectDigest,
       this.#tagSchema.clock ?? systemClock,
     );
-    return this.#tagSchemaResult(subjectDigest, filter(snapshot.manifests), artifactType, snapshot);
+    // The state keeps the index as read (writes merge into it); the listing gets repaired entries.
+    const listed = await repairArtifactTypes(this.#target, snapshot.manifests);
+    return this.#tagSchemaResult(subjectDigest, filter(listed), artifactType, snapshot);
   }
 
   #tagSchemaResult(
