@@ -36,6 +36,8 @@ export interface PutInput {
   author?: string | undefined;
   annotations?: Record<string, string> | undefined;
   maxSize?: number | undefined;
+  /** Validate content of a well-known kind before writing (default true; docs/kinds.md). */
+  validate?: boolean | undefined;
 }
 
 export interface GetOptions {
@@ -104,6 +106,7 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
           author: input.author,
           annotations: input.annotations,
           now: options.now,
+          validate: input.validate,
         });
       } finally {
         await content.dispose();

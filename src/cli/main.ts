@@ -45,6 +45,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       platform: { type: 'string' },
       'all-platforms': { type: 'boolean' },
       'file-per-platform': { type: 'string' },
+      'no-validate': { type: 'boolean' },
     },
     run: async (args, context) => {
       const perPlatform = stringOption(args, 'file-per-platform') !== undefined;
@@ -63,6 +64,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           platform: parsePlatformFlag(stringOption(args, 'platform')),
           allPlatforms: booleanOption(args, 'all-platforms'),
           filePerPlatform: stringOption(args, 'file-per-platform'),
+          noValidate: booleanOption(args, 'no-validate'),
         },
         context,
       );

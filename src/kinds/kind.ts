@@ -51,7 +51,7 @@ export class KindInvalidError extends ManifestoError {
     const note = context.note === undefined ? '' : ` (${context.note})`;
     super(KIND_INVALID, `${label}: ${where} ${problem}${note}`, {
       category: 'usage',
-      hint: `Fix the content, or store it under a type name that is not well-known (${context.kind} content is validated).`,
+      hint: `Fix the content, store it as it is with --no-validate, or use a type name that is not well-known (${context.kind} content is validated).`,
     });
     this.name = 'KindInvalidError';
     this.kind = context.kind;

@@ -6,6 +6,7 @@ import { EMPTY_JSON_BYTES, OCI_MANIFEST } from '../spec/media-types.ts';
 import { ANNOTATION_PREFIX } from './annotations.ts';
 import type { PreparedContent } from './content-source.ts';
 import { detectMediaType } from './detect-media-type.ts';
+import { checkKindContent, type KindCheck } from './kind-check.ts';
 import { readListing, versionsOfType } from './listing.ts';
 import { latestVersion } from './ordering.ts';
 import { artifactTypeFor, validateTypeName } from './type-name.ts';
@@ -31,6 +32,11 @@ export interface PutOptions {
    * once for many subjects before pushing their versions in parallel.
    */
   blobsPushed?: boolean | undefined;
+  /**
+   * Validate content stored under a well-known kind's type name (default true); false stores it
+   * as given (`--no-validate`). Callers that validated already pass false.
+   */
+  validate?: boolean | undefined;
 }
 
 export interface PutResult {
@@ -44,6 +50,8 @@ export interface PutResult {
   author: string | undefined;
   /** The version this one replaced as latest. */
   supersedes: string | undefined;
+  /** What validation found (free-form types are not validated). */
+  kindCheck?: KindCheck | undefined;
 }
 
 /** Content above this size is checked for presence before upload. */
@@ -111,6 +119,8 @@ export async function putMetadata(options: PutOptions): Promise<PutResult> {
   if (options.annotations) validateAnnotations(options.annotations);
   const { repository, content } = options;
   const mediaType = contentMediaType(content, options.mediaType);
+  // Before the first request: malformed content of a well-known kind writes nothing.
+  const kindCheck = checkKindContent(type, content, mediaType, { validate: options.validate });
   const subject = options.subject ?? (await repository.resolve(options.reference));
   const listing = await readListing(repository, subject);
   const previous = latestVersion(versionsOfType(listing, type));
@@ -147,5 +157,6 @@ export async function putMetadata(options: PutOptions): Promise<PutResult> {
     created: created.toISOString(),
     author: options.author,
     supersedes: previous?.digest,
+    kindCheck,
   };
 }

@@ -7,6 +7,7 @@ import {
   prepareFile,
   prepareStream,
 } from '../../metadata/content-source.ts';
+import { checkKindContent } from '../../metadata/kind-check.ts';
 import {
   contentMediaType,
   type PutResult,
@@ -40,6 +41,8 @@ export interface PutCommandOptions {
   allPlatforms?: boolean | undefined;
   /** With allPlatforms: a file name template with {os}, {arch}, {variant}, {osversion}. */
   filePerPlatform?: string | undefined;
+  /** Store content of a well-known kind without validating it (`--no-validate`). */
+  noValidate?: boolean | undefined;
 }
 
 export interface PlatformPutOutcome {
@@ -125,7 +128,23 @@ async function putOne(
     now: pc.context.now,
     subject,
     blobsPushed,
+    // Validated by validateContent before anything was written.
+    validate: false,
   });
+}
+
+/**
+ * Validates content stored under a well-known kind (docs/kinds.md) before any request; notes on
+ * stderr when it is not validated (--no-validate, or larger than the 16 MiB parse limit).
+ */
+function validateContent(pc: PutContext, content: PreparedContent, what?: string): void {
+  const mediaType = contentMediaType(content, pc.options.mediaType);
+  const check = checkKindContent(pc.options.type, content, mediaType, { validate: !pc.options.noValidate });
+  if (check.outcome === 'skipped' && !pc.options.noValidate) {
+    pc.context.io.stderr.write(
+      `note: ${what === undefined ? '' : `${what}: `}${pc.options.type} content is ${check.reason}\n`,
+    );
+  }
 }
 
 type PreparedPlatform =
@@ -190,10 +209,15 @@ async function putAllPlatforms(
     target.index.platforms.map(async (child): Promise<PreparedPlatform> => {
       if (shared !== undefined) return { child, content: shared };
       try {
-        return {
-          child,
-          content: await prepare(platformFileName(options.filePerPlatform!, child.platform), pc),
-        };
+        const file = platformFileName(options.filePerPlatform!, child.platform);
+        const content = await prepare(file, pc);
+        try {
+          validateContent(pc, content, file);
+        } catch (error) {
+          await content.dispose();
+          throw error;
+        }
+        return { child, content };
       } catch (error) {
         return { child, error: toManifestoError(error) };
       }
@@ -284,6 +308,7 @@ export async function putCommand(
   if (options.allPlatforms) {
     const shared = options.filePerPlatform === undefined ? await prepare(options.file, pc) : undefined;
     try {
+      if (shared !== undefined) validateContent(pc, shared);
       return await putAllPlatforms(pc, shared);
     } finally {
       await shared?.dispose();
@@ -291,6 +316,7 @@ export async function putCommand(
   }
   const content = await prepare(options.file, pc);
   try {
+    validateContent(pc, content);
     let subject: Descriptor | undefined;
     let platform: Platform | undefined;
     if (options.platform !== undefined) {

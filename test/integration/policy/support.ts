@@ -1,0 +1,106 @@
+// Running the CLI in-process for the kinds/policy integration tests, on an OCI layout or a real
+// registry (test/support/registries.ts).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { main } from '../../../src/cli/main.ts';
+import { openLayout } from '../../../src/content/layout/oci-layout-repository.ts';
+import type { Repository } from '../../../src/content/repository.ts';
+import type { ClientOptions } from '../../../src/registry/client-options.ts';
+import { createImageOpener } from '../../../src/registry/open-image.ts';
+import { testRegistry, uniqueRepository } from '../../support/registries.ts';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Backend {
+  label: string;
+  newRepository(prefix: string): Promise<{ repository: Repository; ref: (tagOrDigest: string) => string }>;
+  cli(args: readonly string[], client?: ClientOptions): Promise<CliResult>;
+  /** A file in a scratch directory. */
+  file(name: string, content: string | Uint8Array): string;
+  cleanup(): void;
+}
+
+function collect(stream: PassThrough): () => string {
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
+  return () => Buffer.concat(chunks).toString('utf8');
+}
+
+async function runMain(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+  client?: ClientOptions,
+) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out = collect(stdout);
+  const err = collect(stderr);
+  const code = await main(
+    [...argv],
+    { stdout, stderr, stdin: Readable.from([]), env, interactive: false },
+    client === undefined ? {} : { client },
+  );
+  stdout.end();
+  stderr.end();
+  return { code, stdout: out(), stderr: err() };
+}
+
+export function backend(kind: 'distribution' | 'refreg' | 'layout'): Backend {
+  const scratch = mkdtempSync(join(tmpdir(), 'manifesto-policy-'));
+  const env = { DOCKER_CONFIG: join(scratch, 'docker'), MANIFESTO_AUTHOR: 'ci@example.com' };
+  let count = 0;
+  const file = (name: string, content: string | Uint8Array) => {
+    const path = join(scratch, `${++count}-${name}`);
+    writeFileSync(path, content);
+    return path;
+  };
+  const cleanup = () => rmSync(scratch, { recursive: true, force: true });
+  if (kind === 'layout') {
+    return {
+      label: 'OCI image layout',
+      async newRepository(prefix) {
+        const dir = join(scratch, `${prefix}-${++count}`);
+        const repository = await openLayout(dir, { create: true });
+        return { repository, ref: (r) => `oci:${dir}${r.includes(':') ? '@' : ':'}${r}` };
+      },
+      cli: (args, client) => runMain(args, env, client),
+      file,
+      cleanup,
+    };
+  }
+  const registry = testRegistry(kind);
+  if (registry === undefined)
+    throw new Error(`test registry '${kind}' is not running (run through npm test)`);
+  const opener = createImageOpener({
+    plainHttp: registry.plainHttp,
+    env: { DOCKER_CONFIG: env.DOCKER_CONFIG },
+  });
+  const flags = registry.plainHttp ? ['--plain-http'] : [];
+  return {
+    label: kind === 'distribution' ? 'distribution 2.8 (referrers tag schema)' : 'refreg (OCI referrers API)',
+    async newRepository(prefix) {
+      const base = `${registry.host}/${uniqueRepository(prefix)}`;
+      const { repository } = await opener(`${base}:v1`);
+      return { repository, ref: (r) => `${base}${r.includes(':') ? '@' : ':'}${r}` };
+    },
+    cli: (args, client) => runMain([...args, ...flags], env, client),
+    file,
+    cleanup,
+  };
+}
+
+export function ok(result: CliResult, what: string): string {
+  assert.equal(result.code, 0, `${what} exited ${result.code}: ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+export function fixture(name: string): string {
+  return join(import.meta.dirname, '..', '..', 'fixtures', 'kinds', name);
+}
