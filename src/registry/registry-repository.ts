@@ -73,6 +73,9 @@ interface StateRecord {
 
 const stateRecords = new WeakMap<ReferrersState, StateRecord>();
 
+/** Waits before each new PUT of a manifest whose blob the registry called unknown (see #putManifestPatiently). */
+const BLOB_UNKNOWN_RETRY_MS = [50, 150, 400];
+
 export class RegistryRepository implements Repository {
   readonly location: string;
   readonly #target: RegistryTarget;
@@ -102,7 +105,7 @@ export class RegistryRepository implements Repository {
     checkManifestSize(bytes);
     if (options.tag !== undefined) checkReference(options.tag);
     const info = manifestInfo(bytes);
-    const { digest, ociSubject } = await putManifest(this.#target, bytes, options.mediaType, options.tag);
+    const { digest, ociSubject } = await this.#putManifestPatiently(bytes, options.mediaType, options.tag);
     const descriptor: Descriptor = { mediaType: options.mediaType, digest, size: bytes.byteLength };
     const subject = info?.subject;
     if (subject === undefined) return descriptor;
@@ -122,6 +125,29 @@ export class RegistryRepository implements Repository {
       this.#tagSchema,
     );
     return descriptor;
+  }
+
+  /**
+   * PUTs a manifest, again after a short wait when the registry names one of its blobs unknown:
+   * distribution rewrites a repository's blob link non-atomically (truncate, then write) on every upload
+   * of the blob, so while another client uploads the same blob (the empty config every artifact shares)
+   * the blob is momentarily unknown. Not used for tag-schema index writes, whose read-to-write window
+   * is bounded (referrers-tag-schema.ts).
+   */
+  async #putManifestPatiently(bytes: Uint8Array, mediaType: string, tag: string | undefined) {
+    const clock = this.#tagSchema.clock ?? systemClock;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await putManifest(this.#target, bytes, mediaType, tag);
+      } catch (error) {
+        const blobUnknown =
+          isManifestoError(error) &&
+          error.status === 400 &&
+          error.registryErrors.some((e) => e.code === 'MANIFEST_BLOB_UNKNOWN' || e.code === 'BLOB_UNKNOWN');
+        if (!blobUnknown || attempt >= BLOB_UNKNOWN_RETRY_MS.length) throw error;
+        await clock.sleep(BLOB_UNKNOWN_RETRY_MS[attempt]! * (0.5 + clock.random()));
+      }
+    }
   }
 
   async deleteManifest(digest: string, options: DeleteManifestOptions = {}): Promise<void> {
@@ -203,6 +229,14 @@ export class RegistryRepository implements Repository {
       }
       if (capability === undefined) {
         // The repository does not exist (yet): nothing refers to anything in it.
+        if (this.#capabilities.get(this.#target) === 'api') {
+          return {
+            manifests: [],
+            source: 'api',
+            filtered: artifactType !== undefined,
+            state: { source: 'api' },
+          };
+        }
         const now = systemNow(this.#tagSchema);
         return this.#tagSchemaResult(subjectDigest, [], artifactType, {
           digest: undefined,
