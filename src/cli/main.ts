@@ -202,6 +202,55 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       return 0;
     },
   },
+  show: {
+    registry: true,
+    options: { platform: { type: 'string' } },
+    run: async (args, context) => {
+      const [image, type] = positionals('show', args, ['image', 'type']);
+      const { showCommand } = await import('./commands/show.ts');
+      await showCommand(
+        { image: image!, type: type!, platform: parsePlatformFlag(stringOption(args, 'platform')) },
+        context,
+      );
+      return 0;
+    },
+  },
+  check: {
+    registry: true,
+    options: {
+      policy: { type: 'string' },
+      platform: { type: 'string' },
+      'all-platforms': { type: 'boolean' },
+      record: { type: 'boolean' },
+      sign: { type: 'string' },
+      author: { type: 'string' },
+    },
+    run: async (args, context) => {
+      const [image] = positionals('check', args, ['image']);
+      const policy = stringOption(args, 'policy');
+      if (policy === undefined) {
+        const { usageError } = await import('../errors/errors.ts');
+        throw usageError(
+          'ARGS_INVALID',
+          'check: --policy FILE is required',
+          'e.g. manifesto check IMAGE --policy deploy-policy.yaml',
+        );
+      }
+      const { checkCommand } = await import('./commands/check.ts');
+      return checkCommand(
+        {
+          image: image!,
+          policy,
+          platform: parsePlatformFlag(stringOption(args, 'platform')),
+          allPlatforms: booleanOption(args, 'all-platforms'),
+          record: booleanOption(args, 'record'),
+          sign: stringOption(args, 'sign'),
+          author: stringOption(args, 'author'),
+        },
+        context,
+      );
+    },
+  },
   version: {
     registry: false,
     options: {},

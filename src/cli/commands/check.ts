@@ -1,0 +1,145 @@
+/**
+ * `manifesto check IMAGE --policy FILE`: the deployment gate (docs/policy.md). Prints each rule's
+ * verdict (per platform for a multi-platform image); exit 0 when allowed, 10 when denied.
+ * `--record` stores the decision as a `decision` version of the image.
+ */
+import { readFile } from 'node:fs/promises';
+import { EXIT_CODES, ManifestoError, usageError } from '../../errors/errors.ts';
+import { prepareStream } from '../../metadata/content-source.ts';
+import { putMetadata } from '../../metadata/put.ts';
+import { type CheckDecision, checkImage, compilePolicyCel } from '../../policy/gate.ts';
+import { parseGatePolicy } from '../../policy/gate-policy.ts';
+import type { SignatureVerifier } from '../../policy/verifier.ts';
+import type { Platform } from '../../spec/descriptor.ts';
+import type { CommandContext } from '../context.ts';
+import { writeJson, writeLine } from '../io.ts';
+import { shortDigest, subjectJson } from '../render.ts';
+import { defaultAuthor } from './put.ts';
+
+export interface CheckCommandOptions {
+  image: string;
+  policy: string;
+  platform?: Platform | undefined;
+  allPlatforms?: boolean | undefined;
+  /** Store the decision as metadata of the image (type `decision`). */
+  record?: boolean | undefined;
+  /** Sign the recorded decision with this key (not available yet: recorded unsigned, with a note). */
+  sign?: string | undefined;
+  author?: string | undefined;
+  verifier?: SignatureVerifier | undefined;
+}
+
+function decisionJson(
+  decision: CheckDecision,
+  policyFile: string,
+  policyName: string | undefined,
+  now: Date,
+) {
+  return {
+    image: decision.image,
+    subject: subjectJson(decision.subject),
+    policy: { file: policyFile, name: policyName ?? null },
+    decision: decision.allowed ? 'allow' : 'deny',
+    checkedAt: now.toISOString(),
+    platforms: decision.subjects.map((s) => ({
+      platform: s.platform === undefined ? null : s.label,
+      digest: s.digest,
+      decision: s.allowed ? 'allow' : 'deny',
+      rules: s.rules.map((r) => ({
+        rule: r.rule,
+        type: r.type,
+        verdict: r.allowed ? 'pass' : 'fail',
+        reason: r.reason,
+      })),
+    })),
+  };
+}
+
+export async function checkCommand(options: CheckCommandOptions, context: CommandContext): Promise<number> {
+  const { io } = context;
+  if (options.platform !== undefined && options.allPlatforms) {
+    throw new ManifestoError('FLAGS_CONFLICT', '--platform and --all-platforms cannot be used together', {
+      category: 'usage',
+    });
+  }
+  if (options.sign !== undefined && !options.record) {
+    throw usageError(
+      'FLAGS_CONFLICT',
+      '--sign needs --record',
+      'check --record --sign KEY signs the recorded decision.',
+    );
+  }
+  let policyBytes: Uint8Array;
+  try {
+    policyBytes = await readFile(options.policy);
+  } catch (error) {
+    throw usageError(
+      'POLICY_UNREADABLE',
+      `cannot read the policy "${options.policy}": ${(error as Error).message}`,
+      undefined,
+      error,
+    );
+  }
+  const policy = parseGatePolicy(policyBytes, options.policy);
+  const cel = await compilePolicyCel(policy, options.policy);
+  const opened = await context.openImage(options.image);
+  const now = (context.now ?? (() => new Date()))();
+  const decision = await checkImage(
+    {
+      repository: opened.repository,
+      reference: opened.target,
+      image: opened.display,
+      policy,
+      platform: options.platform,
+      allPlatforms: options.allPlatforms,
+      verifier: options.verifier,
+      now,
+    },
+    cel,
+  );
+  const output = decisionJson(decision, options.policy, policy.name, now);
+  let recorded: string | undefined;
+  if (options.record) {
+    if (options.sign !== undefined) {
+      io.stderr.write(
+        'note: signing recorded decisions is not available yet; the decision is recorded unsigned\n',
+      );
+    }
+    const content = await prepareStream(
+      [`${JSON.stringify(output, null, 2)}\n`],
+      1024 * 1024,
+      'the decision',
+    );
+    const stored = await putMetadata({
+      repository: opened.repository,
+      reference: opened.target,
+      type: 'decision',
+      content,
+      mediaType: 'application/json',
+      author: options.author ?? defaultAuthor(io.env),
+      subject: decision.subject,
+      now: context.now,
+    });
+    recorded = stored.version;
+  }
+  if (context.json) {
+    writeJson(io.stdout, { ...output, recorded: recorded ?? null });
+  } else {
+    const multi = decision.subjects.some((s) => s.platform !== undefined);
+    for (const s of decision.subjects) {
+      if (multi)
+        writeLine(io.stdout, `${s.label} (${shortDigest(s.digest)}): ${s.allowed ? 'allow' : 'DENY'}`);
+      for (const r of s.rules)
+        writeLine(io.stdout, `${multi ? '  ' : ''}${r.allowed ? 'pass' : 'FAIL'}  ${r.rule}: ${r.reason}`);
+    }
+    const denied = decision.subjects.filter((s) => !s.allowed).map((s) => s.label);
+    writeLine(
+      io.stdout,
+      decision.allowed
+        ? `allow: ${decision.image} passes ${options.policy}`
+        : `deny: ${decision.image} fails ${options.policy}${multi ? ` on ${denied.join(', ')}` : ''}`,
+    );
+    if (recorded !== undefined) writeLine(io.stdout, `recorded as decision version ${recorded}`);
+  }
+  return decision.allowed ? 0 : EXIT_CODES.denied;
+}

@@ -1,0 +1,100 @@
+/**
+ * `manifesto show IMAGE TYPE`: the latest version of TYPE, normalised and summarised for people
+ * (docs/kinds.md); `--json` prints the normalised shape. Free-form types: the media type, the size
+ * and the first lines of text content.
+ */
+import { kindFor } from '../../kinds/registry.ts';
+import { getPlatformMetadata } from '../../metadata/platform-get.ts';
+import type { Platform } from '../../spec/descriptor.ts';
+import { formatPlatform } from '../../spec/platform.ts';
+import type { CommandContext } from '../context.ts';
+import { writeJson, writeLine } from '../io.ts';
+import { formatBytes, shortDigest, subjectJson } from '../render.ts';
+
+export interface ShowCommandOptions {
+  image: string;
+  type: string;
+  platform?: Platform | undefined;
+}
+
+/** Content above this is not read for a summary. */
+const SHOW_LIMIT = 64 * 1024 * 1024;
+/** Lines of free-form text shown. */
+const PREVIEW_LINES = 10;
+
+function textPreview(bytes: Uint8Array): string[] | undefined {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, 64 * 1024));
+  } catch {
+    return undefined;
+  }
+  if (text.includes('\u0000')) return undefined;
+  return text.split('\n').slice(0, PREVIEW_LINES);
+}
+
+export async function showCommand(options: ShowCommandOptions, context: CommandContext): Promise<void> {
+  const { io } = context;
+  const opened = await context.openImage(options.image);
+  const result = await getPlatformMetadata({
+    repository: opened.repository,
+    reference: opened.target,
+    type: options.type,
+    platform: options.platform,
+    image: opened.display,
+  });
+  const { version } = result;
+  if (result.inheritedFrom !== undefined && result.platform !== undefined) {
+    io.stderr.write(
+      `note: ${formatPlatform(result.platform)} has no "${options.type}" of its own; showing the index's version (${shortDigest(version.digest)}), which applies to all platforms\n`,
+    );
+  }
+  const kind = kindFor(version.type);
+  const header = `${version.type} ${shortDigest(version.digest)} stored ${version.createdText ?? 'at an unknown time'}${
+    version.author === undefined ? '' : ` by ${version.author}`
+  }`;
+  if (kind === undefined) {
+    const size = result.content.size;
+    const preview =
+      size <= SHOW_LIMIT
+        ? textPreview(await opened.repository.fetchBlobBytes(result.content, SHOW_LIMIT))
+        : undefined;
+    if (context.json) {
+      writeJson(io.stdout, {
+        image: opened.display,
+        subject: subjectJson(result.subject),
+        type: version.type,
+        version: version.digest,
+        kind: null,
+        mediaType: result.content.mediaType,
+        size,
+        preview: preview ?? null,
+      });
+      return;
+    }
+    writeLine(io.stdout, header);
+    writeLine(
+      io.stdout,
+      `${result.content.mediaType}, ${formatBytes(size)}${preview === undefined ? ' (binary)' : ''}`,
+    );
+    for (const line of preview ?? []) writeLine(io.stdout, `  ${line}`);
+    return;
+  }
+  const bytes = await opened.repository.fetchBlobBytes(result.content, SHOW_LIMIT);
+  const normalised = kind.normalise(bytes, result.content.mediaType);
+  if (context.json) {
+    writeJson(io.stdout, {
+      image: opened.display,
+      subject: subjectJson(result.subject),
+      ...(result.platform === undefined ? {} : { platform: formatPlatform(result.platform) }),
+      inherited: result.inheritedFrom !== undefined,
+      type: version.type,
+      version: version.digest,
+      kind: kind.name,
+      normalised,
+    });
+    return;
+  }
+  writeLine(io.stdout, header);
+  for (const line of kind.summarise(normalised)) writeLine(io.stdout, line);
+}
