@@ -46,6 +46,10 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       'all-platforms': { type: 'boolean' },
       'file-per-platform': { type: 'string' },
       'no-validate': { type: 'boolean' },
+      sign: { type: 'string' },
+      cert: { type: 'string' },
+      'sign-format': { type: 'string' },
+      expires: { type: 'string' },
     },
     run: async (args, context) => {
       const perPlatform = stringOption(args, 'file-per-platform') !== undefined;
@@ -64,6 +68,10 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           platform: parsePlatformFlag(stringOption(args, 'platform')),
           allPlatforms: booleanOption(args, 'all-platforms'),
           filePerPlatform: stringOption(args, 'file-per-platform'),
+          sign: stringOption(args, 'sign'),
+          cert: stringOption(args, 'cert'),
+          signFormat: stringOption(args, 'sign-format'),
+          expires: stringOption(args, 'expires'),
           noValidate: booleanOption(args, 'no-validate'),
         },
         context,
@@ -78,6 +86,8 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       output: { type: 'string', short: 'o' },
       platform: { type: 'string' },
       'no-inherit': { type: 'boolean' },
+      verify: { type: 'boolean' },
+      'trust-policy': { type: 'string' },
     },
     run: async (args, context) => {
       const [image, type] = positionals('get', args, ['image', 'type']);
@@ -90,6 +100,8 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           output: stringOption(args, 'output'),
           platform: parsePlatformFlag(stringOption(args, 'platform')),
           noInherit: booleanOption(args, 'no-inherit'),
+          verify: booleanOption(args, 'verify'),
+          trustPolicy: stringOption(args, 'trust-policy'),
         },
         context,
       );
@@ -102,9 +114,22 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       platform: { type: 'string' },
       tree: { type: 'boolean' },
       'all-platforms': { type: 'boolean' },
+      verify: { type: 'boolean' },
+      'trust-policy': { type: 'string' },
     },
     run: async (args, context) => {
       const [image] = positionals('list', args, ['image']);
+      if (booleanOption(args, 'verify')) {
+        const { listVerifyCommand } = await import('./commands/verified-views.ts');
+        return listVerifyCommand(
+          {
+            image: image!,
+            platform: parsePlatformFlag(stringOption(args, 'platform')),
+            trustPolicy: stringOption(args, 'trust-policy'),
+          },
+          context,
+        );
+      }
       const { listCommand } = await import('./commands/list.ts');
       await listCommand(
         {
@@ -119,9 +144,25 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
   },
   history: {
     registry: true,
-    options: { platform: { type: 'string' } },
+    options: {
+      platform: { type: 'string' },
+      verify: { type: 'boolean' },
+      'trust-policy': { type: 'string' },
+    },
     run: async (args, context) => {
       const [image, type] = positionals('history', args, ['image', 'type']);
+      if (booleanOption(args, 'verify')) {
+        const { historyVerifyCommand } = await import('./commands/verified-views.ts');
+        return historyVerifyCommand(
+          {
+            image: image!,
+            type: type!,
+            platform: parsePlatformFlag(stringOption(args, 'platform')),
+            trustPolicy: stringOption(args, 'trust-policy'),
+          },
+          context,
+        );
+      }
       const { historyCommand } = await import('./commands/history.ts');
       await historyCommand(
         { image: image!, type: type!, platform: parsePlatformFlag(stringOption(args, 'platform')) },
@@ -176,6 +217,106 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           keep: parseWholeNumber(keep, '--keep'),
           dryRun: booleanOption(args, 'dry-run'),
           platform: parsePlatformFlag(stringOption(args, 'platform')),
+        },
+        context,
+      );
+      return 0;
+    },
+  },
+  sign: {
+    registry: true,
+    options: {
+      key: { type: 'string' },
+      cert: { type: 'string' },
+      'sign-format': { type: 'string' },
+      version: { type: 'string' },
+      expires: { type: 'string' },
+      platform: { type: 'string' },
+    },
+    run: async (args, context) => {
+      const [image, type] = positionals('sign', args, ['image', 'type']);
+      const key = stringOption(args, 'key');
+      if (key === undefined) {
+        const { usageError } = await import('../errors/errors.ts');
+        throw usageError(
+          'ARGS_INVALID',
+          'sign: --key FILE is required',
+          'e.g. manifesto sign IMAGE vuln --key scanner.key',
+        );
+      }
+      const { signCommand } = await import('./commands/sign.ts');
+      await signCommand(
+        {
+          image: image!,
+          type: type!,
+          keyFile: key,
+          certFile: stringOption(args, 'cert'),
+          format: stringOption(args, 'sign-format'),
+          version: stringOption(args, 'version'),
+          expires: stringOption(args, 'expires'),
+          platform: parsePlatformFlag(stringOption(args, 'platform')),
+        },
+        context,
+      );
+      return 0;
+    },
+  },
+  verify: {
+    registry: true,
+    options: { type: { type: 'string' }, platform: { type: 'string' }, 'trust-policy': { type: 'string' } },
+    run: async (args, context) => {
+      const [image] = positionals('verify', args, ['image']);
+      const { verifyCommand } = await import('./commands/verify.ts');
+      return verifyCommand(
+        {
+          image: image!,
+          type: stringOption(args, 'type'),
+          platform: parsePlatformFlag(stringOption(args, 'platform')),
+          trustPolicy: stringOption(args, 'trust-policy'),
+        },
+        context,
+      );
+    },
+  },
+  key: {
+    registry: false,
+    options: {
+      out: { type: 'string' },
+      algorithm: { type: 'string' },
+      subject: { type: 'string' },
+      days: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+    },
+    run: async (args, context) => {
+      const [action] = positionals('key', args, ['action']);
+      const out = stringOption(args, 'out');
+      const { usageError } = await import('../errors/errors.ts');
+      if (action !== 'generate') {
+        throw usageError(
+          'ARGS_INVALID',
+          `unknown key action "${action}"`,
+          'Use: manifesto key generate --out NAME',
+        );
+      }
+      if (out === undefined) {
+        throw usageError(
+          'ARGS_INVALID',
+          'key generate: --out NAME is required',
+          'e.g. manifesto key generate --out qa',
+        );
+      }
+      const days = stringOption(args, 'days');
+      const password = booleanOption(args, 'password-stdin')
+        ? await readPasswordFromStdin(context.io)
+        : undefined;
+      const { keyGenerateCommand } = await import('./commands/key.ts');
+      await keyGenerateCommand(
+        {
+          out,
+          algorithm: stringOption(args, 'algorithm'),
+          subject: stringOption(args, 'subject'),
+          days: days === undefined ? undefined : parseWholeNumber(days, '--days'),
+          password,
         },
         context,
       );

@@ -35,12 +35,12 @@ export interface FetchSignaturesOptions {
   maxBytes?: number | undefined;
 }
 
-const FORMAT_OF: Readonly<Record<string, SignatureFormat>> = {
+export const FORMAT_OF: Readonly<Record<string, SignatureFormat>> = {
   [NOTARY_SIGNATURE_ARTIFACT_TYPE]: 'notary',
   [SIGSTORE_BUNDLE_MEDIA_TYPE]: 'sigstore-bundle',
 };
 
-function bundleLayer(bytes: Uint8Array): { subject: Descriptor; layer: Descriptor } {
+export function bundleLayer(bytes: Uint8Array): { subject: Descriptor; layer: Descriptor } {
   const manifest = parseJson(bytes);
   const malformed = (why: string) =>
     verificationFailure('SIGNATURE_MALFORMED', `not a Sigstore bundle manifest: ${why}`);

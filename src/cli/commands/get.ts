@@ -22,6 +22,9 @@ export interface GetCommandOptions {
   platform?: Platform | undefined;
   /** Do not fall back to the index's version when the platform has none. */
   noInherit?: boolean | undefined;
+  /** Verify under the trust policy (docs/format.md, "Trust policy"). */
+  verify?: boolean | undefined;
+  trustPolicy?: string | undefined;
 }
 
 /** Content up to this size is verified in memory before it is written anywhere. */
@@ -45,15 +48,28 @@ export async function getCommand(
 ): Promise<PlatformGetResult> {
   const { io } = context;
   const opened = await context.openImage(options.image);
-  const result = await getPlatformMetadata({
-    repository: opened.repository,
-    reference: opened.target,
-    type: options.type,
-    version: options.version,
-    platform: options.platform,
-    inherit: options.noInherit !== true,
-    image: opened.display,
-  });
+  const result: PlatformGetResult & { trust?: string; signedBy?: string[] } =
+    options.verify || options.trustPolicy !== undefined
+      ? await (await import('./verified-read.ts')).selectVerified(
+          opened,
+          {
+            type: options.type,
+            version: options.version,
+            platform: options.platform,
+            inherit: options.noInherit !== true,
+            trustPolicy: options.trustPolicy,
+          },
+          context,
+        )
+      : await getPlatformMetadata({
+          repository: opened.repository,
+          reference: opened.target,
+          type: options.type,
+          version: options.version,
+          platform: options.platform,
+          inherit: options.noInherit !== true,
+          image: opened.display,
+        });
   if (result.inheritedFrom !== undefined && result.platform !== undefined) {
     io.stderr.write(
       `note: ${formatPlatform(result.platform)} has no "${options.type}" of its own; ` +
@@ -63,6 +79,7 @@ export async function getCommand(
   const where = {
     ...(result.platform === undefined ? {} : { platform: formatPlatform(result.platform) }),
     inherited: result.inheritedFrom !== undefined,
+    ...(result.trust === undefined ? {} : { trust: result.trust, signedBy: result.signedBy ?? [] }),
   };
   const { repository } = opened;
   if (options.output !== undefined) {

@@ -25,6 +25,8 @@ import type { CommandContext, OpenedImage } from '../context.ts';
 import { toManifestoError } from '../errors-output.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { formatBytes, shortDigest, subjectJson } from '../render.ts';
+import { signedLine, signLoaded } from './sign.ts';
+import { loadSigner, parseDuration } from './signing-support.ts';
 
 export interface PutCommandOptions {
   image: string;
@@ -43,6 +45,13 @@ export interface PutCommandOptions {
   filePerPlatform?: string | undefined;
   /** Store content of a well-known kind without validating it (`--no-validate`). */
   noValidate?: boolean | undefined;
+  /** Sign the new version with this private key file. */
+  sign?: string | undefined;
+  /** The signing certificate (Notary; default: the key's NAME.crt). */
+  cert?: string | undefined;
+  signFormat?: string | undefined;
+  /** Signature expiry, a duration (`7d`). */
+  expires?: string | undefined;
 }
 
 export interface PlatformPutOutcome {
@@ -296,6 +305,25 @@ export async function putCommand(
       category: 'usage',
     });
   }
+  if (options.sign !== undefined && options.allPlatforms) {
+    throw new ManifestoError('FLAGS_CONFLICT', '--sign cannot be used with --all-platforms yet', {
+      category: 'usage',
+      hint: 'Store each platform with --platform P --sign KEY.',
+    });
+  }
+  if (options.sign === undefined && (options.cert ?? options.signFormat ?? options.expires) !== undefined) {
+    throw new ManifestoError('FLAGS_CONFLICT', '--cert, --sign-format and --expires need --sign KEY', {
+      category: 'usage',
+    });
+  }
+  const expiresIn = options.expires === undefined ? undefined : parseDuration(options.expires, '--expires');
+  const signer =
+    options.sign === undefined
+      ? undefined
+      : await loadSigner(
+          { keyFile: options.sign, certFile: options.cert, format: options.signFormat },
+          io.env,
+        );
   const pc: PutContext = {
     options,
     context,
@@ -334,8 +362,21 @@ export async function putCommand(
           '(use --platform to store it for one)\n',
       );
     }
-    if (context.json) writeJson(io.stdout, putJson(pc.opened.display, result, platform));
-    else printResult(context, pc.opened.display, result, platform);
+    const signed =
+      signer === undefined
+        ? undefined
+        : await signLoaded(pc.opened.repository, result.version, signer, expiresIn, context);
+    if (context.json) {
+      writeJson(io.stdout, {
+        ...putJson(pc.opened.display, result, platform),
+        ...(signed === undefined
+          ? {}
+          : { signature: { format: signed.format, digest: signed.signature.digest } }),
+      });
+    } else {
+      printResult(context, pc.opened.display, result, platform);
+      if (signed !== undefined) writeLine(io.stdout, signedLine(signed));
+    }
     return result;
   } finally {
     await content.dispose();

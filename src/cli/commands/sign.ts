@@ -1,0 +1,77 @@
+/** `manifesto sign IMAGE TYPE --key K`: sign an existing version (the latest, or --version D). */
+
+import type { Repository } from '../../content/repository.ts';
+import { selectPlatformVersion } from '../../metadata/platform-get.ts';
+import { type SignedVersion, signVersion } from '../../policy/sign-version.ts';
+import type { Platform } from '../../spec/descriptor.ts';
+import type { CommandContext } from '../context.ts';
+import { writeJson, writeLine } from '../io.ts';
+import { loadSigner, parseDuration, type Signer } from './signing-support.ts';
+
+export interface SignCommandOptions {
+  image: string;
+  type: string;
+  keyFile: string;
+  certFile?: string | undefined;
+  format?: string | undefined;
+  version?: string | undefined;
+  expires?: string | undefined;
+  platform?: Platform | undefined;
+}
+
+/** Signs one version with a loaded signer (put --sign and sign). */
+export async function signLoaded(
+  repository: Repository,
+  version: string,
+  signer: Signer,
+  expiresIn: number | undefined,
+  context: CommandContext,
+): Promise<SignedVersion> {
+  const now = context.now?.() ?? new Date();
+  return signVersion({
+    repository,
+    version,
+    key: signer.key,
+    chain: signer.chain,
+    format: signer.format,
+    expires: expiresIn === undefined ? undefined : new Date(now.getTime() + expiresIn),
+    now,
+    subjectName: repository.location,
+  });
+}
+
+export function signedLine(signed: SignedVersion): string {
+  return `Signed version ${signed.version.digest} (${signed.format}) as ${signed.signature.digest}`;
+}
+
+export async function signCommand(
+  options: SignCommandOptions,
+  context: CommandContext,
+): Promise<SignedVersion> {
+  const expiresIn = options.expires === undefined ? undefined : parseDuration(options.expires, '--expires');
+  const signer = await loadSigner(
+    { keyFile: options.keyFile, certFile: options.certFile, format: options.format },
+    context.io.env,
+  );
+  const opened = await context.openImage(options.image);
+  const selected = await selectPlatformVersion({
+    repository: opened.repository,
+    reference: opened.target,
+    type: options.type,
+    version: options.version,
+    platform: options.platform,
+    inherit: false,
+    image: opened.display,
+  });
+  const signed = await signLoaded(opened.repository, selected.version.digest, signer, expiresIn, context);
+  if (context.json) {
+    writeJson(context.io.stdout, {
+      image: opened.display,
+      type: options.type,
+      version: signed.version.digest,
+      format: signed.format,
+      signature: signed.signature.digest,
+    });
+  } else writeLine(context.io.stdout, signedLine(signed));
+  return signed;
+}

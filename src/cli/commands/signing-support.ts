@@ -1,0 +1,96 @@
+/** What the signing and verifying commands share: loading a signer, durations, the trust policy rule. */
+import type { KeyObject, X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { usageError } from '../../errors/errors.ts';
+import { checkSigningKey, type SignFormat } from '../../policy/sign-version.ts';
+import { loadTrustPolicy, type MatchedRule, matchRule, type TrustPolicy } from '../../policy/trust-policy.ts';
+import { loadCertificates } from '../../signing/certificates.ts';
+import { describeKey, loadPrivateKey } from '../../signing/keys.ts';
+
+export interface Signer {
+  key: KeyObject;
+  chain: X509Certificate[];
+  format: SignFormat;
+}
+
+export interface SignerOptions {
+  keyFile: string;
+  certFile?: string | undefined;
+  format?: string | undefined;
+}
+
+export function keyPassphrase(env: Record<string, string | undefined>): string | undefined {
+  return env.MANIFESTO_KEY_PASSWORD ?? env.MANIFESTO_KEY_PASSPHRASE;
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw usageError(
+      'FILE_UNREADABLE',
+      `cannot read ${what} ${file}: ${(error as Error).message}`,
+      undefined,
+    );
+  }
+}
+
+/**
+ * Loads the signing key (and, for Notary Project signatures, its certificate chain: --cert, else
+ * NAME.crt next to NAME.key). Ed25519 keys default to, and only allow, the sigstore format.
+ */
+export async function loadSigner(
+  options: SignerOptions,
+  env: Record<string, string | undefined>,
+): Promise<Signer> {
+  if (options.format !== undefined && options.format !== 'notary' && options.format !== 'sigstore') {
+    throw usageError('ARGS_INVALID', `unknown --sign-format "${options.format}"`, 'Use notary or sigstore.');
+  }
+  const key = loadPrivateKey(await readText(options.keyFile, 'the key'), {
+    passphrase: keyPassphrase(env),
+    source: options.keyFile,
+  });
+  const format: SignFormat = (options.format as SignFormat | undefined) ?? 'notary';
+  let chain: X509Certificate[] = [];
+  if (format === 'notary' && describeKey(key).type !== 'ed25519') {
+    const sibling = options.keyFile.replace(/\.key$/, '.crt');
+    const certFile =
+      options.certFile ?? (sibling !== options.keyFile && existsSync(sibling) ? sibling : undefined);
+    if (certFile !== undefined)
+      chain = loadCertificates(await readText(certFile, 'the certificate'), certFile);
+  }
+  checkSigningKey(key, format, chain.length > 0);
+  return { key, chain, format };
+}
+
+const UNITS: Readonly<Record<string, number>> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** `7d`, `12h`, `30m`, `90s`, `2w` to milliseconds. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+)([smhdw])$/.exec(text.trim());
+  if (!match || Number(match[1]) === 0) {
+    throw usageError('ARGS_INVALID', `${flag}: invalid duration "${text}"`, 'e.g. 90s, 30m, 12h, 7d, 2w');
+  }
+  return Number(match[1]) * UNITS[match[2]!]!;
+}
+
+export interface PolicyForImage {
+  policy: TrustPolicy;
+  ruleFor: (type: string) => MatchedRule;
+}
+
+export async function policyFor(
+  location: string,
+  trustPolicy: string | undefined,
+  env: Record<string, string | undefined>,
+): Promise<PolicyForImage> {
+  const policy = await loadTrustPolicy(trustPolicy, env);
+  return { policy, ruleFor: (type) => matchRule(policy, location, type) };
+}

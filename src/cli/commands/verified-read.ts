@@ -1,0 +1,93 @@
+/**
+ * `get --verify`: choose the version to print under the trust policy, or fail before anything is
+ * printed. Enforcing rules: the latest version must verify (a newer version that does not is
+ * reported as possible tampering, exit 9); warn: the problems go to stderr and the latest is used;
+ * skip (or no matching rule): no verification.
+ */
+import { contentDescriptor } from '../../metadata/get.ts';
+import {
+  type PlatformGetResult,
+  type PlatformSelectedVersion,
+  selectPlatformVersion,
+} from '../../metadata/platform-get.ts';
+import { verificationError, verifyForRead } from '../../policy/freshness.ts';
+import { verifyVersion } from '../../policy/verify-version.ts';
+import type { Descriptor, Platform } from '../../spec/descriptor.ts';
+import type { CommandContext, OpenedImage } from '../context.ts';
+import { policyFor } from './signing-support.ts';
+
+export interface VerifiedReadOptions {
+  type: string;
+  version?: string | undefined;
+  platform?: Platform | undefined;
+  inherit: boolean;
+  trustPolicy?: string | undefined;
+}
+
+export interface VerifiedReadResult extends PlatformGetResult {
+  /** 'verified', 'warned' (printed despite problems), or 'skipped' (no rule). */
+  trust: 'verified' | 'warned' | 'skipped';
+  signedBy: string[];
+}
+
+export async function selectVerified(
+  opened: OpenedImage,
+  options: VerifiedReadOptions,
+  context: CommandContext,
+): Promise<VerifiedReadResult> {
+  const { repository } = opened;
+  const { policy, ruleFor } = await policyFor(repository.location, options.trustPolicy, context.io.env);
+  const { rule, enforcement } = ruleFor(options.type);
+  const selected: PlatformSelectedVersion = await selectPlatformVersion({
+    repository,
+    reference: opened.target,
+    type: options.type,
+    version: options.version,
+    platform: options.platform,
+    inherit: options.inherit,
+    image: opened.display,
+  });
+  if (rule === undefined || enforcement === 'skip') {
+    return {
+      ...selected,
+      content: await contentDescriptor(repository, selected.version),
+      trust: 'skipped',
+      signedBy: [],
+    };
+  }
+  const now = context.now?.() ?? new Date();
+  const what = `${opened.display} ${options.type}`;
+  const warn = (message: string) => context.io.stderr.write(`warning: ${message}\n`);
+  let accepted: Awaited<ReturnType<typeof verifyVersion>> | undefined;
+  if (options.version !== undefined) {
+    const verdict = await verifyVersion({ repository, version: selected.version, policy, rule, now });
+    if (verdict.status !== 'verified') {
+      const error = verificationError(what, verdict, undefined, undefined);
+      if (enforcement === 'enforce') throw error;
+      warn(error.message);
+    } else accepted = verdict;
+  } else {
+    const read = await verifyForRead({ repository, versions: selected.versions, policy, rule, now });
+    for (const problem of read.problems) {
+      if (enforcement === 'enforce') {
+        const verdict = read.verdicts.find((v) => v.version.digest === problem.version);
+        throw verificationError(what, verdict, problem, read.accepted);
+      }
+      warn(problem.message);
+    }
+    if (read.accepted === undefined && enforcement === 'enforce') {
+      throw verificationError(what, read.verdicts[0], undefined, undefined);
+    }
+    if (read.accepted?.version.digest === selected.version.digest) accepted = read.accepted;
+  }
+  // The content named by what was signed, never by the listing.
+  const signedContent = accepted?.signed?.content;
+  const content: Descriptor =
+    signedContent !== undefined
+      ? { mediaType: signedContent.mediaType, digest: signedContent.digest, size: signedContent.size }
+      : await contentDescriptor(repository, selected.version);
+  if (accepted === undefined) {
+    return { ...selected, content, trust: 'warned', signedBy: [] };
+  }
+  return { ...selected, content, trust: 'verified', signedBy: accepted.signedBy };
+}

@@ -1,0 +1,43 @@
+/** Trust policy, signing of metadata versions and verification on read. Named exports only. */
+export {
+  type ChainProblem,
+  type ChainProblemCode,
+  describeStatus,
+  type HistoryVerification,
+  type ReadVerification,
+  type VerifyReadOptions,
+  verificationError,
+  verifyForRead,
+  verifyHistory,
+} from './freshness.ts';
+export { globMatches } from './glob.ts';
+export {
+  ANNOTATION_SIGNATURE_DIGEST,
+  ANNOTATION_SIGNATURE_SIZE,
+  checkSigningKey,
+  type SignedVersion,
+  type SignFormat,
+  type SignVersionOptions,
+  signVersion,
+} from './sign-version.ts';
+export {
+  type Authority,
+  type Enforcement,
+  loadTrustPolicy,
+  type MatchedRule,
+  matchRule,
+  parseTrustPolicy,
+  type Requirement,
+  type TrustPolicy,
+  type TrustRule,
+  trustPolicyPath,
+} from './trust-policy.ts';
+export {
+  type SignatureCheck,
+  type SignedFacts,
+  STATUS_CODES,
+  type VerifyVersionOptions,
+  type VersionStatus,
+  type VersionVerdict,
+  verifyVersion,
+} from './verify-version.ts';

@@ -1,0 +1,302 @@
+/**
+ * Verifies one metadata version against the trust policy: lists the version's referrers, fetches
+ * each signature's envelope or bundle (its digest and size come from manifesto's annotations on the
+ * listing entry; for signatures made by other tools the signature manifest is read first), and checks
+ * it against every authority of the policy. Two requests per version signed by manifesto.
+ *
+ * The facts that decide ordering and content (type, created, supersedes, content digest) are taken
+ * from what was signed, never from the listing: the Notary payload's signed annotations, the
+ * Sigstore metadata predicate, or else the version manifest fetched by its (signed) digest.
+ */
+import type { Repository } from '../content/repository.ts';
+import { isManifestoError, type ManifestoError } from '../errors/errors.ts';
+import {
+  ANNOTATION_CONTENT_DIGEST,
+  ANNOTATION_CONTENT_MEDIA_TYPE,
+  ANNOTATION_CONTENT_SIZE,
+  ANNOTATION_SUPERSEDES,
+  ANNOTATION_TYPE,
+} from '../metadata/annotations.ts';
+import type { ContentInfo, MetadataVersion } from '../metadata/version.ts';
+import { plainDescriptor } from '../signing/artifact.ts';
+import { subjectLine } from '../signing/certificate-profile.ts';
+import { verificationFailure } from '../signing/errors.ts';
+import { parseNotarySignatureManifest } from '../signing/notary/manifest.ts';
+import { verifyNotary } from '../signing/notary/verify.ts';
+import { verifySigstoreBundle } from '../signing/sigstore/verify.ts';
+import { bundleLayer, FORMAT_OF, type SignatureFormat } from '../signing/stored.ts';
+import { ANNOTATION_CREATED, type Descriptor } from '../spec/descriptor.ts';
+import { isDigest } from '../spec/digest.ts';
+import { ANNOTATION_SIGNATURE_DIGEST, ANNOTATION_SIGNATURE_SIZE, versionDescriptor } from './sign-version.ts';
+import {
+  type Authority,
+  identityMatches,
+  requiredCount,
+  type TrustPolicy,
+  type TrustRule,
+} from './trust-policy.ts';
+
+/** What a verified signature vouches for. */
+export interface SignedFacts {
+  type: string | undefined;
+  created: string | undefined;
+  supersedes: string | undefined;
+  content: ContentInfo | undefined;
+  /** Expiry set by the signer. */
+  expires: string | undefined;
+}
+
+export interface SignatureCheck {
+  format: SignatureFormat;
+  /** The signature manifest's digest. */
+  manifest: string;
+  /** The authority whose key or root verified it. */
+  authority?: string | undefined;
+  /** The signer: certificate subject or key hint. */
+  signer?: string | undefined;
+  /** Why it was not accepted (untrusted, invalid, expired...). */
+  error?: ManifestoError | undefined;
+}
+
+export type VersionStatus =
+  | 'verified'
+  | 'unsigned'
+  | 'untrusted'
+  | 'not-allowed'
+  | 'insufficient'
+  | 'expired'
+  | 'invalid';
+
+/** The error code of each failed status (all exit 9). */
+export const STATUS_CODES: Readonly<Record<Exclude<VersionStatus, 'verified'>, string>> = {
+  unsigned: 'SIGNATURE_MISSING',
+  untrusted: 'SIGNER_UNTRUSTED',
+  'not-allowed': 'AUTHORITY_NOT_ALLOWED',
+  insufficient: 'SIGNATURES_INSUFFICIENT',
+  expired: 'SIGNATURE_EXPIRED',
+  invalid: 'SIGNATURE_INVALID',
+};
+
+export interface VersionVerdict {
+  version: MetadataVersion;
+  status: VersionStatus;
+  /** Authorities of the rule that signed it validly. */
+  signedBy: string[];
+  signatures: SignatureCheck[];
+  /** Set when verified. */
+  signed?: SignedFacts | undefined;
+  /** One-line reason when not verified. */
+  reason?: string | undefined;
+}
+
+export interface VerifyVersionOptions {
+  repository: Repository;
+  version: MetadataVersion;
+  policy: TrustPolicy;
+  rule: TrustRule;
+  now?: Date | undefined;
+}
+
+const MAX_SIGNATURE_BYTES = 4 * 1024 * 1024;
+
+interface FetchedSignature {
+  format: SignatureFormat;
+  manifest: Descriptor;
+  content: Uint8Array;
+}
+
+async function fetchSignature(repository: Repository, entry: Descriptor, format: SignatureFormat) {
+  const a = entry.annotations ?? {};
+  const digest = a[ANNOTATION_SIGNATURE_DIGEST];
+  const size = Number(a[ANNOTATION_SIGNATURE_SIZE]);
+  let layer: Descriptor;
+  if (digest !== undefined && isDigest(digest) && Number.isSafeInteger(size) && size >= 0) {
+    layer = { mediaType: 'application/octet-stream', digest, size };
+  } else {
+    const { bytes } = await repository.fetchManifest(entry.digest);
+    layer = format === 'notary' ? parseNotarySignatureManifest(bytes).envelope : bundleLayer(bytes).layer;
+  }
+  if (layer.size > MAX_SIGNATURE_BYTES) {
+    throw verificationFailure('SIGNATURE_MALFORMED', `signature layer ${layer.digest} is too large`);
+  }
+  const content = await repository.fetchBlobBytes(layer, MAX_SIGNATURE_BYTES);
+  return { format, manifest: entry, content };
+}
+
+function factsFromAnnotations(annotations: Record<string, string> | undefined): SignedFacts | undefined {
+  if (annotations === undefined || annotations[ANNOTATION_TYPE] === undefined) return undefined;
+  const digest = annotations[ANNOTATION_CONTENT_DIGEST];
+  const size = Number(annotations[ANNOTATION_CONTENT_SIZE]);
+  const mediaType = annotations[ANNOTATION_CONTENT_MEDIA_TYPE];
+  const supersedes = annotations[ANNOTATION_SUPERSEDES];
+  return {
+    type: annotations[ANNOTATION_TYPE],
+    created: annotations[ANNOTATION_CREATED],
+    supersedes: supersedes !== undefined && isDigest(supersedes) ? supersedes : undefined,
+    content:
+      digest !== undefined && isDigest(digest) && mediaType !== undefined && Number.isSafeInteger(size)
+        ? { digest, size, mediaType }
+        : undefined,
+    expires: undefined,
+  };
+}
+
+interface AuthorityResult {
+  facts?: SignedFacts | undefined;
+  signer: string;
+}
+
+/** Verifies a signature with one authority; throws when the authority did not make it (or it fails). */
+function verifyWith(
+  authority: Authority,
+  signature: FetchedSignature,
+  version: MetadataVersion,
+  now: Date,
+): AuthorityResult {
+  if (signature.format === 'notary') {
+    if (authority.certificates.length === 0) {
+      throw verificationFailure('SIGNER_UNTRUSTED', `authority ${authority.name} has no certificates`);
+    }
+    const verified = verifyNotary({
+      envelope: signature.content,
+      descriptor: plainDescriptor(version.descriptor),
+      trustedRoots: authority.certificates,
+      now,
+    });
+    const subject = subjectLine(verified.signer);
+    if (
+      authority.identities.length > 0 &&
+      !authority.identities.some((identity) => identityMatches(identity, verified.signer.subject))
+    ) {
+      throw verificationFailure(
+        'SIGNER_UNTRUSTED',
+        `signer "${subject}" is not one of the identities of authority ${authority.name}`,
+      );
+    }
+    const facts = factsFromAnnotations(verified.targetArtifact.annotations);
+    if (facts) facts.expires = verified.expiry?.toISOString();
+    return { facts, signer: subject };
+  }
+  if (authority.keys.length === 0) {
+    throw verificationFailure('SIGNER_UNTRUSTED', `authority ${authority.name} has no keys`);
+  }
+  const verified = verifySigstoreBundle({
+    bundle: signature.content,
+    subject: { digest: version.digest },
+    publicKeys: authority.keys,
+    now,
+  });
+  const m = verified.metadata;
+  if (m?.version !== undefined && m.version !== version.digest) {
+    throw verificationFailure(
+      'SIGNATURE_SUBJECT_MISMATCH',
+      `the attestation is for version ${m.version}, not ${version.digest}`,
+    );
+  }
+  return {
+    facts:
+      m === undefined
+        ? undefined
+        : {
+            type: m.type,
+            created: m.created,
+            supersedes: m.supersedes,
+            content: m.content,
+            expires: m.expires,
+          },
+    signer: `key ${verified.keyHint}`,
+  };
+}
+
+function sameContent(a: ContentInfo | undefined, b: ContentInfo | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.digest === b.digest && a.size === b.size;
+}
+
+/** The version's status under the rule; reads the version's referrers and signature layers. */
+export async function verifyVersion(options: VerifyVersionOptions): Promise<VersionVerdict> {
+  const { repository, version, policy, rule } = options;
+  const now = options.now ?? new Date();
+  const { manifests } = await repository.referrers(version.digest);
+  const entries = manifests
+    .map((d) => ({ d, format: FORMAT_OF[d.artifactType ?? ''] }))
+    .filter((e): e is { d: Descriptor; format: SignatureFormat } => e.format !== undefined)
+    .slice(0, 16);
+  const checks: SignatureCheck[] = [];
+  const byAuthority = new Map<string, AuthorityResult>();
+  let expired = false;
+  let invalid = false;
+  await Promise.all(
+    entries.map(async ({ d, format }) => {
+      const check: SignatureCheck = { format, manifest: d.digest };
+      checks.push(check);
+      let signature: FetchedSignature;
+      try {
+        signature = await fetchSignature(repository, d, format);
+      } catch (error) {
+        if (!isManifestoError(error) || error.category !== 'verification') throw error;
+        check.error = error;
+        invalid = true;
+        return;
+      }
+      for (const authority of policy.authorities.values()) {
+        try {
+          const result = verifyWith(authority, signature, version, now);
+          check.authority ??= authority.name;
+          check.signer ??= result.signer;
+          if (!byAuthority.has(authority.name)) byAuthority.set(authority.name, result);
+        } catch (error) {
+          if (!isManifestoError(error) || error.category !== 'verification') throw error;
+          if (error.code === 'SIGNATURE_EXPIRED' || error.code === 'CERTIFICATE_EXPIRED') expired = true;
+          else if (!['SIGNER_UNTRUSTED', 'SIGNATURE_INVALID'].includes(error.code)) invalid = true;
+          if (check.error === undefined || error.code !== 'SIGNER_UNTRUSTED') check.error = error;
+        }
+      }
+    }),
+  );
+  const allowed = rule.authorities.filter((name) => byAuthority.has(name));
+  const base = { version, signatures: checks, signedBy: allowed };
+  if (allowed.length >= requiredCount(rule)) {
+    let facts = byAuthority.get(allowed[0]!)?.facts;
+    for (const name of allowed) facts = byAuthority.get(name)?.facts ?? facts;
+    if (facts === undefined) {
+      // Signed without manifesto's annotations (notation, cosign): read the version manifest by its digest.
+      const descriptor = await versionDescriptor(repository, version.digest);
+      facts = factsFromAnnotations(descriptor.annotations) ?? {
+        type: undefined,
+        created: undefined,
+        supersedes: undefined,
+        content: undefined,
+        expires: undefined,
+      };
+    }
+    if (version.manifesto && (facts.type !== version.type || !sameContent(facts.content, version.content))) {
+      return {
+        ...base,
+        status: 'invalid',
+        reason: 'the referrers listing does not match the signed version manifest (type or content)',
+      };
+    }
+    return { ...base, status: 'verified', signed: facts };
+  }
+  const names = (list: string[]) => list.join(', ');
+  if (expired) return { ...base, status: 'expired', reason: 'its signature has expired' };
+  if (allowed.length > 0) {
+    return {
+      ...base,
+      status: 'insufficient',
+      reason: `signed by ${names(allowed)}, but the rule requires ${rule.require} of ${names(rule.authorities)}`,
+    };
+  }
+  if (byAuthority.size > 0) {
+    return {
+      ...base,
+      status: 'not-allowed',
+      reason: `signed by ${names([...byAuthority.keys()])}, which the rule does not accept for this type (needs ${names(rule.authorities)})`,
+    };
+  }
+  if (invalid) return { ...base, status: 'invalid', reason: 'its signature does not verify' };
+  if (checks.length > 0)
+    return { ...base, status: 'untrusted', reason: 'signed, but by no authority of the trust policy' };
+  return { ...base, status: 'unsigned', reason: 'it is unsigned' };
+}
