@@ -22,10 +22,49 @@ export { latestVersion, orderNewestFirst } from './metadata/ordering.ts';
 export { type PutResult, putMetadata } from './metadata/put.ts';
 export { deleteMetadata, pruneMetadata, type RemovalResult } from './metadata/remove.ts';
 export type { MetadataVersion } from './metadata/version.ts';
+// Signed metadata: signing building blocks, the trust policy, signing and verifying versions.
+export {
+  type ChainProblem,
+  type ChainProblemCode,
+  type HistoryVerification,
+  loadTrustPolicy,
+  matchRule,
+  parseTrustPolicy,
+  type ReadVerification,
+  type SignedVersion,
+  type SignFormat,
+  type SignVersionOptions,
+  signVersion,
+  type TrustPolicy,
+  type TrustRule,
+  type VersionStatus,
+  type VersionVerdict,
+  verifyForRead,
+  verifyHistory,
+  verifyVersion,
+} from './policy/index.ts';
 export type { ClientOptions } from './registry/client-options.ts';
 export { createRegistryTransport } from './registry/http/transport.ts';
 export { createImageOpener, type OpenedImage } from './registry/open-image.ts';
 export { RegistryRepository } from './registry/registry-repository.ts';
+export {
+  createSelfSignedCertificate,
+  fetchSignatures,
+  generateKeyPair,
+  loadCertificates,
+  loadPrivateKey,
+  loadPublicKey,
+  type NotarySignature,
+  privateKeyToPem,
+  publicKeyToPem,
+  pushSignatureArtifact,
+  type SigstoreAttestation,
+  type StoredSignature,
+  signNotary,
+  signSigstoreBundle,
+  verifyNotary,
+  verifySigstoreBundle,
+} from './signing/index.ts';
 export type { Descriptor, ImageIndex, ImageManifest, Platform } from './spec/descriptor.ts';
 export { digestOf, isDigest, parseDigest, verifyBytes } from './spec/digest.ts';
 export { formatPlatform, localPlatform, parsePlatform, platformMatches } from './spec/platform.ts';

@@ -11,6 +11,9 @@ Commands:
   history IMAGE TYPE           list every version of TYPE, newest first
   delete IMAGE TYPE            delete the latest version (--version D, or --all)
   prune IMAGE --keep N         delete all but the N newest versions of each type (--type T)
+  sign IMAGE TYPE --key K      sign the latest (or --version D) version of TYPE
+  verify IMAGE [--type T]      check the latest versions against the trust policy (exit 0: all verify)
+  key generate --out NAME      write NAME.key, NAME.pub and NAME.crt for signing
   login REGISTRY               store credentials in Docker's config.json
   logout REGISTRY              remove stored credentials
   version                      print the version
@@ -45,6 +48,8 @@ Stores FILE (or standard input) as a new version of TYPE for IMAGE; it becomes t
                          with --all-platforms, instead of FILE: each platform's own file, TEMPLATE with
                          {os}, {arch}, {variant}, {osversion} replaced (./scan-{os}-{arch}{variant}.json)
   --json                 print the stored version as JSON
+  --sign KEY             sign the new version (see "manifesto sign --help"): --cert FILE,
+                         --sign-format notary|sigstore, --expires DURATION
 
 Without --platform on a multi-platform IMAGE the version is stored for the index: it applies to all
 platforms (a note on stderr says so).`,
@@ -58,6 +63,10 @@ Prints the content of the latest version of TYPE for IMAGE, byte for byte, after
                          if it has no version of its own, the index's (noted on stderr as inherited)
   --no-inherit           with --platform: only the platform's own versions, never the index's
   --json                 print the version and its content (text, or base64) as JSON
+  --verify               only content the trust policy accepts: exit 9 and nothing printed when an
+                         enforcing rule fails (a newer version unsigned, untrusted, expired...);
+                         warn rules print a warning and the latest
+  --trust-policy FILE    the trust policy (default $MANIFESTO_TRUST_POLICY, ~/.config/manifesto/trust-policy.yaml)
 
 Without --platform on a multi-platform IMAGE: the index's version; if only platforms have TYPE, an
 error naming them (exit 8).`,
@@ -69,10 +78,15 @@ the number of versions and the latest one.
                          (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine);
                          its own types and those it inherits from the index (marked)
   --tree                 a multi-platform IMAGE: the index's types, then each platform's (alias
-                         --all-platforms)`,
-  history: `Usage: manifesto history IMAGE TYPE [--platform P] [--json]
+                         --all-platforms)
+  --verify [--trust-policy FILE]
+                         whether each type's latest version is signed, by whom, trusted or not`,
+  history: `Usage: manifesto history IMAGE TYPE [--platform P] [--verify [--trust-policy FILE]] [--json]
 
-Lists every version of TYPE for IMAGE, newest first.
+Lists every version of TYPE for IMAGE, newest first. With --verify: each version's trust, and the
+verified chain (each signed version names the one it superseded); a missing link (deleted version),
+a re-ordered or replayed version and an unverified newer version are reported (exit 9 when the rule
+enforces).
   --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
                          (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine):
                          its own versions`,
@@ -96,4 +110,34 @@ Checks the credentials against REGISTRY and stores them in Docker's config.json
 
 Removes the credentials stored for REGISTRY.`,
   version: 'Usage: manifesto version [--json]',
+  sign: `Usage: manifesto sign IMAGE TYPE --key FILE [OPTIONS]
+
+Signs a stored version (the latest, or --version D); the signature is a referrer of the version manifest.
+  --key FILE             private key (PEM; encrypted PKCS#8 reads $MANIFESTO_KEY_PASSWORD)
+  --cert FILE            Notary: the key's certificate chain (default: NAME.crt next to NAME.key)
+  --sign-format F        notary (default; ECDSA/RSA keys with a certificate) or sigstore (any key, Ed25519 too)
+  --expires DURATION     the signature expires after 90s, 30m, 12h, 7d, 2w
+  --version DIGEST       another version than the latest
+  --platform P           the image for platform P of a multi-platform IMAGE
+  --json                 print the signature as JSON
+
+put IMAGE TYPE FILE --sign FILE [--cert FILE] [--sign-format F] [--expires D] stores and signs in one step.`,
+  verify: `Usage: manifesto verify IMAGE [--type T] [--platform P] [--trust-policy FILE] [--json]
+
+Checks the latest version of each type (or of T) against the trust policy (--trust-policy, else
+$MANIFESTO_TRUST_POLICY, else ~/.config/manifesto/trust-policy.yaml; docs/format.md, "Trust policy").
+Types whose rule is skip (or that no rule matches) are not checked. Exit 0 only if every checked
+version verifies (and no newer version fails to), else 9. --json prints a report per type.
+
+Reading under the policy: get --verify (prints nothing and exits 9 when an enforcing rule fails),
+list --verify (who signed each type's latest), history --verify (the verified chain; missing or
+re-ordered links are reported, exit 9 under an enforcing rule).`,
+  key: `Usage: manifesto key generate --out NAME [--algorithm A] [--subject DN] [--days N] [--password-stdin]
+
+Writes NAME.key (PKCS#8 PEM, mode 600; encrypted with the password from --password-stdin or
+$MANIFESTO_KEY_PASSWORD), NAME.pub (public key, for sigstore authorities of a trust policy) and, for
+ECDSA keys, NAME.crt (a self-signed code-signing certificate for Notary Project signatures).
+  --algorithm A          ecdsa-p256 (default), ecdsa-p384, ed25519 (sigstore format only: no certificate)
+  --subject DN           the certificate subject, e.g. "CN=qa, O=Acme" (default CN=NAME)
+  --days N               certificate validity (default 365)`,
 };
