@@ -16,6 +16,8 @@ Commands:
   key generate --out NAME      write NAME.key, NAME.pub and NAME.crt for signing
   login REGISTRY               store credentials in Docker's config.json
   logout REGISTRY              remove stored credentials
+  show IMAGE TYPE              summarise the latest version (well-known kinds normalised)
+  check IMAGE --policy FILE    deployment gate: exit 0 allow, 10 deny (docs/policy.md)
   version                      print the version
 
 IMAGE is a registry reference (registry.example.com/team/app:v1.1, app@sha256:...; tag latest
@@ -109,6 +111,27 @@ Checks the credentials against REGISTRY and stores them in Docker's config.json
   logout: `Usage: manifesto logout REGISTRY
 
 Removes the credentials stored for REGISTRY.`,
+  show: `Usage: manifesto show IMAGE TYPE [--platform P] [--json]
+
+Summarises the latest version of TYPE for IMAGE. Well-known kinds (vuln, vex, sbom, provenance,
+approval, seccomp, apparmor, contact, deployment, lifecycle; docs/kinds.md) are normalised and
+summarised; --json prints the normalised shape. Other types: media type, size and the first lines.
+  --platform P           the image for platform P of a multi-platform IMAGE (else the index's version,
+                         noted as inherited)
+  --json                 the normalised content as JSON`,
+  check: `Usage: manifesto check IMAGE --policy FILE [--platform P | --all-platforms] [--json] [--record [--sign KEY]]
+
+Evaluates the deployment policy FILE (YAML; docs/policy.md) against IMAGE's metadata: rules require,
+maxAge, vulnerabilities (maxSeverity, noFixable, allow, VEX), approvals, provenance, signedBy, cel.
+Prints each rule's verdict and reason. Exit 0 allow, 10 deny, 2 malformed policy, other codes errors.
+  --policy FILE          the policy file (required)
+  --platform P           only platform P of a multi-platform IMAGE
+  --all-platforms        every platform (the default for a multi-platform IMAGE); each platform uses its
+                         own metadata, else the index's; IMAGE passes only if every platform passes
+  --record               store the decision as a new "decision" version of IMAGE
+  --sign KEY             sign the recorded decision (not available yet: recorded unsigned, with a note)
+  --author NAME          who records the decision
+  --json                 the decision as JSON`,
   version: 'Usage: manifesto version [--json]',
   sign: `Usage: manifesto sign IMAGE TYPE --key FILE [OPTIONS]
 
