@@ -10,7 +10,6 @@ export {
   verifyForRead,
   verifyHistory,
 } from './freshness.ts';
-export { globMatches } from './glob.ts';
 export {
   ANNOTATION_SIGNATURE_DIGEST,
   ANNOTATION_SIGNATURE_SIZE,
@@ -20,6 +19,7 @@ export {
   type SignVersionOptions,
   signVersion,
 } from './sign-version.ts';
+export { trustGlobMatches } from './trust-glob.ts';
 export {
   type Authority,
   type Enforcement,
@@ -32,6 +32,7 @@ export {
   type TrustRule,
   trustPolicyPath,
 } from './trust-policy.ts';
+export { trustPolicyVerifier } from './trust-verifier.ts';
 export {
   type SignatureCheck,
   type SignedFacts,

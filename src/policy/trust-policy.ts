@@ -12,7 +12,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ManifestoError, usageError } from '../errors/errors.ts';
 import { loadCertificates } from '../signing/certificates.ts';
 import { loadPublicKey } from '../signing/keys.ts';
-import { globMatches } from './glob.ts';
+import { trustGlobMatches } from './trust-glob.ts';
 
 export type Enforcement = 'enforce' | 'warn' | 'skip';
 /** `any` (one of the authorities), `all` (every one), or a number N (N of them). */
@@ -55,7 +55,9 @@ export interface MatchedRule {
 /** The rule for a repository location and type: the first that matches; `skip` when none does. */
 export function matchRule(policy: TrustPolicy, location: string, type: string): MatchedRule {
   const rule = policy.rules.find(
-    (r) => r.repositories.some((g) => globMatches(g, location)) && r.types.some((g) => globMatches(g, type)),
+    (r) =>
+      r.repositories.some((g) => trustGlobMatches(g, location)) &&
+      r.types.some((g) => trustGlobMatches(g, type)),
   );
   return { rule, enforcement: rule?.enforcement ?? 'skip' };
 }

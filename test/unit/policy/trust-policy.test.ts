@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { trustGlobMatches as globMatches } from '../../../src/policy/trust-glob.ts';
+import {
+  matchRule,
+  parseTrustPolicy,
+  requiredCount,
+  trustPolicyPath,
+} from '../../../src/policy/trust-policy.ts';
+import { generateKeyPair, publicKeyToPem } from '../../../src/signing/keys.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'manifesto-policy-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'qa.pub'), publicKeyToPem(generateKeyPair().publicKey));
+writeFileSync(join(dir, 'scanner.pub'), publicKeyToPem(generateKeyPair().publicKey));
+
+const parse = (text: string) => parseTrustPolicy(text, 'policy.yaml', dir);
+
+describe('trust policy', () => {
+  it('globs: * stays within a path segment, ** does not, oci:* matches layouts', () => {
+    assert.ok(globMatches('registry.example.com/team/*', 'registry.example.com/team/app'));
+    assert.ok(!globMatches('registry.example.com/team/*', 'registry.example.com/team/app/sub'));
+    assert.ok(globMatches('registry.example.com/team/**', 'registry.example.com/team/app/sub'));
+    assert.ok(globMatches('oci:*', 'oci:./some/layout'));
+    assert.ok(!globMatches('app*', 'approvals.x/y'));
+  });
+
+  it('the first matching rule wins; no rule means skip', async () => {
+    const policy = await parse(`
+authorities:
+  qa: { keys: [qa.pub] }
+  scanner: { keys: [scanner.pub] }
+rules:
+  - { repositories: ["registry.example.com/team/*"], types: [approvals], authorities: [qa] }
+  - { repositories: ["registry.example.com/team/*"], types: ["*"], authorities: [qa, scanner], require: 2, enforcement: warn }
+`);
+    const a = matchRule(policy, 'registry.example.com/team/app', 'approvals');
+    assert.equal(a.rule?.index, 0);
+    assert.equal(a.enforcement, 'enforce');
+    const v = matchRule(policy, 'registry.example.com/team/app', 'vuln');
+    assert.equal(v.rule?.index, 1);
+    assert.equal(v.enforcement, 'warn');
+    assert.equal(requiredCount(v.rule!), 2);
+    assert.equal(matchRule(policy, 'other.example.com/x', 'vuln').enforcement, 'skip');
+  });
+
+  it('validation errors name the field', async () => {
+    const cases: Array<[string, RegExp]> = [
+      [
+        'rules: [{ types: [a], authorities: [nobody] }]',
+        /rules\[0\]\.authorities\[0\]: no authority named "nobody"/,
+      ],
+      [
+        'authorities: { qa: { keys: [qa.pub] } }\nrules: [{ authorities: [qa], require: 2 }]',
+        /rules\[0\]\.require: requires 2/,
+      ],
+      ['authorities: { qa: { keys: [missing.pub] } }', /authorities\.qa\.keys\[0\]: cannot read/],
+      ['authorities: { qa: { keys: [qa.pub], identities: ["CN=x"] } }', /authorities\.qa\.identities\[0\]/],
+      [
+        'authorities: { qa: { keys: [qa.pub] } }\nrules: [{ authorities: [qa], enforcement: maybe }]',
+        /rules\[0\]\.enforcement/,
+      ],
+      ['rulez: []', /rulez: unknown field/],
+    ];
+    for (const [text, pattern] of cases) {
+      await assert.rejects(parse(text), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'TRUST_POLICY_INVALID');
+        assert.match(error.message, pattern);
+        return true;
+      });
+    }
+  });
+
+  it('is found through --trust-policy, $MANIFESTO_TRUST_POLICY, then ~/.config', () => {
+    assert.equal(trustPolicyPath('x.yaml', { MANIFESTO_TRUST_POLICY: 'y.yaml' }), 'x.yaml');
+    assert.equal(trustPolicyPath(undefined, { MANIFESTO_TRUST_POLICY: 'y.yaml' }), 'y.yaml');
+    assert.equal(trustPolicyPath(undefined, { HOME: '/h' }), '/h/.config/manifesto/trust-policy.yaml');
+  });
+});
