@@ -180,8 +180,10 @@ for (const target of targets) {
         'get --verify (counted)',
       );
       if (target.name !== 'oci layout') {
+        // refreg drops annotations from referrers listings, so the signature manifest is read too.
+        const budget = target.name === 'refreg' ? 3 : 2;
         assert.ok(
-          count - plain <= 2,
+          count - plain <= budget,
           `verifying one version costs ${count - plain} requests: ${seen.join('\n')}`,
         );
         process.stderr.write(`# ${target.name}: get ${plain} requests, get --verify ${count}\n`);
