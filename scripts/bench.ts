@@ -143,7 +143,7 @@ function renderReport(results: Results, options: BenchOptions): string {
   const env = results.environment;
   out.push(
     `manifesto bench ${results.startedAt}: manifesto ${env.manifesto} (node ${env.node}) vs oras ${env.oras}; ` +
-      `${options.runs} run(s) per cell, interleaved; ${env.cpus} CPUs, load average ${env.loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')}`,
+      `${options.runs} run(s) per cell, interleaved; manifesto's manifest cache ${options.cache}; ${env.cpus} CPUs, load average ${env.loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')}`,
   );
   if (env.manifestoNote) out.push(`note: ${env.manifestoNote}`);
   out.push(
@@ -293,6 +293,8 @@ async function main(): Promise<number> {
     console.error(`bench: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
+  // The bench's own preparation (the library, in this process) keeps no on-disk cache.
+  process.env.MANIFESTO_CACHE = 'off';
   const started = new Date();
   const startedMs = performance.now();
   const loadAverageAtStart = loadavg();
@@ -331,7 +333,15 @@ async function main(): Promise<number> {
       const bench = await startBenchRegistry(kind);
       running.add(bench);
       const workDir = createWorkDir(workParent, kind);
-      const context: BenchContext = { bench, manifesto, env: home.env, workDir };
+      let caches = 0;
+      const warmCache = join(workDir, 'manifesto-cache');
+      const context: BenchContext = {
+        bench,
+        manifesto,
+        env: home.env,
+        workDir,
+        manifestoCacheDir: () => (options.cache === 'warm' ? warmCache : join(workDir, `cache-${caches++}`)),
+      };
       try {
         if (options.operations.length > 0) await warmUp(context);
         for (const scenario of createScenarios(options.operations)) {
@@ -343,6 +353,7 @@ async function main(): Promise<number> {
             const records = await measureScenario(scenario, context, {
               runs: options.runs,
               delays,
+              prime: options.cache === 'warm',
               onRun: (r) => {
                 if (r.code !== 0)
                   log(`bench:   ${r.tool} failed (exit ${r.code}): ${(r.error ?? '').split('\n')[0]}`);

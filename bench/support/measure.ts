@@ -42,6 +42,8 @@ export interface RunRecord {
 export interface MeasureOptions {
   runs: number;
   delays: readonly number[];
+  /** Run manifesto once, untimed, before measuring (warms its on-disk cache). */
+  prime?: boolean | undefined;
   /** Called after each run, for progress output. */
   onRun?: ((record: RunRecord) => void) | undefined;
 }
@@ -79,6 +81,12 @@ export async function measureScenario(
   const records: RunRecord[] = [];
   const { proxy } = context.bench;
   let sequence = 0;
+  if (options.prime) {
+    proxy.delayMs = 0;
+    const target = await scenario.prepare(context, 'manifesto', `${scenario.id}-prime`);
+    await scenario.run(context, 'manifesto', target);
+    await drained(context);
+  }
   for (const delayMs of options.delays) {
     for (let iteration = 0; iteration < options.runs; iteration++) {
       const order: Tool[] = iteration % 2 === 0 ? ['manifesto', 'oras'] : ['oras', 'manifesto'];

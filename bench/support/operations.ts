@@ -64,6 +64,11 @@ export interface BenchContext {
   manifesto: ManifestoCli;
   /** Environment of both clients (isolated HOME). */
   env: Record<string, string>;
+  /**
+   * manifesto's on-disk manifest cache (MANIFESTO_CACHE_DIR) for its next run: a new empty folder
+   * each time (cold), or one folder for the whole registry (warm).
+   */
+  manifestoCacheDir(): string;
   /** A folder for this registry's run files, removed afterwards. */
   workDir: string;
 }
@@ -121,7 +126,7 @@ export function runManifesto(
   const { manifesto } = context;
   return runMeasured(manifesto.command, [...manifesto.prefix, ...args, '--plain-http'], {
     cwd,
-    env: context.env,
+    env: { ...context.env, MANIFESTO_CACHE_DIR: context.manifestoCacheDir() },
   });
 }
 

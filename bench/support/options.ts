@@ -18,6 +18,8 @@ export interface BenchOptions {
   build: boolean;
   /** Print every over-budget run's requests (always on for the worst one). */
   trace: boolean;
+  /** manifesto's on-disk manifest cache: empty for every run (cold), or kept and primed (warm). */
+  cache: 'cold' | 'warm';
 }
 
 export const USAGE = `usage: npm run bench -- [options]   (node scripts/bench.ts [options])
@@ -35,6 +37,8 @@ go-containerregistry's registry (referrers API), through a counting proxy.
   --memory-mb N            size of the memory check's file in MiB (default 500)
   --json                   print the results as JSON instead of the table
   --strict                 exit 1 when a budget or the memory target fails
+  --cache cold|warm        manifesto's on-disk manifest cache: empty for every run (cold, default), or
+                           kept across the runs of a registry after one untimed priming run (warm)
   --no-build               use dist/manifesto.mjs as it is (default: npm run build first)
   --trace                  print the requests of every over-budget run, not only the worst
   -h, --help               this help
@@ -78,6 +82,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       strict: { type: 'boolean' },
       'no-build': { type: 'boolean' },
       trace: { type: 'boolean' },
+      cache: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -104,5 +109,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     memoryTargetMb: 150,
     build: values['no-build'] !== true,
     trace: values.trace === true,
+    cache: values.cache === undefined ? 'cold' : list(values.cache, ['cold', 'warm'] as const, '--cache')[0]!,
   };
 }

@@ -74,13 +74,14 @@ export function createClientHome(): ClientHome {
   Object.assign(env, {
     HOME: dir,
     XDG_CONFIG_HOME: join(dir, '.config'),
+    XDG_CACHE_HOME: join(dir, '.cache'),
     DOCKER_CONFIG: join(dir, '.docker'),
     NO_COLOR: '1',
     MANIFESTO_AUTHOR: 'bench@manifesto',
   });
   for (const name of Object.keys(env)) {
     // Nothing that changes what manifesto or oras do: no other registry, credentials or debug output.
-    if (/^MANIFESTO_(PLAIN_HTTP|INSECURE|CA_FILE|MAX_SIZE|DEBUG)/.test(name)) delete env[name];
+    if (/^MANIFESTO_(PLAIN_HTTP|INSECURE|CA_FILE|MAX_SIZE|DEBUG|CACHE)/.test(name)) delete env[name];
     if (/^(HTTPS?_PROXY|ALL_PROXY)$/i.test(name)) delete env[name];
   }
   env.NO_PROXY = '127.0.0.1,localhost';
