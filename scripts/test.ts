@@ -121,7 +121,8 @@ async function main(): Promise<number> {
 
   let code = 1;
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    // Tests count requests: no on-disk manifest cache unless a test asks for one.
+    const env: NodeJS.ProcessEnv = { MANIFESTO_CACHE: 'off', ...process.env };
     if (needRegistries) {
       const registries: TestRegistry[] = [];
       ensurePeers(); // the peer CLIs are needed against an external registry too

@@ -19,6 +19,11 @@ export interface ClientOptions {
   onRequest?: ((event: RequestEvent) => void) | undefined;
   /** Injected fetch, for tests. */
   fetch?: typeof fetch | undefined;
+  /**
+   * Directory of the on-disk manifest cache ('' disables it); default $MANIFESTO_CACHE_DIR, else
+   * $XDG_CACHE_HOME/manifesto or ~/.cache/manifesto (MANIFESTO_CACHE=off disables it).
+   */
+  manifestCacheDir?: string | undefined;
   /** Settle time of the referrers tag-schema write protocol, in ms (tests, tuning). */
   tagSchemaSettleMs?: number | undefined;
 }

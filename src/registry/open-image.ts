@@ -10,6 +10,7 @@ import type { ImageReference } from '../spec/reference-types.ts';
 import type { ClientOptions } from './client-options.ts';
 import { defaultCredentialProvider, explicitCredentials } from './credentials/provider.ts';
 import { createRegistryTransport, type HttpRegistryTransport } from './http/transport.ts';
+import { defaultManifestCacheDir, diskManifestCache } from './manifest-cache.ts';
 import { RegistryRepository } from './registry-repository.ts';
 
 export interface OpenedImage {
@@ -60,6 +61,9 @@ export function createTransportPool(options: ClientOptions): (registry: string) 
 
 export function createImageOpener(options: ClientOptions = {}): ImageOpener {
   const transportFor = createTransportPool(options);
+  const cacheDir =
+    options.manifestCacheDir === undefined ? defaultManifestCacheDir(options.env) : options.manifestCacheDir;
+  const manifestCache = cacheDir === undefined || cacheDir === '' ? undefined : diskManifestCache(cacheDir);
   return async (input, openOptions = {}) => {
     const reference = typeof input === 'string' ? parseReference(input) : input;
     const target = reference.digest ?? reference.tag ?? 'latest';
@@ -71,10 +75,12 @@ export function createImageOpener(options: ClientOptions = {}): ImageOpener {
     const repository = new RegistryRepository({
       transport: transportFor(reference.registry),
       repository: reference.repository,
-      options:
-        options.tagSchemaSettleMs === undefined
-          ? undefined
-          : { tagSchema: { settleMs: options.tagSchemaSettleMs } },
+      options: {
+        manifestCache,
+        ...(options.tagSchemaSettleMs === undefined
+          ? {}
+          : { tagSchema: { settleMs: options.tagSchemaSettleMs } }),
+      },
     });
     return { reference, repository, target, display };
   };

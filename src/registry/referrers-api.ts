@@ -14,7 +14,7 @@ import type { Descriptor } from '../spec/descriptor.ts';
 import { OCI_EMPTY } from '../spec/media-types.ts';
 import { type ReferrersReply, requestReferrersUrl } from './capabilities.ts';
 import { nextPageUrl } from './link-header.ts';
-import { asDescriptor } from './manifest-info.ts';
+import { asDescriptor, manifestInfo } from './manifest-info.ts';
 import { fetchManifest } from './manifests.ts';
 import type { RegistryTarget } from './registry-target.ts';
 
@@ -131,8 +131,15 @@ async function repairedFields(
   if (cached !== undefined) return cached;
   let fields: RepairedFields;
   try {
-    const fetched = await fetchManifest(target, descriptor.digest);
-    fields = { artifactType: fetched.info?.artifactType, annotations: fetched.info?.annotations };
+    const cachedBytes = await target.manifestCache?.read(descriptor.digest);
+    const info = cachedBytes === undefined ? undefined : manifestInfo(cachedBytes);
+    if (info !== undefined) {
+      fields = { artifactType: info.artifactType, annotations: info.annotations };
+    } else {
+      const fetched = await fetchManifest(target, descriptor.digest);
+      fields = { artifactType: fetched.info?.artifactType, annotations: fetched.info?.annotations };
+      await target.manifestCache?.write(descriptor.digest, fetched.bytes);
+    }
   } catch (error) {
     // A referrer deleted since the listing: keep what the registry said. Integrity failures propagate.
     if (isManifestoError(error) && error.category === 'not-found') return undefined;

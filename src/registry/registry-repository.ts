@@ -29,6 +29,7 @@ import {
   requestReferrers,
 } from './capabilities.ts';
 import type { RegistryTransport } from './http/types.ts';
+import type { ManifestCache } from './manifest-cache.ts';
 import { type ManifestInfo, manifestInfo } from './manifest-info.ts';
 import {
   checkManifestSize,
@@ -55,6 +56,8 @@ export interface RegistryRepositoryOptions {
   /** Settle time, retries and clock of tag-schema updates. */
   tagSchema?: TagSchemaOptions | undefined;
   upload?: BlobUploadOptions | undefined;
+  /** Manifests by digest, shared across processes (see manifest-cache.ts); none by default. */
+  manifestCache?: ManifestCache | undefined;
 }
 
 export interface RegistryRepositoryInit {
@@ -85,7 +88,11 @@ export class RegistryRepository implements Repository {
 
   constructor(init: RegistryRepositoryInit) {
     checkRepositoryName(init.repository);
-    this.#target = { transport: init.transport, repository: init.repository };
+    this.#target = {
+      transport: init.transport,
+      repository: init.repository,
+      manifestCache: init.options?.manifestCache,
+    };
     this.location = `${init.transport.registry}/${init.repository}`;
     this.#capabilities = init.options?.capabilities ?? processReferrersCapabilities;
     this.#tagSchema = init.options?.tagSchema ?? {};
@@ -109,6 +116,8 @@ export class RegistryRepository implements Repository {
     const descriptor: Descriptor = { mediaType: options.mediaType, digest, size: bytes.byteLength };
     const subject = info?.subject;
     if (subject === undefined) return descriptor;
+    // Referrers are what registries may list without their annotations: remember ours.
+    await this.#target.manifestCache?.write(digest, bytes);
     if (ociSubject !== undefined) {
       // The registry processed the subject itself: it has the referrers API.
       this.#capabilities.set(this.#target, 'api');

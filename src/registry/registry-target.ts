@@ -6,10 +6,13 @@ import { usageError } from '../errors/errors.ts';
 import { isDigest } from '../spec/digest.ts';
 import type { ResponseContext } from './http/response-errors.ts';
 import type { RegistryTransport } from './http/types.ts';
+import type { ManifestCache } from './manifest-cache.ts';
 
 export interface RegistryTarget {
   readonly transport: RegistryTransport;
   readonly repository: string;
+  /** Manifests by digest, shared across processes (optional; see manifest-cache.ts). */
+  readonly manifestCache?: ManifestCache | undefined;
 }
 
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
