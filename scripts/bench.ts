@@ -134,6 +134,12 @@ interface Results {
   runs: Array<RunRecord & { registry: string; scenario: string }>;
 }
 
+/** The telling line of a failed process's stderr (the whole text is in the JSON results). */
+function errorLine(text: string | undefined): string {
+  const lines = (text ?? '').split('\n').map((l) => l.trim());
+  return lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l !== '') ?? '';
+}
+
 function rowName(row: RowSummary): string {
   return `${row.registry} ${row.label}`;
 }
@@ -204,7 +210,7 @@ function renderReport(results: Results, options: BenchOptions): string {
               : `${at.requests.min}-${at.requests.max}`;
           out.push(`    ${label}: ${totals} (worst: ${formatClasses(at.requests.byClass)})`);
         }
-        if (m.failures > 0) out.push(`    ${m.failures} run(s) failed: ${m.firstError ?? ''}`);
+        if (m.failures > 0) out.push(`    ${m.failures} run(s) failed: ${errorLine(m.firstError)}`);
         const runs = results.runs.filter(
           (r) => r.registry === row.registry && r.scenario === row.scenario && r.tool === 'manifesto',
         );
@@ -230,7 +236,7 @@ function renderReport(results: Results, options: BenchOptions): string {
     const errors = results.rows.filter((r) => r.tools.oras.failures > 0);
     for (const row of errors) {
       out.push(
-        `oras failed in ${row.tools.oras.failures} run(s) of ${rowName(row)}: ${row.tools.oras.firstError ?? ''}`,
+        `oras failed in ${row.tools.oras.failures} run(s) of ${rowName(row)}: ${errorLine(row.tools.oras.firstError)}`,
         '',
       );
     }
@@ -310,6 +316,7 @@ async function main(): Promise<number> {
   const onSignal = () => {
     void stopAll().finally(() => {
       home.remove();
+      manifesto.remove();
       process.exit(130);
     });
   };
@@ -355,8 +362,7 @@ async function main(): Promise<number> {
               delays,
               prime: options.cache === 'warm',
               onRun: (r) => {
-                if (r.code !== 0)
-                  log(`bench:   ${r.tool} failed (exit ${r.code}): ${(r.error ?? '').split('\n')[0]}`);
+                if (r.code !== 0) log(`bench:   ${r.tool} failed (exit ${r.code}): ${errorLine(r.error)}`);
               },
             });
             for (const r of records) runs.push({ registry: kind, scenario: scenario.id, ...r });
@@ -405,6 +411,7 @@ async function main(): Promise<number> {
   } finally {
     await stopAll();
     home.remove();
+    manifesto.remove();
     rmSync(workParent, { recursive: true, force: true });
   }
 

@@ -158,9 +158,10 @@ export function formatCounts(counts: CountSummary): string {
 }
 
 export function formatClasses(byClass: Record<RequestClass, number>): string {
-  return REQUEST_CLASSES.filter((c) => byClass[c] > 0)
+  const text = REQUEST_CLASSES.filter((c) => byClass[c] > 0)
     .map((c) => `${c} ${byClass[c]}`)
     .join(', ');
+  return text === '' ? 'none' : text;
 }
 
 export function formatMs(ms: number | undefined): string {

@@ -1,10 +1,10 @@
 /**
- * The two clients the benchmark compares: manifesto (the bundled CLI in dist/, built first, or the
- * sources run by Node when the build is unavailable) and oras (the provisioned peer). Both run with an
+ * The two clients the benchmark compares: manifesto (the bundled CLI built into dist/, run from a
+ * private copy, or the sources run by Node when the build is unavailable) and oras (the provisioned peer). Both run with an
  * isolated HOME, so neither reads the developer's credentials or configuration.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { peerBin } from '../../test/support/peers.ts';
@@ -16,12 +16,20 @@ export interface ManifestoCli {
   /** 'dist/manifesto.mjs' or 'src/cli/bin.ts', for the report. */
   entry: string;
   /** Why the sources are used, when they are. */
-  note?: string;
+  note?: string | undefined;
+  /** Removes the private copy of the bundle. */
+  remove(): void;
 }
+
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
 
 /**
  * Builds the CLI (`npm run build`, i.e. node scripts/build.ts) unless `build` is false, and returns
- * how to run it. Falls back to the sources when the build fails or dist/manifesto.mjs is missing.
+ * how to run it: a private copy of dist/manifesto.mjs (the bundle is self-contained), so that a build
+ * by someone else in the same checkout (which deletes dist/ first) neither breaks nor changes the
+ * CLI under measurement. Falls back to the sources when the build fails or the bundle is missing.
  */
 export function prepareManifesto(root: string, build: boolean, log: (line: string) => void): ManifestoCli {
   const bundled = join(root, 'dist', 'manifesto.mjs');
@@ -38,14 +46,32 @@ export function prepareManifesto(root: string, build: boolean, log: (line: strin
       log(`bench: ${note}\n${(result.stdout + result.stderr).trim().split('\n').slice(-15).join('\n')}`);
     }
   }
-  if (note === undefined && existsSync(bundled)) {
-    return { command: process.execPath, prefix: [bundled], entry: 'dist/manifesto.mjs' };
+  if (note === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'manifesto-bench-cli-'));
+    const copy = join(dir, 'manifesto.mjs');
+    // Another build may be between deleting dist/ and writing it again: wait for it a little.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        copyFileSync(bundled, copy);
+        return {
+          command: process.execPath,
+          prefix: [copy],
+          entry: 'dist/manifesto.mjs',
+          remove: () => rmSync(dir, { recursive: true, force: true }),
+        };
+      } catch {
+        sleepSync(200);
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+    note = 'dist/manifesto.mjs missing; using the sources';
   }
   return {
     command: process.execPath,
     prefix: [join(root, 'src', 'cli', 'bin.ts')],
     entry: 'src/cli/bin.ts',
-    note: note ?? 'dist/manifesto.mjs missing; using the sources',
+    note,
+    remove: () => {},
   };
 }
 
