@@ -4,7 +4,7 @@
  * isolated HOME, so neither reads the developer's credentials or configuration.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { peerBin } from '../../test/support/peers.ts';
@@ -27,7 +27,7 @@ const sleepSync = (ms: number): void => {
 
 /**
  * Builds the CLI (`npm run build`, i.e. node scripts/build.ts) unless `build` is false, and returns
- * how to run it: a private copy of dist/manifesto.mjs (the bundle is self-contained), so that a build
+ * how to run it: a private copy of dist/manifesto.mjs and its chunks (dist/cli/), so that a build
  * by someone else in the same checkout (which deletes dist/ first) neither breaks nor changes the
  * CLI under measurement. Falls back to the sources when the build fails or the bundle is missing.
  */
@@ -53,6 +53,7 @@ export function prepareManifesto(root: string, build: boolean, log: (line: strin
     for (let attempt = 0; attempt < 50; attempt++) {
       try {
         copyFileSync(bundled, copy);
+        cpSync(join(root, 'dist', 'cli'), join(dir, 'cli'), { recursive: true });
         return {
           command: process.execPath,
           prefix: [copy],
