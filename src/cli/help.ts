@@ -36,6 +36,7 @@ Run "manifesto COMMAND --help" for a command's options.`;
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
   put: `Usage: manifesto put IMAGE TYPE FILE|- [OPTIONS]
        manifesto put IMAGE TYPE --all-platforms --file-per-platform TEMPLATE [OPTIONS]
+       manifesto put --from OPS.jsonl [--concurrency N]
 
 Stores FILE (or standard input) as a new version of TYPE for IMAGE; it becomes the latest.
   --media-type TYPE      media type of the content (detected when absent: JSON, YAML, text, binary)
@@ -54,7 +55,14 @@ Stores FILE (or standard input) as a new version of TYPE for IMAGE; it becomes t
                          --sign-format notary|sigstore, --expires DURATION
 
 Without --platform on a multi-platform IMAGE the version is stored for the index: it applies to all
-platforms (a note on stderr says so).`,
+platforms (a note on stderr says so).
+
+--from OPS.jsonl (or - for standard input): many puts in one process, one JSON object per line:
+  {"image": "REG/REPO:TAG", "type": "scan", "file": "scan.json"} with optional "mediaType",
+  "annotations" (object), "author", "platform". Every line is checked first (a malformed line: exit 2,
+  nothing written). --concurrency N (default 8) images at a time; puts to one image run in order.
+  One JSON result per line on stdout ({"line", "image", "ok", "version"} or {"ok": false, "error"});
+  a progress bar on stderr on a terminal; exit 11 when some items failed (the others are stored).`,
   get: `Usage: manifesto get IMAGE TYPE [OPTIONS]
 
 Prints the content of the latest version of TYPE for IMAGE, byte for byte, after verifying its digest.
@@ -73,6 +81,7 @@ Prints the content of the latest version of TYPE for IMAGE, byte for byte, after
 Without --platform on a multi-platform IMAGE: the index's version; if only platforms have TYPE, an
 error naming them (exit 8).`,
   list: `Usage: manifesto list IMAGE [--platform P | --tree] [--json]
+       manifesto list --from REFS.txt [--concurrency N]
 
 Lists every type stored for IMAGE (also artifacts attached by oras, cosign and notation) with
 the number of versions and the latest one.
@@ -82,7 +91,9 @@ the number of versions and the latest one.
   --tree                 a multi-platform IMAGE: the index's types, then each platform's (alias
                          --all-platforms)
   --verify [--trust-policy FILE]
-                         whether each type's latest version is signed, by whom, trusted or not`,
+                         whether each type's latest version is signed, by whom, trusted or not
+  --from REFS.txt        many images (one reference per line, or - for standard input), --concurrency N
+                         (default 8) at a time; one JSON line per image on stdout; exit 11 if some failed`,
   history: `Usage: manifesto history IMAGE TYPE [--platform P] [--verify [--trust-policy FILE]] [--json]
 
 Lists every version of TYPE for IMAGE, newest first. With --verify: each version's trust, and the

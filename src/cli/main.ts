@@ -27,6 +27,30 @@ import { readPasswordFromStdin, registryOptionsFromArgs } from './registry-optio
 
 type Runner = (args: ParsedArgs, context: CommandContext) => Promise<number>;
 
+/** `put --from FILE` / `list --from FILE`: many items in one process (src/cli/commands/bulk.ts). */
+async function runBulk(name: 'put' | 'list', args: ParsedArgs, context: CommandContext): Promise<number> {
+  const from = stringOption(args, 'from')!;
+  if (args.positionals.length > 0) {
+    const { usageError } = await import('../errors/errors.ts');
+    throw usageError(
+      'ARGS_INVALID',
+      `${name} --from FILE takes no IMAGE arguments`,
+      'Put every item in the file.',
+    );
+  }
+  const concurrency = stringOption(args, 'concurrency');
+  const maxSize = stringOption(args, 'max-size');
+  const options = {
+    from,
+    concurrency: concurrency === undefined ? undefined : parseWholeNumber(concurrency, '--concurrency'),
+    maxSize: maxSize === undefined ? undefined : parseSize(maxSize, '--max-size'),
+    noValidate: booleanOption(args, 'no-validate'),
+  };
+  const { bulkPutCommand, bulkListCommand } = await import('./commands/bulk.ts');
+  await (name === 'put' ? bulkPutCommand(options, context) : bulkListCommand(options, context));
+  return 0;
+}
+
 interface CommandDefinition {
   options: OptionSpecs;
   /** Whether the command opens images (gets the registry options). */
@@ -50,8 +74,11 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       cert: { type: 'string' },
       'sign-format': { type: 'string' },
       expires: { type: 'string' },
+      from: { type: 'string' },
+      concurrency: { type: 'string' },
     },
     run: async (args, context) => {
+      if (stringOption(args, 'from') !== undefined) return runBulk('put', args, context);
       const perPlatform = stringOption(args, 'file-per-platform') !== undefined;
       const [image, type, file] = positionals('put', args, ['image', 'type', 'file'], perPlatform ? 1 : 0);
       const maxSize = stringOption(args, 'max-size');
@@ -116,8 +143,11 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       'all-platforms': { type: 'boolean' },
       verify: { type: 'boolean' },
       'trust-policy': { type: 'string' },
+      from: { type: 'string' },
+      concurrency: { type: 'string' },
     },
     run: async (args, context) => {
+      if (stringOption(args, 'from') !== undefined) return runBulk('list', args, context);
       const [image] = positionals('list', args, ['image']);
       if (booleanOption(args, 'verify')) {
         const { listVerifyCommand } = await import('./commands/verified-views.ts');

@@ -1,0 +1,367 @@
+/**
+ * Bulk operations: `manifesto put --from ops.jsonl` and `manifesto list --from refs.txt` run many
+ * operations in one process. Every line is checked before the first request (a malformed line is a
+ * usage error naming its line number, and nothing is written); then the items run with bounded
+ * concurrency, sharing one connection pool per registry (the image opener's transports). Items on the
+ * same image run one after the other (its referrers index is one document); different images run in
+ * parallel. Each item's result is one JSON line on stdout; a progress bar goes to stderr on a terminal.
+ */
+import { readFile } from 'node:fs/promises';
+import { ManifestoError, usageError } from '../../errors/errors.ts';
+import { DEFAULT_MAX_CONTENT_BYTES, prepareFile } from '../../metadata/content-source.ts';
+import { checkKindContent } from '../../metadata/kind-check.ts';
+import { readListing, summariseTypes } from '../../metadata/listing.ts';
+import { contentMediaType, putMetadata, validateAnnotations } from '../../metadata/put.ts';
+import { resolveTarget } from '../../metadata/target.ts';
+import { validateTypeName } from '../../metadata/type-name.ts';
+import type { Platform } from '../../spec/descriptor.ts';
+import { formatPlatform } from '../../spec/platform.ts';
+import { parseReference } from '../../spec/reference.ts';
+import type { CommandContext } from '../context.ts';
+import { toManifestoError } from '../errors-output.ts';
+import type { CommandIO } from '../io.ts';
+import { parsePlatformFlag } from '../platform-flag.ts';
+import { subjectJson, versionJson } from '../render.ts';
+import { defaultAuthor } from './put.ts';
+
+export const DEFAULT_BULK_CONCURRENCY = 8;
+
+/** One line of a `put --from` file. */
+export interface BulkPutItem {
+  /** 1-based line number in the file. */
+  line: number;
+  image: string;
+  type: string;
+  file: string;
+  mediaType?: string | undefined;
+  annotations?: Record<string, string> | undefined;
+  author?: string | undefined;
+  platform?: Platform | undefined;
+}
+
+export interface BulkListItem {
+  line: number;
+  image: string;
+}
+
+export interface BulkOutcome {
+  total: number;
+  failed: number;
+}
+
+const PUT_FIELDS = new Set(['image', 'type', 'file', 'mediaType', 'annotations', 'author', 'platform']);
+
+function lineError(source: string, line: number, message: string, cause?: unknown): ManifestoError {
+  return usageError(
+    'BULK_LINE_INVALID',
+    `${source} line ${line}: ${message}`,
+    'Fix the line and run again; nothing was written.',
+    cause,
+  );
+}
+
+function optionalString(record: Record<string, unknown>, field: string, fail: (m: string) => never) {
+  const value = record[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') fail(`"${field}" must be a string`);
+  return value as string;
+}
+
+/** The lines of a file with their 1-based numbers, without blank lines and `#` comments. */
+function meaningfulLines(text: string): Array<{ line: number; text: string }> {
+  return text
+    .split(/\r?\n/)
+    .map((t, i) => ({ line: i + 1, text: t.trim() }))
+    .filter((l) => l.text !== '' && !l.text.startsWith('#'));
+}
+
+/** Parses and checks a `put --from` JSON lines file; throws a usage error naming the first bad line. */
+export function parseBulkPut(text: string, source: string): BulkPutItem[] {
+  const items: BulkPutItem[] = [];
+  for (const { line, text: json } of meaningfulLines(text)) {
+    const fail = (message: string, cause?: unknown): never => {
+      throw lineError(source, line, message, cause);
+    };
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch (error) {
+      fail(`not valid JSON (${(error as Error).message})`, error);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('expected a JSON object');
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!PUT_FIELDS.has(key)) fail(`unknown field "${key}" (expected ${[...PUT_FIELDS].join(', ')})`);
+    }
+    const image = optionalString(record, 'image', fail);
+    const type = optionalString(record, 'type', fail);
+    const file = optionalString(record, 'file', fail);
+    if (image === undefined || type === undefined || file === undefined)
+      fail('"image", "type" and "file" are required');
+    let annotations: Record<string, string> | undefined;
+    if (record.annotations !== undefined) {
+      const a = record.annotations;
+      if (typeof a !== 'object' || a === null || Array.isArray(a)) fail('"annotations" must be an object');
+      for (const v of Object.values(a as Record<string, unknown>))
+        if (typeof v !== 'string') fail('"annotations" values must be strings');
+      annotations = a as Record<string, string>;
+    }
+    try {
+      parseReference(image!);
+      validateTypeName(type!);
+      if (annotations !== undefined) validateAnnotations(annotations);
+      items.push({
+        line,
+        image: image!,
+        type: type!,
+        file: file!,
+        mediaType: optionalString(record, 'mediaType', fail),
+        annotations,
+        author: optionalString(record, 'author', fail),
+        platform: parsePlatformFlag(optionalString(record, 'platform', fail)),
+      });
+    } catch (error) {
+      if (error instanceof ManifestoError && error.code === 'BULK_LINE_INVALID') throw error;
+      fail(toManifestoError(error).message, error);
+    }
+  }
+  if (items.length === 0) throw usageError('BULK_EMPTY', `${source}: no operations`);
+  return items;
+}
+
+/** Parses a `list --from` file: one image reference per line. */
+export function parseBulkList(text: string, source: string): BulkListItem[] {
+  const items: BulkListItem[] = [];
+  for (const { line, text: image } of meaningfulLines(text)) {
+    try {
+      parseReference(image);
+    } catch (error) {
+      throw lineError(source, line, toManifestoError(error).message, error);
+    }
+    items.push({ line, image });
+  }
+  if (items.length === 0) throw usageError('BULK_EMPTY', `${source}: no references`);
+  return items;
+}
+
+async function readSource(path: string, io: CommandIO): Promise<string> {
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw usageError('BULK_FILE_UNREADABLE', `--from ${path}: ${(error as Error).message}`, undefined, error);
+  }
+}
+
+/** A one-line progress bar on stderr, drawn only on a terminal. */
+function progress(io: CommandIO, total: number) {
+  let done = 0;
+  let failed = 0;
+  const draw = () => {
+    if (!io.interactive) return;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    io.stderr.write(
+      `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${failed > 0 ? ` (${failed} failed)` : ''}`,
+    );
+  };
+  draw();
+  return {
+    step(ok: boolean) {
+      done++;
+      if (!ok) failed++;
+      draw();
+    },
+    end() {
+      if (io.interactive) io.stderr.write('\n');
+    },
+  };
+}
+
+/**
+ * Runs `run` for every item, at most `concurrency` at a time; items with the same key run in file
+ * order, one after the other.
+ */
+async function runGrouped<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  concurrency: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group === undefined) groups.set(k, [item]);
+    else group.push(item);
+  }
+  const queue = [...groups.values()];
+  let next = 0;
+  const worker = async () => {
+    while (next < queue.length) {
+      const group = queue[next++]!;
+      for (const item of group) await run(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+}
+
+function finish(
+  io: CommandIO,
+  json: boolean,
+  what: string,
+  outcome: BulkOutcome,
+  firstError?: ManifestoError,
+) {
+  if (outcome.failed === 0) {
+    if (!json) io.stderr.write(`${what}: ${outcome.total} of ${outcome.total} ok\n`);
+    return;
+  }
+  throw new ManifestoError(
+    'BULK_PARTIAL',
+    `${what}: ${outcome.failed} of ${outcome.total} failed (see the lines with "ok": false on stdout)`,
+    {
+      category:
+        outcome.failed === outcome.total && firstError !== undefined ? firstError.category : 'partial',
+      hint: 'The other items succeeded; run the failed lines again.',
+    },
+  );
+}
+
+export interface BulkOptions {
+  /** The file of operations, or `-` for standard input. */
+  from: string;
+  concurrency?: number | undefined;
+  maxSize?: number | undefined;
+  noValidate?: boolean | undefined;
+}
+
+/** `manifesto put --from ops.jsonl`. */
+export async function bulkPutCommand(options: BulkOptions, context: CommandContext): Promise<BulkOutcome> {
+  const { io } = context;
+  const items = parseBulkPut(await readSource(options.from, io), options.from);
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BULK_CONCURRENCY);
+  const maxSize =
+    options.maxSize ??
+    (io.env.MANIFESTO_MAX_SIZE ? Number(io.env.MANIFESTO_MAX_SIZE) : DEFAULT_MAX_CONTENT_BYTES);
+  const author = defaultAuthor(io.env);
+  const bar = progress(io, items.length);
+  let failed = 0;
+  let firstError: ManifestoError | undefined;
+  await runGrouped(
+    items,
+    (item) => item.image,
+    concurrency,
+    async (item) => {
+      try {
+        const opened = await context.openImage(item.image);
+        const content = await prepareFile(item.file, maxSize);
+        try {
+          const mediaType = contentMediaType(content, item.mediaType);
+          checkKindContent(item.type, content, mediaType, { validate: options.noValidate !== true });
+          const subject =
+            item.platform === undefined
+              ? undefined
+              : (
+                  await resolveTarget(opened.repository, opened.target, {
+                    platform: item.platform,
+                    image: opened.display,
+                  })
+                ).subject;
+          const result = await putMetadata({
+            repository: opened.repository,
+            reference: opened.target,
+            type: item.type,
+            content,
+            mediaType: item.mediaType,
+            author: item.author ?? author,
+            annotations: item.annotations,
+            now: context.now,
+            subject,
+            validate: false,
+          });
+          io.stdout.write(
+            `${JSON.stringify({
+              line: item.line,
+              image: item.image,
+              ok: true,
+              ...(item.platform === undefined ? {} : { platform: formatPlatform(item.platform) }),
+              type: result.type,
+              version: result.version,
+              subject: subjectJson(result.subject),
+              supersedes: result.supersedes ?? null,
+            })}\n`,
+          );
+          bar.step(true);
+        } finally {
+          await content.dispose();
+        }
+      } catch (error) {
+        const failure = toManifestoError(error);
+        failed++;
+        firstError ??= failure;
+        io.stdout.write(
+          `${JSON.stringify({ line: item.line, image: item.image, ok: false, error: failure.toJSON() })}\n`,
+        );
+        bar.step(false);
+      }
+    },
+  );
+  bar.end();
+  const outcome = { total: items.length, failed };
+  finish(io, context.json, 'put --from', outcome, firstError);
+  return outcome;
+}
+
+/** `manifesto list --from refs.txt`. */
+export async function bulkListCommand(options: BulkOptions, context: CommandContext): Promise<BulkOutcome> {
+  const { io } = context;
+  const items = parseBulkList(await readSource(options.from, io), options.from);
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BULK_CONCURRENCY);
+  const bar = progress(io, items.length);
+  let failed = 0;
+  let firstError: ManifestoError | undefined;
+  await runGrouped(
+    items,
+    (item) => `${item.line}`,
+    concurrency,
+    async (item) => {
+      try {
+        const opened = await context.openImage(item.image);
+        const target = await resolveTarget(opened.repository, opened.target, { image: opened.display });
+        const types = summariseTypes(await readListing(opened.repository, target.subject));
+        io.stdout.write(
+          `${JSON.stringify({
+            line: item.line,
+            image: item.image,
+            ok: true,
+            subject: subjectJson(target.subject),
+            types: types.map((t) => ({
+              type: t.type,
+              label: t.label,
+              count: t.versions.length,
+              latest: versionJson(t.versions[0]!),
+            })),
+          })}\n`,
+        );
+        bar.step(true);
+      } catch (error) {
+        const failure = toManifestoError(error);
+        failed++;
+        firstError ??= failure;
+        io.stdout.write(
+          `${JSON.stringify({ line: item.line, image: item.image, ok: false, error: failure.toJSON() })}\n`,
+        );
+        bar.step(false);
+      }
+    },
+  );
+  bar.end();
+  const outcome = { total: items.length, failed };
+  finish(io, context.json, 'list --from', outcome, firstError);
+  return outcome;
+}
