@@ -18,6 +18,7 @@ import {
 } from '../../metadata/put.ts';
 import { type PlatformChild, resolveTarget } from '../../metadata/target.ts';
 import { validateTypeName } from '../../metadata/type-name.ts';
+import type { SignedVersion } from '../../policy/sign-version.ts';
 import type { Descriptor, Platform } from '../../spec/descriptor.ts';
 import { isIndexMediaType } from '../../spec/media-types.ts';
 import { formatPlatform } from '../../spec/platform.ts';
@@ -26,7 +27,7 @@ import { toManifestoError } from '../errors-output.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { formatBytes, shortDigest, subjectJson } from '../render.ts';
 import { signedLine, signLoaded } from './sign.ts';
-import { loadSigner, parseDuration } from './signing-support.ts';
+import { loadSigner, parseDuration, type Signer } from './signing-support.ts';
 
 export interface PutCommandOptions {
   image: string;
@@ -57,6 +58,8 @@ export interface PutCommandOptions {
 export interface PlatformPutOutcome {
   platform: Platform;
   result?: PutResult;
+  /** With --sign: the signature of the stored version. */
+  signed?: SignedVersion;
   error?: ManifestoError;
 }
 
@@ -106,12 +109,20 @@ function putJson(display: string, result: PutResult, platform?: Platform) {
   };
 }
 
+function signatureJson(signed: SignedVersion | undefined) {
+  return signed === undefined
+    ? {}
+    : { signature: { format: signed.format, digest: signed.signature.digest } };
+}
+
 interface PutContext {
   options: PutCommandOptions;
   context: CommandContext;
   opened: OpenedImage;
   maxSize: number;
   author: string;
+  signer?: Signer | undefined;
+  expiresIn?: number | undefined;
 }
 
 async function prepare(file: string, pc: PutContext): Promise<PreparedContent> {
@@ -247,7 +258,34 @@ async function putAllPlatforms(
             digest: child.descriptor.digest,
             size: child.descriptor.size,
           };
-          return { platform: child.platform, result: await putOne(pc, p.content, subject, true) };
+          const result = await putOne(pc, p.content, subject, true);
+          if (pc.signer === undefined) return { platform: child.platform, result };
+          try {
+            const signed = await signLoaded(
+              opened.repository,
+              result.version,
+              pc.signer,
+              pc.expiresIn,
+              context,
+            );
+            return { platform: child.platform, result, signed };
+          } catch (error) {
+            // Stored but not signed: report the version, so that "manifesto sign --version" can finish.
+            const failure = toManifestoError(error);
+            return {
+              platform: child.platform,
+              result,
+              error: new ManifestoError(
+                failure.code,
+                `stored version ${result.version}, but signing it failed: ${failure.message}`,
+                {
+                  category: failure.category,
+                  hint: `Sign it with "manifesto sign IMAGE ${result.type} --version ${result.version} --platform ${formatPlatform(child.platform)} --key KEY".`,
+                  cause: failure,
+                },
+              ),
+            };
+          }
         } catch (error) {
           return { platform: child.platform, error: toManifestoError(error) };
         }
@@ -262,15 +300,26 @@ async function putAllPlatforms(
       image: opened.display,
       index: subjectJson(target.index.descriptor),
       results: outcomes.map((o) =>
-        o.result
-          ? { ok: true, ...putJson(opened.display, o.result, o.platform) }
-          : { ok: false, platform: formatPlatform(o.platform), error: o.error?.toJSON() },
+        o.error === undefined && o.result
+          ? {
+              ok: true,
+              ...putJson(opened.display, o.result, o.platform),
+              ...signatureJson(o.signed),
+            }
+          : {
+              ok: false,
+              platform: formatPlatform(o.platform),
+              ...(o.result === undefined ? {} : { version: o.result.version }),
+              error: o.error?.toJSON(),
+            },
       ),
     });
   } else {
     for (const o of outcomes) {
       if (o.result) printResult(context, opened.display, o.result, o.platform);
-      else context.io.stderr.write(`manifesto: ${formatPlatform(o.platform)}: error: ${o.error?.message}\n`);
+      if (o.signed) writeLine(context.io.stdout, signedLine(o.signed));
+      if (o.error)
+        context.io.stderr.write(`manifesto: ${formatPlatform(o.platform)}: error: ${o.error.message}\n`);
     }
   }
   const failed = outcomes.filter((o) => o.error !== undefined);
@@ -305,12 +354,6 @@ export async function putCommand(
       category: 'usage',
     });
   }
-  if (options.sign !== undefined && options.allPlatforms) {
-    throw new ManifestoError('FLAGS_CONFLICT', '--sign cannot be used with --all-platforms yet', {
-      category: 'usage',
-      hint: 'Store each platform with --platform P --sign KEY.',
-    });
-  }
   if (options.sign === undefined && (options.cert ?? options.signFormat ?? options.expires) !== undefined) {
     throw new ManifestoError('FLAGS_CONFLICT', '--cert, --sign-format and --expires need --sign KEY', {
       category: 'usage',
@@ -332,6 +375,8 @@ export async function putCommand(
       options.maxSize ??
       (io.env.MANIFESTO_MAX_SIZE ? Number(io.env.MANIFESTO_MAX_SIZE) : DEFAULT_MAX_CONTENT_BYTES),
     author: options.author ?? defaultAuthor(io.env),
+    signer,
+    expiresIn,
   };
   if (options.allPlatforms) {
     const shared = options.filePerPlatform === undefined ? await prepare(options.file, pc) : undefined;
@@ -369,9 +414,7 @@ export async function putCommand(
     if (context.json) {
       writeJson(io.stdout, {
         ...putJson(pc.opened.display, result, platform),
-        ...(signed === undefined
-          ? {}
-          : { signature: { format: signed.format, digest: signed.signature.digest } }),
+        ...signatureJson(signed),
       });
     } else {
       printResult(context, pc.opened.display, result, platform);

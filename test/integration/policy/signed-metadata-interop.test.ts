@@ -14,8 +14,8 @@
 //   ->  manifesto get --verify (authority: cosign.pub). Any predicate type counts: the signature
 //   proves that the authority attested the version digest, which covers type, content and chain.
 //
-// And, without peers: put --sign / get --verify --platform on a multi-platform image, require all
-// and 2-of-3, a Notary identity mismatch, and an encrypted key.
+// And, without peers: put --sign / get --verify --platform on a multi-platform image, put --sign
+// --all-platforms, require all and 2-of-3, a Notary identity mismatch, and an encrypted key.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -433,6 +433,62 @@ for (const registry of testRegistries().filter((r) => r.kind === 'distribution' 
         'SIGNATURE_MISSING',
         'unsigned amd64',
       );
+    });
+
+    it('put --sign --all-platforms signs each platform’s version', async () => {
+      await keysReady;
+      const image = await freshMultiPlatformImage(registry, 'interop-all-platforms');
+      const policy = writePolicy(
+        registry,
+        { qa: { certificates: [key('qa.crt')] } },
+        { authorities: ['qa'] },
+      );
+      const stdout = ok(
+        await cli([
+          'put',
+          `${image}:v1`,
+          'approvals',
+          file('{"all":true}'),
+          '--all-platforms',
+          '--sign',
+          key('qa.key'),
+          '--plain-http',
+          '--json',
+        ]),
+        'put --all-platforms --sign',
+      );
+      const results = (
+        JSON.parse(stdout) as {
+          results: Array<{ ok: boolean; platform: string; version: string; signature?: { format: string } }>;
+        }
+      ).results;
+      assert.equal(results.length, 2, stdout);
+      for (const r of results) {
+        assert.ok(r.ok, stdout);
+        assert.equal(r.signature?.format, 'notary', stdout);
+      }
+      for (const platform of ['linux/amd64', 'linux/arm64/v8']) {
+        assert.equal(
+          ok(await getVerified(image, policy, ['--platform', platform, '--no-inherit']), `get ${platform}`),
+          '{"all":true}',
+        );
+      }
+      // Without --json: one stored line and one signed line per platform.
+      const text = ok(
+        await cli([
+          'put',
+          `${image}:v1`,
+          'approvals',
+          file('{"all":2}'),
+          '--all-platforms',
+          '--sign',
+          key('qa.key'),
+          '--plain-http',
+        ]),
+        'put --all-platforms --sign (text)',
+      );
+      assert.equal(text.match(/^Stored approvals/gm)?.length, 2, text);
+      assert.equal(text.match(/^Signed version sha256:[0-9a-f]{64} \(notary\)/gm)?.length, 2, text);
     });
 
     it('require all and 2 of 3 authorities; a Notary identity mismatch', async () => {
