@@ -254,6 +254,15 @@ function provenanceRule(
   const provenance = contentOf<Provenance>(subject, 'provenance', context);
   if (isVerdict(provenance)) return provenance;
   const problems: string[] = [];
+  if (rule.subjectMatchesImage) {
+    // The platform image, or the manifest the provenance is stored for (the index when inherited).
+    const accepted = new Set([subject.digest, findVersion(subject, 'provenance')?.subject.digest]);
+    const digests = provenance.subjects.flatMap((s) => s.digests);
+    if (!digests.some((d) => accepted.has(d)))
+      problems.push(
+        `the provenance is about ${digests.length === 0 ? 'no digest' : digests.slice(0, 3).join(', ')}${digests.length > 3 ? ', ...' : ''}, not ${subject.digest}`,
+      );
+  }
   if (rule.builderId !== undefined && !globMatches(rule.builderId, provenance.builderId))
     problems.push(`builder ${provenance.builderId} does not match ${rule.builderId}`);
   if (rule.sourceRepo !== undefined) {

@@ -64,6 +64,11 @@ export interface ProvenanceRule extends RuleBase {
   type: 'provenance';
   builderId: string | undefined;
   sourceRepo: string | undefined;
+  /**
+   * The statement's subjects must include the evaluated image's digest (the platform image, or the
+   * index the provenance is stored for). Default true: provenance of another image never passes.
+   */
+  subjectMatchesImage: boolean;
 }
 export interface CelRule extends RuleBase {
   type: 'cel';
@@ -124,7 +129,11 @@ const ruleSchema = lazySchema((v) => {
       ),
     ),
     provenance: v.optional(
-      v.strictObject({ builderId: v.optional(nonEmpty(v)), sourceRepo: v.optional(nonEmpty(v)) }),
+      v.strictObject({
+        builderId: v.optional(nonEmpty(v)),
+        sourceRepo: v.optional(nonEmpty(v)),
+        subjectMatchesImage: v.optional(v.boolean()),
+      }),
     ),
     cel: v.optional(nonEmpty(v)),
     message: v.optional(nonEmpty(v)),
@@ -200,7 +209,13 @@ type ParsedRule = {
       }
     | undefined;
   approvals?: Array<{ gate: string; approvers?: string[] | undefined }> | undefined;
-  provenance?: { builderId?: string | undefined; sourceRepo?: string | undefined } | undefined;
+  provenance?:
+    | {
+        builderId?: string | undefined;
+        sourceRepo?: string | undefined;
+        subjectMatchesImage?: boolean | undefined;
+      }
+    | undefined;
   cel?: string | undefined;
   message?: string | undefined;
 };
@@ -229,7 +244,13 @@ function toRule(name: string, type: RuleType, rule: ParsedRule): PolicyRule {
     case 'approvals':
       return { name, type, gates: rule.approvals!.map((g) => ({ gate: g.gate, approvers: g.approvers })) };
     case 'provenance':
-      return { name, type, builderId: rule.provenance!.builderId, sourceRepo: rule.provenance!.sourceRepo };
+      return {
+        name,
+        type,
+        builderId: rule.provenance!.builderId,
+        sourceRepo: rule.provenance!.sourceRepo,
+        subjectMatchesImage: rule.provenance!.subjectMatchesImage ?? true,
+      };
     case 'cel':
       return { name, type, expression: rule.cel!, message: rule.message };
   }

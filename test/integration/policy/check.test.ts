@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import type { RequestEvent } from '../../../src/registry/http/types.ts';
 import type { Platform } from '../../../src/spec/descriptor.ts';
 import { pushTestImage, pushTestMultiPlatformImage } from '../../support/images.ts';
-import { backend, fixture, ok } from './support.ts';
+import { backend, fixture, ok, provenanceAbout } from './support.ts';
 
 const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 const ARM64: Platform = { os: 'linux', architecture: 'arm64', variant: 'v8' };
@@ -47,15 +47,15 @@ for (const kind of ['distribution', 'refreg'] as const) {
 
     it('allows an image with good metadata (exit 0): one listing, one fetch per needed version', async (t) => {
       const { repository, ref } = await b.newRepository('check-allow');
-      await pushTestImage(repository, { tag: 'v1' });
+      const image = await pushTestImage(repository, { tag: 'v1' });
       for (const [type, file] of [
-        ['vuln', 'trivy.json'],
-        ['vex', 'openvex.json'],
-        ['sbom', 'spdx.json'],
-        ['provenance', 'provenance-slsa-v1.json'],
-        ['approvals', 'approvals.yaml'],
+        ['vuln', fixture('trivy.json')],
+        ['vex', fixture('openvex.json')],
+        ['sbom', fixture('spdx.json')],
+        ['provenance', provenanceAbout(b, image.digest)],
+        ['approvals', fixture('approvals.yaml')],
       ] as const)
-        ok(await b.cli(['put', ref('v1'), type, fixture(file)]), `put ${type}`);
+        ok(await b.cli(['put', ref('v1'), type, file]), `put ${type}`);
       const events: RequestEvent[] = [];
       const result = await b.cli(['check', ref('v1'), '--policy', policy, '--json'], {
         onRequest: (e) => events.push(e),
@@ -132,11 +132,11 @@ for (const kind of ['distribution', 'refreg'] as const) {
       const image = await pushTestMultiPlatformImage(repository, [AMD64, ARM64], { tag: 'v1' });
       // Index-level metadata applies to every platform; the scan exists for amd64 only.
       for (const [type, file] of [
-        ['sbom', 'spdx.json'],
-        ['provenance', 'provenance-slsa-v1.json'],
-        ['approvals', 'approvals.yaml'],
+        ['sbom', fixture('spdx.json')],
+        ['provenance', provenanceAbout(b, image.index.digest)],
+        ['approvals', fixture('approvals.yaml')],
       ] as const)
-        ok(await b.cli(['put', ref('v1'), type, fixture(file)]), `put ${type}`);
+        ok(await b.cli(['put', ref('v1'), type, file]), `put ${type}`);
       ok(
         await b.cli(['put', ref('v1'), 'vuln', fixture('trivy.json'), '--platform', 'linux/amd64']),
         'put vuln',

@@ -1,7 +1,7 @@
 // Running the CLI in-process for the kinds/policy integration tests, on an OCI layout or a real
 // registry (test/support/registries.ts).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -21,7 +21,8 @@ export interface CliResult {
 export interface Backend {
   label: string;
   newRepository(prefix: string): Promise<{ repository: Repository; ref: (tagOrDigest: string) => string }>;
-  cli(args: readonly string[], client?: ClientOptions): Promise<CliResult>;
+  /** Runs the CLI in-process; `now` is its clock (e.g. to make a signature expire). */
+  cli(args: readonly string[], client?: ClientOptions, now?: () => Date): Promise<CliResult>;
   /** A file in a scratch directory. */
   file(name: string, content: string | Uint8Array): string;
   cleanup(): void;
@@ -37,6 +38,7 @@ async function runMain(
   argv: readonly string[],
   env: Record<string, string | undefined>,
   client?: ClientOptions,
+  now?: () => Date,
 ) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -45,7 +47,7 @@ async function runMain(
   const code = await main(
     [...argv],
     { stdout, stderr, stdin: Readable.from([]), env, interactive: false },
-    client === undefined ? {} : { client },
+    { ...(client === undefined ? {} : { client }), ...(now === undefined ? {} : { now }) },
   );
   stdout.end();
   stderr.end();
@@ -70,7 +72,7 @@ export function backend(kind: 'distribution' | 'refreg' | 'layout'): Backend {
         const repository = await openLayout(dir, { create: true });
         return { repository, ref: (r) => `oci:${dir}${r.includes(':') ? '@' : ':'}${r}` };
       },
-      cli: (args, client) => runMain(args, env, client),
+      cli: (args, client, now) => runMain(args, env, client, now),
       file,
       cleanup,
     };
@@ -90,7 +92,7 @@ export function backend(kind: 'distribution' | 'refreg' | 'layout'): Backend {
       const { repository } = await opener(`${base}:v1`);
       return { repository, ref: (r) => `${base}${r.includes(':') ? '@' : ':'}${r}` };
     },
-    cli: (args, client) => runMain([...args, ...flags], env, client),
+    cli: (args, client, now) => runMain([...args, ...flags], env, client, now),
     file,
     cleanup,
   };
@@ -103,4 +105,13 @@ export function ok(result: CliResult, what: string): string {
 
 export function fixture(name: string): string {
   return join(import.meta.dirname, '..', '..', 'fixtures', 'kinds', name);
+}
+
+/** The SLSA v1 provenance fixture rewritten to be about `digest` (sha256:...). */
+export function provenanceAbout(b: Backend, digest: string): string {
+  const text = readFileSync(fixture('provenance-slsa-v1.json'), 'utf8').replace(
+    '6105d6cc76af400325e94d588ce511be5bfdbb73b437dc51eca43917d7a43e3d',
+    digest.replace(/^sha256:/, ''),
+  );
+  return b.file('provenance.json', text);
 }

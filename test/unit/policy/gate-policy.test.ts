@@ -184,6 +184,38 @@ describe('policy rules', () => {
     );
   });
 
+  it('provenance: the statement must be about the image (subjectMatchesImage, default true)', async () => {
+    const other = present(
+      'provenance',
+      new TextEncoder().encode(
+        readFileSync(join(FIXTURES, 'provenance-slsa-v1.json'), 'utf8').replace(
+          '6105d6cc76af400325e94d588ce511be5bfdbb73b437dc51eca43917d7a43e3d',
+          'a'.repeat(64),
+        ),
+      ),
+    );
+    // The fixture's subject is IMAGE_DIGEST.
+    assertAllowed(await evaluate('  - provenance: {}\n', FULL()));
+    assertDenied(
+      await evaluate('  - provenance: {}\n', subject(other)),
+      new RegExp(`the provenance is about sha256:${'a'.repeat(64)}, not ${IMAGE_DIGEST}`),
+    );
+    assertAllowed(await evaluate('  - provenance: { subjectMatchesImage: false }\n', subject(other)));
+    // Inherited from the index: the index's digest counts too.
+    const inherited = present(
+      'provenance',
+      new TextEncoder().encode(
+        readFileSync(join(FIXTURES, 'provenance-slsa-v1.json'), 'utf8').replace(
+          '6105d6cc76af400325e94d588ce511be5bfdbb73b437dc51eca43917d7a43e3d',
+          'b'.repeat(64),
+        ),
+      ),
+    );
+    inherited.subject = { ...inherited.subject, digest: `sha256:${'b'.repeat(64)}` };
+    inherited.inherited = true;
+    assertAllowed(await evaluate('  - provenance: {}\n', subject(inherited)));
+  });
+
   it('signedBy: authorities from the verifier; fails closed without one', async () => {
     const full = FULL();
     const vuln = full.versions.get('vuln')!.version.digest;
