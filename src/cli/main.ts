@@ -394,7 +394,10 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       'all-platforms': { type: 'boolean' },
       record: { type: 'boolean' },
       sign: { type: 'string' },
+      cert: { type: 'string' },
+      'sign-format': { type: 'string' },
       author: { type: 'string' },
+      'trust-policy': { type: 'string' },
     },
     run: async (args, context) => {
       const [image] = positionals('check', args, ['image']);
@@ -416,7 +419,10 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           allPlatforms: booleanOption(args, 'all-platforms'),
           record: booleanOption(args, 'record'),
           sign: stringOption(args, 'sign'),
+          cert: stringOption(args, 'cert'),
+          signFormat: stringOption(args, 'sign-format'),
           author: stringOption(args, 'author'),
+          trustPolicy: stringOption(args, 'trust-policy'),
         },
         context,
       );

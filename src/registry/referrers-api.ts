@@ -120,7 +120,26 @@ export async function repairArtifactTypes(
     }
   };
   await Promise.all(Array.from({ length: Math.min(REPAIR_CONCURRENCY, pending.length) }, worker));
+  await restoreCachedAnnotations(target, out);
   return out;
+}
+
+/**
+ * Entries listed with an artifactType but without annotations (refreg drops them): annotations from
+ * the on-disk manifest cache when this machine has the manifest (it wrote it, or read it before).
+ * No request: an entry that is not cached stays as listed.
+ */
+async function restoreCachedAnnotations(target: RegistryTarget, out: Descriptor[]): Promise<void> {
+  const cache = target.manifestCache;
+  if (cache === undefined) return;
+  await Promise.all(
+    out.map(async (descriptor, index) => {
+      if (descriptor.annotations !== undefined) return;
+      const bytes = await cache.read(descriptor.digest).catch(() => undefined);
+      const annotations = bytes === undefined ? undefined : manifestInfo(bytes)?.annotations;
+      if (annotations !== undefined) out[index] = { ...descriptor, annotations };
+    }),
+  );
 }
 
 async function repairedFields(

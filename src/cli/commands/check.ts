@@ -8,13 +8,17 @@ import { EXIT_CODES, ManifestoError, usageError } from '../../errors/errors.ts';
 import { prepareStream } from '../../metadata/content-source.ts';
 import { putMetadata } from '../../metadata/put.ts';
 import { type CheckDecision, checkImage, compilePolicyCel } from '../../policy/gate.ts';
-import { parseGatePolicy } from '../../policy/gate-policy.ts';
+import { type GatePolicy, parseGatePolicy } from '../../policy/gate-policy.ts';
+import { loadTrustPolicy, type TrustPolicy } from '../../policy/trust-policy.ts';
+import { trustPolicyVerifier } from '../../policy/trust-verifier.ts';
 import type { SignatureVerifier } from '../../policy/verifier.ts';
 import type { Platform } from '../../spec/descriptor.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { shortDigest, subjectJson } from '../render.ts';
 import { defaultAuthor } from './put.ts';
+import { signedLine, signLoaded } from './sign.ts';
+import { loadSigner } from './signing-support.ts';
 
 export interface CheckCommandOptions {
   image: string;
@@ -23,10 +27,42 @@ export interface CheckCommandOptions {
   allPlatforms?: boolean | undefined;
   /** Store the decision as metadata of the image (type `decision`). */
   record?: boolean | undefined;
-  /** Sign the recorded decision with this key (not available yet: recorded unsigned, with a note). */
+  /** Sign the recorded decision with this private key file (as put --sign). */
   sign?: string | undefined;
+  /** The signing certificate (Notary; default: the key's NAME.crt). */
+  cert?: string | undefined;
+  signFormat?: string | undefined;
   author?: string | undefined;
+  /** The trust policy for signedBy rules (default $MANIFESTO_TRUST_POLICY, else the config file). */
+  trustPolicy?: string | undefined;
+  /** Overrides the trust policy (library use, tests). */
   verifier?: SignatureVerifier | undefined;
+}
+
+/**
+ * The trust policy's verifier for the gate's signedBy rules; loaded only when the policy has such
+ * rules (or --trust-policy is given). Every authority a signedBy rule names must be defined there:
+ * a misspelt name is an error (exit 2), not a silent deny.
+ */
+async function gateVerifier(
+  policy: GatePolicy,
+  policyFile: string,
+  options: CheckCommandOptions,
+  context: CommandContext,
+): Promise<SignatureVerifier | undefined> {
+  if (options.verifier !== undefined) return options.verifier;
+  const signedBy = policy.rules.flatMap((rule, i) => (rule.type === 'signedBy' ? [{ rule, i }] : []));
+  if (signedBy.length === 0 && options.trustPolicy === undefined) return undefined;
+  const trust: TrustPolicy = await loadTrustPolicy(options.trustPolicy, context.io.env);
+  for (const { rule, i } of signedBy)
+    for (const [j, name] of rule.authorities.entries())
+      if (!trust.authorities.has(name))
+        throw usageError(
+          'POLICY_INVALID',
+          `${policyFile}: /rules/${i}/signedBy/authorities/${j}: "${name}" is not an authority of the trust policy ${trust.source}`,
+          `Its authorities: ${[...trust.authorities.keys()].join(', ') || '(none)'}. signedBy names authorities of the trust policy (docs/policy.md).`,
+        );
+  return trustPolicyVerifier(trust, context.now);
 }
 
 function decisionJson(
@@ -69,6 +105,9 @@ export async function checkCommand(options: CheckCommandOptions, context: Comman
       'check --record --sign KEY signs the recorded decision.',
     );
   }
+  if (options.sign === undefined && (options.cert ?? options.signFormat) !== undefined) {
+    throw usageError('FLAGS_CONFLICT', '--cert and --sign-format need --sign KEY', undefined);
+  }
   let policyBytes: Uint8Array;
   try {
     policyBytes = await readFile(options.policy);
@@ -82,6 +121,15 @@ export async function checkCommand(options: CheckCommandOptions, context: Comman
   }
   const policy = parseGatePolicy(policyBytes, options.policy);
   const cel = await compilePolicyCel(policy, options.policy);
+  const verifier = await gateVerifier(policy, options.policy, options, context);
+  // The signing key is loaded before any request (a bad key or passphrase fails early).
+  const signer =
+    options.sign === undefined
+      ? undefined
+      : await loadSigner(
+          { keyFile: options.sign, certFile: options.cert, format: options.signFormat },
+          io.env,
+        );
   const opened = await context.openImage(options.image);
   const now = (context.now ?? (() => new Date()))();
   const decision = await checkImage(
@@ -92,19 +140,15 @@ export async function checkCommand(options: CheckCommandOptions, context: Comman
       policy,
       platform: options.platform,
       allPlatforms: options.allPlatforms,
-      verifier: options.verifier,
+      verifier,
       now,
     },
     cel,
   );
   const output = decisionJson(decision, options.policy, policy.name, now);
   let recorded: string | undefined;
+  let signature: Awaited<ReturnType<typeof signLoaded>> | undefined;
   if (options.record) {
-    if (options.sign !== undefined) {
-      io.stderr.write(
-        'note: signing recorded decisions is not available yet; the decision is recorded unsigned\n',
-      );
-    }
     const content = await prepareStream(
       [`${JSON.stringify(output, null, 2)}\n`],
       1024 * 1024,
@@ -121,9 +165,17 @@ export async function checkCommand(options: CheckCommandOptions, context: Comman
       now: context.now,
     });
     recorded = stored.version;
+    if (signer !== undefined)
+      signature = await signLoaded(opened.repository, stored.version, signer, undefined, context);
   }
   if (context.json) {
-    writeJson(io.stdout, { ...output, recorded: recorded ?? null });
+    writeJson(io.stdout, {
+      ...output,
+      recorded: recorded ?? null,
+      ...(signature === undefined
+        ? {}
+        : { signature: { format: signature.format, digest: signature.signature.digest } }),
+    });
   } else {
     const multi = decision.subjects.some((s) => s.platform !== undefined);
     for (const s of decision.subjects) {
@@ -140,6 +192,7 @@ export async function checkCommand(options: CheckCommandOptions, context: Comman
         : `deny: ${decision.image} fails ${options.policy}${multi ? ` on ${denied.join(', ')}` : ''}`,
     );
     if (recorded !== undefined) writeLine(io.stdout, `recorded as decision version ${recorded}`);
+    if (signature !== undefined) writeLine(io.stdout, signedLine(signature));
   }
   return decision.allowed ? 0 : EXIT_CODES.denied;
 }
