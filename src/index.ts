@@ -1,5 +1,6 @@
 /** manifesto's library API. Named exports only; see README "Library". */
 export {
+  type CheckInput,
   createClient,
   type GetContentResult,
   type ImageInput,
@@ -22,6 +23,10 @@ export { latestVersion, orderNewestFirst } from './metadata/ordering.ts';
 export { type PutResult, putMetadata } from './metadata/put.ts';
 export { deleteMetadata, pruneMetadata, type RemovalResult } from './metadata/remove.ts';
 export type { MetadataVersion } from './metadata/version.ts';
+// The deployment gate (docs/policy.md).
+export type { RuleVerdict, SubjectDecision } from './policy/evaluate.ts';
+export { type CheckDecision, type CheckOptions, checkImage, compilePolicyCel } from './policy/gate.ts';
+export { type GatePolicy, type PolicyRule, parseGatePolicy, type RuleType } from './policy/gate-policy.ts';
 // Signed metadata: signing building blocks, the trust policy, signing and verifying versions.
 export {
   type ChainProblem,
@@ -43,6 +48,12 @@ export {
   verifyHistory,
   verifyVersion,
 } from './policy/index.ts';
+export { trustPolicyVerifier } from './policy/trust-verifier.ts';
+export type {
+  SignatureVerification,
+  SignatureVerificationRequest,
+  SignatureVerifier,
+} from './policy/verifier.ts';
 export type { ClientOptions } from './registry/client-options.ts';
 export { createRegistryTransport } from './registry/http/transport.ts';
 export { createImageOpener, type OpenedImage } from './registry/open-image.ts';

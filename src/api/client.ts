@@ -18,9 +18,12 @@ import { readListing, summariseTypes, type TypeSummary } from '../metadata/listi
 import { type PutResult, putMetadata } from '../metadata/put.ts';
 import { deleteMetadata, pruneMetadata, type RemovalResult } from '../metadata/remove.ts';
 import type { MetadataVersion } from '../metadata/version.ts';
+import { type CheckDecision, checkImage, compilePolicyCel } from '../policy/gate.ts';
+import type { GatePolicy } from '../policy/gate-policy.ts';
+import type { SignatureVerifier } from '../policy/verifier.ts';
 import type { ClientOptions } from '../registry/client-options.ts';
 import { createImageOpener, type OpenedImage } from '../registry/open-image.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
+import type { Descriptor, Platform } from '../spec/descriptor.ts';
 import type { ImageReference } from '../spec/reference-types.ts';
 
 export type ImageInput = string | ImageReference;
@@ -50,6 +53,18 @@ export interface GetContentResult extends GetResult {
   bytes: Uint8Array;
 }
 
+export interface CheckInput {
+  /** Only this platform of a multi-platform image. */
+  platform?: Platform | undefined;
+  /** Require a multi-platform image. */
+  allPlatforms?: boolean | undefined;
+  /**
+   * For signedBy rules, e.g. `trustPolicyVerifier(await loadTrustPolicy(file, process.env))`;
+   * without one every signedBy rule denies (fail closed).
+   */
+  verifier?: SignatureVerifier | undefined;
+}
+
 export interface ListResult {
   subject: Descriptor;
   types: TypeSummary[];
@@ -71,6 +86,8 @@ export interface ManifestoClient {
     image: ImageInput,
     options: { keep: number; type?: string; dryRun?: boolean },
   ): Promise<RemovalResult>;
+  /** The deployment gate (docs/policy.md) for a policy from `parseGatePolicy`; records nothing. */
+  check(image: ImageInput, policy: GatePolicy, options?: CheckInput): Promise<CheckDecision>;
 }
 
 const DEFAULT_GET_MAX_BYTES = 64 * 1024 * 1024;
@@ -162,6 +179,23 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
         keep: pruneOptions.keep,
         dryRun: pruneOptions.dryRun,
       });
+    },
+    async check(image, policy, checkOptions = {}) {
+      const cel = await compilePolicyCel(policy, policy.name ?? 'the policy');
+      const opened = await openImage(image);
+      return checkImage(
+        {
+          repository: opened.repository,
+          reference: opened.target,
+          image: opened.display,
+          policy,
+          platform: checkOptions.platform,
+          allPlatforms: checkOptions.allPlatforms,
+          verifier: checkOptions.verifier,
+          now: options.now?.(),
+        },
+        cel,
+      );
     },
   };
 }
