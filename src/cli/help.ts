@@ -130,7 +130,7 @@ summarised; --json prints the normalised shape. Other types: media type, size an
   --platform P           the image for platform P of a multi-platform IMAGE (else the index's version,
                          noted as inherited)
   --json                 the normalised content as JSON`,
-  check: `Usage: manifesto check IMAGE --policy FILE [--platform P | --all-platforms] [--json] [--record [--sign KEY]]
+  check: `Usage: manifesto check IMAGE --policy FILE [--platform P | --all-platforms] [--trust-policy FILE] [--json] [--record [--sign KEY [--cert CRT]]]
 
 Evaluates the deployment policy FILE (YAML; docs/policy.md) against IMAGE's metadata: rules require,
 maxAge, vulnerabilities (maxSeverity, noFixable, allow, VEX), approvals, provenance, signedBy, cel.
@@ -139,8 +139,10 @@ Prints each rule's verdict and reason. Exit 0 allow, 10 deny, 2 malformed policy
   --platform P           only platform P of a multi-platform IMAGE
   --all-platforms        every platform (the default for a multi-platform IMAGE); each platform uses its
                          own metadata, else the index's; IMAGE passes only if every platform passes
+  --trust-policy FILE    for signedBy rules, whose authorities are the trust policy's (default
+                         $MANIFESTO_TRUST_POLICY, ~/.config/manifesto/trust-policy.yaml)
   --record               store the decision as a new "decision" version of IMAGE
-  --sign KEY             sign the recorded decision (not available yet: recorded unsigned, with a note)
+  --sign KEY             sign the recorded decision (as put --sign; --cert, --sign-format as there)
   --author NAME          who records the decision
   --json                 the decision as JSON`,
   version: 'Usage: manifesto version [--json]',
