@@ -27,7 +27,7 @@ import {
 import { backendCli, binaryContent, scratchDir, sha256, snapshot } from './support/suite.ts';
 
 const AUTHOR = 'tester@example.com';
-const SECCOMP = `${JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'] }] }, null, 2)}\n`;
+const SECCOMP = `${JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] }, null, 2)}\n`;
 
 /** Pushes a referrer written by another tool (an SPDX SBOM as oras attaches it) through the backend. */
 async function pushForeignReferrer(image: TestImage, label: string): Promise<string> {
@@ -188,11 +188,11 @@ function describeBackend(backend: MetadataBackend): void {
       const byDigest = await cli.run(['get', image.byDigest, 'seccomp']);
       assert.equal(byDigest.code, 0, byDigest.stderr);
       assert.equal(byDigest.stdout.toString(), SECCOMP);
-      const putByDigest = await put(image.byDigest, 'contact', '-', { stdin: 'team@example.com\n' });
+      const putByDigest = await put(image.byDigest, 'owner', '-', { stdin: 'team@example.com\n' });
       assert.equal(putByDigest.subject.digest, image.subject.digest);
       assert.equal(putByDigest.image, image.byDigest);
-      const contact = await cli.run(['get', image.ref, 'contact']);
-      assert.equal(contact.stdout.toString(), 'team@example.com\n');
+      const owner = await cli.run(['get', image.ref, 'owner']);
+      assert.equal(owner.stdout.toString(), 'team@example.com\n');
     });
 
     it('a real process: put from a piped stdin and get to stdout keep binary bytes', async () => {
@@ -228,16 +228,16 @@ function describeBackend(backend: MetadataBackend): void {
     it('history newest first, get --version, a writer with its clock behind still supersedes, delete latest / --version / --all', async () => {
       const image = await backend.newImage('md-history');
       const contents = ['v1', 'v2', 'v3', 'v4'].map((v) => `{"scanner":"grype","run":"${v}"}`);
-      const paths = contents.map((c, i) => files.file(`vuln-${i + 1}.json`, c));
-      const v1 = await put(image.ref, 'vuln', paths[0]!);
-      const v2 = await put(image.ref, 'vuln', paths[1]!);
-      const v3 = await put(image.ref, 'vuln', paths[2]!);
+      const paths = contents.map((c, i) => files.file(`scan-${i + 1}.json`, c));
+      const v1 = await put(image.ref, 'scan', paths[0]!);
+      const v2 = await put(image.ref, 'scan', paths[1]!);
+      const v3 = await put(image.ref, 'scan', paths[2]!);
       assert.equal(v1.supersedes, null);
       assert.equal(v2.supersedes, v1.version);
       assert.equal(v3.supersedes, v2.version);
-      const contact = await put(image.ref, 'contact', '-', { stdin: 'ops@example.com' });
+      const owner = await put(image.ref, 'owner', '-', { stdin: 'ops@example.com' });
 
-      const history = await cli.history(image, 'vuln');
+      const history = await cli.history(image, 'scan');
       assert.deepEqual(
         history.map((v) => [v.version, v.supersedes]),
         [
@@ -246,8 +246,8 @@ function describeBackend(backend: MetadataBackend): void {
           [v1.version, null],
         ],
       );
-      for (const v of history) assertVersionJson(v, { type: 'vuln' });
-      const humanHistory = ok(await cli.run(['history', image.ref, 'vuln']), 'history');
+      for (const v of history) assertVersionJson(v, { type: 'scan' });
+      const humanHistory = ok(await cli.run(['history', image.ref, 'scan']), 'history');
       const rows = humanHistory.trimEnd().split('\n');
       assert.match(rows[0]!, /^VERSION +CREATED +AUTHOR +SIZE$/);
       assert.deepEqual(
@@ -256,24 +256,24 @@ function describeBackend(backend: MetadataBackend): void {
       );
       assert.match(rows[1]!, / latest$/);
 
-      const older = await cli.run(['get', image.ref, 'vuln', '--version', v1.version]);
+      const older = await cli.run(['get', image.ref, 'scan', '--version', v1.version]);
       assert.equal(older.stdout.toString(), contents[0]);
-      assert.equal((await cli.run(['get', image.ref, 'vuln'])).stdout.toString(), contents[2]);
+      assert.equal((await cli.run(['get', image.ref, 'scan'])).stdout.toString(), contents[2]);
 
       // A writer whose clock is an hour behind: its version is older by the clock, but supersedes v3.
       const behind = new Date(Date.now() - 3600_000);
-      const v4 = await put(image.ref, 'vuln', paths[3]!, { now: () => behind });
+      const v4 = await put(image.ref, 'scan', paths[3]!, { now: () => behind });
       assert.equal(v4.created, behind.toISOString());
       assert.equal(v4.supersedes, v3.version);
       assert.ok(Date.parse(v4.created) < Date.parse(v3.created));
-      assert.equal((await cli.run(['get', image.ref, 'vuln'])).stdout.toString(), contents[3]);
+      assert.equal((await cli.run(['get', image.ref, 'scan'])).stdout.toString(), contents[3]);
       assert.deepEqual(
-        (await cli.history(image, 'vuln')).map((v) => v.version),
+        (await cli.history(image, 'scan')).map((v) => v.version),
         [v4.version, v3.version, v2.version, v1.version],
       );
 
       // delete (the latest): the version it superseded is the latest again.
-      const deleted = okJson<RemovalJson>(await cli.run(['delete', image.ref, 'vuln', '--json']), 'delete');
+      const deleted = okJson<RemovalJson>(await cli.run(['delete', image.ref, 'scan', '--json']), 'delete');
       assert.deepEqual(
         deleted.deleted.map((v) => v.version),
         [v4.version],
@@ -282,24 +282,24 @@ function describeBackend(backend: MetadataBackend): void {
         deleted.kept.map((v) => v.version),
         [v3.version, v2.version, v1.version],
       );
-      assert.equal((await cli.run(['get', image.ref, 'vuln'])).stdout.toString(), contents[2]);
+      assert.equal((await cli.run(['get', image.ref, 'scan'])).stdout.toString(), contents[2]);
 
       // delete --version: exactly that one.
       const human = ok(
-        await cli.run(['delete', image.ref, 'vuln', '--version', v2.version]),
+        await cli.run(['delete', image.ref, 'scan', '--version', v2.version]),
         'delete --version',
       );
-      assert.match(human, new RegExp(`^Deleted vuln version ${v2.version} of `));
+      assert.match(human, new RegExp(`^Deleted scan version ${v2.version} of `));
       assert.deepEqual(
-        (await cli.history(image, 'vuln')).map((v) => v.version),
+        (await cli.history(image, 'scan')).map((v) => v.version),
         [v3.version, v1.version],
       );
-      failsWith(await cli.run(['get', image.ref, 'vuln', '--version', v2.version]), 3, 'deleted version');
-      assert.equal((await cli.run(['get', image.ref, 'vuln'])).stdout.toString(), contents[2]);
+      failsWith(await cli.run(['get', image.ref, 'scan', '--version', v2.version]), 3, 'deleted version');
+      assert.equal((await cli.run(['get', image.ref, 'scan'])).stdout.toString(), contents[2]);
 
       // delete --all: the type is gone; the other type stays, and so does the tag-schema index.
       const all = okJson<RemovalJson>(
-        await cli.run(['delete', image.ref, 'vuln', '--all', '--json']),
+        await cli.run(['delete', image.ref, 'scan', '--all', '--json']),
         'delete --all',
       );
       assert.deepEqual(
@@ -307,16 +307,16 @@ function describeBackend(backend: MetadataBackend): void {
         [v3.version, v1.version],
       );
       assert.deepEqual(all.kept, []);
-      failsWith(await cli.run(['get', image.ref, 'vuln']), 3, 'get after delete --all', /no "vuln" metadata/);
-      failsWith(await cli.run(['history', image.ref, 'vuln']), 3, 'history after delete --all');
+      failsWith(await cli.run(['get', image.ref, 'scan']), 3, 'get after delete --all', /no "scan" metadata/);
+      failsWith(await cli.run(['history', image.ref, 'scan']), 3, 'history after delete --all');
       assert.deepEqual(
         (await cli.list(image)).types.map((t) => [t.type, t.latest.version]),
-        [['contact', contact.version]],
+        [['owner', owner.version]],
       );
       if (backend.tagSchema) assert.equal(await backend.referrersTagStatus(image), 200);
 
       // Nothing else refers to the image: on the tag schema the index and its tag disappear.
-      ok(await cli.run(['delete', image.ref, 'contact', '--all']), 'delete --all contact');
+      ok(await cli.run(['delete', image.ref, 'owner', '--all']), 'delete --all owner');
       const empty = ok(await cli.run(['list', image.ref]), 'list');
       assert.match(empty, /\nno metadata\n$/);
       if (backend.tagSchema) assert.equal(await backend.referrersTagStatus(image), 404);
@@ -487,6 +487,11 @@ function describeBackend(backend: MetadataBackend): void {
         {
           what: 'a reserved annotation',
           args: ['put', image.ref, 'seccomp', good, '-a', 'dev.manifesto.type=x'],
+          code: 2,
+        },
+        {
+          what: 'content a well-known kind refuses (seccomp without defaultAction)',
+          args: ['put', image.ref, 'seccomp', files.file('bad-seccomp.json', '{"syscalls":[]}')],
           code: 2,
         },
         { what: 'an unknown flag', args: ['put', image.ref, 'seccomp', good, '--bogus'], code: 2 },

@@ -25,7 +25,7 @@ describe('cosign signatures in manifesto list', { concurrency: true }, () => {
       const cli = backendCli(backend);
       const image = await backend.newImage('md-cosign');
       const mine = okJson<PutJson>(
-        await cli.run(['put', image.ref, 'contact', '-', '--json'], { stdin: 'ops@example.com' }),
+        await cli.run(['put', image.ref, 'owner', '-', '--json'], { stdin: 'ops@example.com' }),
         'put',
       );
       const env = { COSIGN_PASSWORD: '', DOCKER_CONFIG: backend.env.DOCKER_CONFIG };
@@ -54,7 +54,7 @@ describe('cosign signatures in manifesto list', { concurrency: true }, () => {
       assert.deepEqual(
         listed.types.map((x) => [x.type, x.label, x.count, x.latest.manifesto]),
         [
-          ['contact', 'contact', 1, true],
+          ['owner', 'owner', 1, true],
           ['sigstore-bundle', 'Sigstore bundle (cosign)', 1, false],
         ],
       );
@@ -68,7 +68,7 @@ describe('cosign signatures in manifesto list', { concurrency: true }, () => {
       // The signature is not manifesto's to prune, and the listing repair does not touch writes.
       ok(await cli.run(['prune', image.ref, '--keep', '1']), 'prune');
       const second = okJson<PutJson>(
-        await cli.run(['put', image.ref, 'contact', '-', '--json'], { stdin: 'dev@example.com' }),
+        await cli.run(['put', image.ref, 'owner', '-', '--json'], { stdin: 'dev@example.com' }),
         'put',
       );
       assert.deepEqual(
@@ -78,7 +78,7 @@ describe('cosign signatures in manifesto list', { concurrency: true }, () => {
           x.latest.version,
         ]),
         [
-          ['contact', 2, second.version],
+          ['owner', 2, second.version],
           ['sigstore-bundle', 1, bundle.version],
         ],
       );

@@ -19,7 +19,9 @@ const SPDX = `${JSON.stringify(
     name: 'app',
     documentNamespace: 'https://example.com/spdx/app-1',
     creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: test'] },
-    packages: [{ name: 'openssl', SPDXID: 'SPDXRef-openssl', versionInfo: '3.0.13' }],
+    packages: [
+      { name: 'openssl', SPDXID: 'SPDXRef-openssl', versionInfo: '3.0.13', downloadLocation: 'NOASSERTION' },
+    ],
   },
   null,
   2,

@@ -127,20 +127,20 @@ describe('token auth (distribution with a Bearer token server)', () => {
 
     // A separate process reads the same DOCKER_CONFIG.
     const stored = okJson<PutJson>(
-      await spawnCli(['put', image, 'contact', '-', '--json', ...flags], { env, stdin: 'ops@example.com\n' }),
+      await spawnCli(['put', image, 'owner', '-', '--json', ...flags], { env, stdin: 'ops@example.com\n' }),
       'put after login',
     );
-    const got = await run(['get', image, 'contact']);
+    const got = await run(['get', image, 'owner']);
     assert.equal(got.stdout.toString(), 'ops@example.com\n');
-    assert.deepEqual(await versions(image, 'contact'), [stored.version]);
+    assert.deepEqual(await versions(image, 'owner'), [stored.version]);
 
     const logout = okJson<{ registry: string; removed: boolean }>(
       await runCli(['logout', registry.host, '--json'], { env }), // logout takes no registry flags
       'logout',
     );
     assert.deepEqual(logout, { registry: registry.host, removed: true });
-    failsWith(await run(['put', image, 'contact', '-'], { stdin: 'x' }), 4, 'put after logout');
-    assert.deepEqual(await versions(image, 'contact'), [stored.version]);
+    failsWith(await run(['put', image, 'owner', '-'], { stdin: 'x' }), 4, 'put after logout');
+    assert.deepEqual(await versions(image, 'owner'), [stored.version]);
   });
 });
 
@@ -153,11 +153,11 @@ describe('an unreachable registry', () => {
     const image = `127.0.0.1:${port}/app:v1`;
     const file = files.file('a.json', '{}');
     const commands = [
-      ['put', image, 'seccomp', file],
-      ['get', image, 'seccomp'],
+      ['put', image, 'notes', file],
+      ['get', image, 'notes'],
       ['list', image],
-      ['history', image, 'seccomp'],
-      ['delete', image, 'seccomp'],
+      ['history', image, 'notes'],
+      ['delete', image, 'notes'],
       ['prune', image, '--keep', '1'],
     ];
     const results = await Promise.all(commands.map((args) => runCli([...args, '--plain-http'])));
