@@ -10,6 +10,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import {
+  type ExtrasResults,
+  measureBulk,
+  measureScale,
+  measureStart,
+  renderExtras,
+} from '../bench/support/extras.ts';
 import { type BenchRegistry, startBenchRegistry } from '../bench/support/fixtures.ts';
 import { measureScenario, type RunRecord } from '../bench/support/measure.ts';
 import { type MemoryResult, measureMemory } from '../bench/support/memory.ts';
@@ -106,6 +113,52 @@ async function warmUp(context: BenchContext): Promise<void> {
   }
 }
 
+/** The start, bulk and scale sections on one registry; a section that breaks is reported, not fatal. */
+async function runExtras(
+  context: BenchContext,
+  options: BenchOptions,
+  extras: ExtrasResults,
+  errors: string[],
+): Promise<void> {
+  const kind = context.bench.kind;
+  const sections: Array<[boolean, string, () => Promise<void>]> = [
+    [
+      options.start,
+      'start',
+      async () => {
+        extras.start.push(await measureStart(context, 20));
+      },
+    ],
+    [
+      options.bulk,
+      `bulk (${options.bulkCount} puts)`,
+      async () => {
+        extras.bulk.push(await measureBulk(context, options.bulkCount, 30, log));
+      },
+    ],
+    [
+      options.scale,
+      `scale (${options.scaleVersions} versions)`,
+      async () => {
+        extras.scale.push(...(await measureScale(context, options.scaleVersions, options.runs, log)));
+      },
+    ],
+  ];
+  for (const [wanted, name, run] of sections) {
+    if (!wanted) continue;
+    const started = performance.now();
+    log(`bench: ${kind}: ${name}`);
+    try {
+      await run();
+      log(`bench: ${kind}: ${name} done in ${formatMs(performance.now() - started)} ms`);
+    } catch (error) {
+      const message = `${kind} ${name}: ${(error as Error).stack ?? String(error)}`;
+      errors.push(message);
+      log(`bench: ${message}`);
+    }
+  }
+}
+
 interface Results {
   schema: 'manifesto-bench/1';
   startedAt: string;
@@ -128,6 +181,8 @@ interface Results {
   startup: StartupSummary;
   rows: RowSummary[];
   memory: MemoryResult | undefined;
+  /** Start-up, bulk throughput and 1,000-version sections (bench/support/extras.ts). */
+  extras: ExtrasResults;
   budgets: { pass: number; fail: number; failing: string[] };
   /** Scenarios the bench could not run (not budget failures). */
   errors: string[];
@@ -241,6 +296,8 @@ function renderReport(results: Results, options: BenchOptions): string {
       );
     }
   }
+  const extraLines = renderExtras(results.extras);
+  if (extraLines.length > 0) out.push(...extraLines, '');
   const memory = results.memory;
   if (memory !== undefined) {
     out.push(
@@ -327,6 +384,7 @@ async function main(): Promise<number> {
   const runs: Results['runs'] = [];
   const errors: string[] = [];
   let memory: MemoryResult | undefined;
+  const extras: ExtrasResults = { start: [], bulk: [], scale: [] };
   const memoryRegistry = options.registries.includes('distribution') ? 'distribution' : options.registries[0];
   const workParent = join(tmpdir(), 'manifesto-bench');
   let startup: StartupSummary;
@@ -335,7 +393,8 @@ async function main(): Promise<number> {
     startup = await measureStartup(manifesto, home.env, options.runs);
     for (const kind of options.registries) {
       const memoryHere = options.memory && kind === memoryRegistry;
-      if (options.operations.length === 0 && !memoryHere) continue;
+      const extrasHere = options.start || options.bulk || options.scale;
+      if (options.operations.length === 0 && !memoryHere && !extrasHere) continue;
       log(`bench: starting ${kind}`);
       const bench = await startBenchRegistry(kind);
       running.add(bench);
@@ -402,6 +461,7 @@ async function main(): Promise<number> {
             log(`bench: ${message}`);
           }
         }
+        await runExtras(context, options, extras, errors);
       } finally {
         running.delete(bench);
         await bench.stop();
@@ -438,6 +498,7 @@ async function main(): Promise<number> {
     startup,
     rows,
     memory,
+    extras,
     budgets: { pass: rows.length - failing.length, fail: failing.length, failing },
     errors,
     runs,

@@ -20,7 +20,17 @@ export interface BenchOptions {
   trace: boolean;
   /** manifesto's on-disk manifest cache: empty for every run (cold), or kept and primed (warm). */
   cache: 'cold' | 'warm';
+  /** Start-up section: --version and get next to node -e 0 (+ the same requests). */
+  start: boolean;
+  /** Bulk section: N puts with one put --from next to oras attach processes. */
+  bulk: boolean;
+  bulkCount: number;
+  /** Scale section: list and get with this many versions of one type. */
+  scale: boolean;
+  scaleVersions: number;
 }
+
+const SECTIONS = ['memory', 'start', 'bulk', 'scale'] as const;
 
 export const USAGE = `usage: npm run bench -- [options]   (node scripts/bench.ts [options])
 
@@ -29,12 +39,18 @@ oras attach/discover/pull, on distribution 2.8 (referrers tag schema) and on
 go-containerregistry's registry (referrers API), through a counting proxy.
 
   --runs N                 runs per tool, operation, registry and delay (default 5, at least 1)
-  --only OPS               operations, comma-separated: put,get,list,history,memory (default all)
+  --only OPS               operations, comma-separated: put,get,list,history,memory,start,bulk,scale
+                           (default all)
   --registries KINDS       distribution,refreg (default both)
   --delay-ms MS            simulated round trip added to each request, measured besides loopback
                            (default 25; 0 measures loopback only)
   --memory / --no-memory   run / skip the large-file memory check (default: run unless --only omits it)
   --memory-mb N            size of the memory check's file in MiB (default 500)
+  --start / --no-start     start-up: manifesto --version vs node -e 0, get vs node + its requests (20 runs)
+  --bulk / --no-bulk       throughput: N puts to N images with put --from vs oras attach processes
+  --bulk-n N               N of the bulk section (default 200; 1000 for the full run)
+  --scale / --no-scale     list and get with many versions of one type
+  --scale-versions N       versions of the scale section (default 1000)
   --json                   print the results as JSON instead of the table
   --strict                 exit 1 when a budget or the memory target fails
   --cache cold|warm        manifesto's on-disk manifest cache: empty for every run (cold, default), or
@@ -83,20 +99,34 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       'no-build': { type: 'boolean' },
       trace: { type: 'boolean' },
       cache: { type: 'string' },
+      start: { type: 'boolean' },
+      'no-start': { type: 'boolean' },
+      bulk: { type: 'boolean' },
+      'no-bulk': { type: 'boolean' },
+      'bulk-n': { type: 'string' },
+      scale: { type: 'boolean' },
+      'no-scale': { type: 'boolean' },
+      'scale-versions': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
   const selected =
     values.only === undefined
-      ? [...OPERATION_NAMES, 'memory' as const]
-      : list(values.only, [...OPERATION_NAMES, 'memory' as const], '--only');
+      ? [...OPERATION_NAMES, ...SECTIONS]
+      : list(values.only, [...OPERATION_NAMES, ...SECTIONS], '--only');
+  const section = (name: 'start' | 'bulk' | 'scale'): boolean => {
+    if (values[`no-${name}`]) return false;
+    return values[name] === true || selected.includes(name);
+  };
   let memory = selected.includes('memory');
   if (values.memory) memory = true;
   if (values['no-memory']) memory = false;
   return {
     runs: values.runs === undefined ? 5 : wholeNumber(values.runs, '--runs', 1),
-    operations: selected.filter((s): s is OperationName => s !== 'memory'),
+    operations: selected.filter((s): s is OperationName =>
+      (OPERATION_NAMES as readonly string[]).includes(s),
+    ),
     registries:
       values.registries === undefined
         ? [...BENCH_REGISTRY_KINDS]
@@ -110,5 +140,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     build: values['no-build'] !== true,
     trace: values.trace === true,
     cache: values.cache === undefined ? 'cold' : list(values.cache, ['cold', 'warm'] as const, '--cache')[0]!,
+    start: section('start'),
+    bulk: section('bulk'),
+    bulkCount: values['bulk-n'] === undefined ? 200 : wholeNumber(values['bulk-n'], '--bulk-n', 1),
+    scale: section('scale'),
+    scaleVersions:
+      values['scale-versions'] === undefined
+        ? 1000
+        : wholeNumber(values['scale-versions'], '--scale-versions', 1),
   };
 }

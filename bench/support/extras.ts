@@ -1,0 +1,270 @@
+/**
+ * The benchmark's sections beyond the per-operation table:
+ *
+ * - start: `manifesto --version` next to `node -e 0`, and `manifesto get` next to a Node process that
+ *   makes the same requests (recorded at the proxy) with fetch: what start-up and module loading add.
+ * - bulk: N puts to N images with one `manifesto put --from ops.jsonl` next to `oras attach`
+ *   processes (a sample, run one after the other and 8 at a time), as throughput.
+ * - scale: `list` and `get` of an image with 1,000 versions of one type (requests and wall time).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RequestCounts } from './counting-proxy.ts';
+import { benchRepository, pushFreshImage, storeVersions } from './fixtures.ts';
+import { BENCH_TYPE, type BenchContext, budgetFor, runManifesto, runOras } from './operations.ts';
+import { runMeasured } from './processes.ts';
+import { formatClasses, formatMs, formatRatio } from './report.ts';
+import { median } from './stats.ts';
+
+export interface StartResult {
+  registry: string;
+  runs: number;
+  nodeMs: number;
+  versionMs: number;
+  /** Median of the paired ratios manifesto --version / node -e 0. */
+  versionRatio: number;
+  getMs: number;
+  /** A Node process making get's requests with fetch. */
+  replayMs: number;
+  getRatio: number;
+  getRequests: number;
+}
+
+export interface BulkResult {
+  registry: string;
+  count: number;
+  concurrency: number;
+  manifestoMs: number;
+  manifestoPerSecond: number;
+  manifestoRequests: RequestCounts;
+  manifestoCode: number;
+  orasSample: number;
+  orasSequentialPerSecond: number;
+  orasParallelPerSecond: number;
+  /** manifesto's throughput / oras's (one process after the other; 8 at a time). */
+  ratioSequential: number;
+  ratioParallel: number;
+}
+
+export interface ScaleRow {
+  registry: string;
+  versions: number;
+  operation: 'list' | 'get';
+  requests: RequestCounts;
+  budget: number;
+  pass: boolean;
+  wallMs: number;
+}
+
+export interface ExtrasResults {
+  start: StartResult[];
+  bulk: BulkResult[];
+  scale: ScaleRow[];
+}
+
+export const ORAS_ARTIFACT_TYPE = `application/vnd.manifesto.${BENCH_TYPE}.v1`;
+const ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  '*/*',
+].join(', ');
+/** Makes the requests of REPLAY (JSON [[method, path], ...]) against REPLAY_BASE one after the other. */
+const REPLAY_SCRIPT = `const b=process.env.REPLAY_BASE;for(const[m,p]of JSON.parse(process.env.REPLAY)){const r=await fetch(b+p,{method:m,headers:{accept:${JSON.stringify(ACCEPT)}}});await r.arrayBuffer();}`;
+
+const pairedRatio = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]!));
+
+/** Start-up: interleaved runs of node -e 0, manifesto --version, manifesto get and its replay. */
+export async function measureStart(context: BenchContext, runs: number): Promise<StartResult> {
+  const { bench } = context;
+  const image = await pushFreshImage(bench, benchRepository('start'), 'v1');
+  await storeVersions(bench, image, BENCH_TYPE, 2);
+  const reference = `${bench.proxy.host}/${image.repository}:${image.tag}`;
+  const cwd = context.workDir;
+  bench.proxy.reset();
+  const probe = await runManifesto(context, ['get', reference, BENCH_TYPE], cwd);
+  if (probe.code !== 0) throw new Error(`manifesto get failed: ${probe.stderr.trim()}`);
+  const recorded = bench.proxy.requests().map((r) => [r.method, r.path]);
+  const replayEnv = { ...context.env, REPLAY_BASE: bench.proxy.baseUrl, REPLAY: JSON.stringify(recorded) };
+  const node = process.execPath;
+  const samples = {
+    node: [] as number[],
+    version: [] as number[],
+    get: [] as number[],
+    replay: [] as number[],
+  };
+  for (let i = 0; i < runs; i++) {
+    samples.node.push((await runMeasured(node, ['-e', '0'], { env: context.env })).wallMs);
+    const version = await runMeasured(context.manifesto.command, [...context.manifesto.prefix, '--version'], {
+      env: context.env,
+    });
+    samples.version.push(version.wallMs);
+    const replay = await runMeasured(node, ['--input-type=module', '-e', REPLAY_SCRIPT], { env: replayEnv });
+    if (replay.code !== 0) throw new Error(`request replay failed: ${replay.stderr.trim()}`);
+    samples.replay.push(replay.wallMs);
+    samples.get.push((await runManifesto(context, ['get', reference, BENCH_TYPE], cwd)).wallMs);
+  }
+  return {
+    registry: bench.kind,
+    runs,
+    nodeMs: median(samples.node),
+    versionMs: median(samples.version),
+    versionRatio: pairedRatio(samples.version, samples.node),
+    getMs: median(samples.get),
+    replayMs: median(samples.replay),
+    getRatio: pairedRatio(samples.get, samples.replay),
+    getRequests: recorded.length,
+  };
+}
+
+async function inBatches(count: number, width: number, run: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, count) }, async () => {
+      while (next < count) await run(next++);
+    }),
+  );
+}
+
+/** N puts to N images: one `put --from` process next to `oras attach` processes (a sample). */
+export async function measureBulk(
+  context: BenchContext,
+  count: number,
+  orasSample: number,
+  log: (line: string) => void,
+): Promise<BulkResult> {
+  const { bench } = context;
+  const repository = benchRepository('bulk');
+  const prepared = performance.now();
+  const tags: string[] = [];
+  await inBatches(count, 16, async (i) => {
+    await pushFreshImage(bench, repository, `img-${i}`);
+    tags[i] = `img-${i}`;
+  });
+  log(`bench: ${bench.kind}: pushed ${count} images in ${formatMs(performance.now() - prepared)} ms`);
+  const dir = context.workDir;
+  const file = join(dir, 'profile.json');
+  writeFileSync(file, '{"profile":"bulk"}\n');
+  const ops = tags
+    .map((tag) =>
+      JSON.stringify({ image: `${bench.proxy.host}/${repository}:${tag}`, type: BENCH_TYPE, file }),
+    )
+    .join('\n');
+  writeFileSync(join(dir, 'ops.jsonl'), `${ops}\n`);
+  const concurrency = 8;
+  bench.proxy.reset();
+  const put = await runManifesto(
+    context,
+    ['put', '--from', join(dir, 'ops.jsonl'), '--concurrency', String(concurrency)],
+    dir,
+  );
+  const manifestoRequests = bench.proxy.counts();
+  if (put.code !== 0) log(`bench: put --from exit ${put.code}: ${put.stderr.trim().split('\n').pop()}`);
+  const sample = Math.min(orasSample, count);
+  const attach = (i: number) =>
+    runOras(
+      context,
+      [
+        'attach',
+        '--artifact-type',
+        ORAS_ARTIFACT_TYPE,
+        `${bench.proxy.host}/${repository}:${tags[i]}`,
+        'profile.json',
+      ],
+      dir,
+    ).then((r) => {
+      if (r.code !== 0) throw new Error(`oras attach failed: ${r.stderr.trim()}`);
+    });
+  let started = performance.now();
+  for (let i = 0; i < sample; i++) await attach(i);
+  const sequentialMs = performance.now() - started;
+  started = performance.now();
+  await inBatches(sample, concurrency, attach);
+  const parallelMs = performance.now() - started;
+  const manifestoPerSecond = (count / put.wallMs) * 1000;
+  const orasSequentialPerSecond = (sample / sequentialMs) * 1000;
+  const orasParallelPerSecond = (sample / parallelMs) * 1000;
+  return {
+    registry: bench.kind,
+    count,
+    concurrency,
+    manifestoMs: put.wallMs,
+    manifestoPerSecond,
+    manifestoRequests,
+    manifestoCode: put.code,
+    orasSample: sample,
+    orasSequentialPerSecond,
+    orasParallelPerSecond,
+    ratioSequential: manifestoPerSecond / orasSequentialPerSecond,
+    ratioParallel: manifestoPerSecond / orasParallelPerSecond,
+  };
+}
+
+/** list and get of an image with `versions` versions of one type: requests (worst run) and wall time. */
+export async function measureScale(
+  context: BenchContext,
+  versions: number,
+  runs: number,
+  log: (line: string) => void,
+): Promise<ScaleRow[]> {
+  const { bench } = context;
+  const image = await pushFreshImage(bench, benchRepository('scale'), 'v1');
+  const prepared = performance.now();
+  await storeVersions(bench, image, BENCH_TYPE, versions);
+  log(`bench: ${bench.kind}: stored ${versions} versions in ${formatMs(performance.now() - prepared)} ms`);
+  const reference = `${bench.proxy.host}/${image.repository}:${image.tag}`;
+  const rows: ScaleRow[] = [];
+  for (const operation of ['list', 'get'] as const) {
+    const args = operation === 'list' ? ['list', reference] : ['get', reference, BENCH_TYPE];
+    let worst: RequestCounts | undefined;
+    const walls: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      bench.proxy.reset();
+      const result = await runManifesto(context, args, context.workDir);
+      if (result.code !== 0) throw new Error(`manifesto ${operation} failed: ${result.stderr.trim()}`);
+      const counts = bench.proxy.counts();
+      if (worst === undefined || counts.total > worst.total) worst = counts;
+      walls.push(result.wallMs);
+    }
+    const budget = budgetFor(operation, bench.referrersApi);
+    rows.push({
+      registry: bench.kind,
+      versions,
+      operation,
+      requests: worst!,
+      budget,
+      pass: worst!.total <= budget,
+      wallMs: median(walls),
+    });
+  }
+  return rows;
+}
+
+/** The sections as text, for the report. */
+export function renderExtras(extras: ExtrasResults): string[] {
+  const out: string[] = [];
+  for (const s of extras.start) {
+    out.push(
+      `Start (${s.registry}, medians of ${s.runs} interleaved runs): node -e 0 ${formatMs(s.nodeMs)} ms; ` +
+        `manifesto --version ${formatMs(s.versionMs)} ms = ${formatRatio(s.versionRatio)} of node -e 0 (goal <= 1.30x); ` +
+        `manifesto get ${formatMs(s.getMs)} ms vs node + the same ${s.getRequests} requests ${formatMs(s.replayMs)} ms = ` +
+        `${formatRatio(s.getRatio)} (goal <= 1.50x)`,
+    );
+  }
+  for (const b of extras.bulk) {
+    out.push(
+      `Bulk (${b.registry}): ${b.count} puts to ${b.count} images with one put --from (--concurrency ${b.concurrency}${b.manifestoCode === 0 ? '' : `, exit ${b.manifestoCode}`}): ` +
+        `${formatMs(b.manifestoMs)} ms, ${b.manifestoPerSecond.toFixed(1)} puts/s, ${(b.manifestoRequests.total / b.count).toFixed(1)} requests per put (${formatClasses(b.manifestoRequests.byClass)}); ` +
+        `oras attach (sample of ${b.orasSample} processes): ${b.orasSequentialPerSecond.toFixed(1)}/s one after the other, ${b.orasParallelPerSecond.toFixed(1)}/s 8 at a time; ` +
+        `ratio ${formatRatio(b.ratioSequential)} / ${formatRatio(b.ratioParallel)} (goal >= 10x against one after the other)`,
+    );
+  }
+  for (const r of extras.scale) {
+    out.push(
+      `Scale (${r.registry}, ${r.versions} versions of one type): ${r.operation} ${r.requests.total} requests (${formatClasses(r.requests.byClass)}), ` +
+        `budget ${r.budget} ${r.pass ? 'PASS' : 'FAIL'}, ${formatMs(r.wallMs)} ms`,
+    );
+  }
+  return out;
+}
