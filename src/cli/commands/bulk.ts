@@ -4,14 +4,16 @@
  * usage error naming its line number, and nothing is written); then the items run with bounded
  * concurrency, sharing one connection pool per registry (the image opener's transports). Items on the
  * same image run one after the other (its referrers index is one document); different images run in
- * parallel. Each item's result is one JSON line on stdout; a progress bar goes to stderr on a terminal.
+ * parallel. Content blobs (and the empty config) are uploaded once per repository and digest: many
+ * puts of the same file cost only their manifest requests. Each item's result is one JSON line on
+ * stdout; a progress bar goes to stderr on a terminal.
  */
 import { readFile } from 'node:fs/promises';
 import { ManifestoError, usageError } from '../../errors/errors.ts';
 import { DEFAULT_MAX_CONTENT_BYTES, prepareFile } from '../../metadata/content-source.ts';
 import { checkKindContent } from '../../metadata/kind-check.ts';
 import { readListing, summariseTypes } from '../../metadata/listing.ts';
-import { contentMediaType, putMetadata, validateAnnotations } from '../../metadata/put.ts';
+import { contentMediaType, pushVersionBlobs, putMetadata, validateAnnotations } from '../../metadata/put.ts';
 import { resolveTarget } from '../../metadata/target.ts';
 import { validateTypeName } from '../../metadata/type-name.ts';
 import type { Platform } from '../../spec/descriptor.ts';
@@ -252,6 +254,8 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
   const bar = progress(io, items.length);
   let failed = 0;
   let firstError: ManifestoError | undefined;
+  // Uploads of each (repository, content digest), shared by the items that store that content there.
+  const uploads = new Map<string, Promise<void>>();
   await runGrouped(
     items,
     (item) => item.image,
@@ -263,6 +267,24 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
         try {
           const mediaType = contentMediaType(content, item.mediaType);
           checkKindContent(item.type, content, mediaType, { validate: options.noValidate !== true });
+          const key = `${opened.repository.location}\n${mediaType}\n${content.digest}`;
+          const shared = uploads.get(key);
+          // Another item's failed upload is its own failure: this item then uploads itself.
+          const done =
+            shared === undefined
+              ? false
+              : await shared.then(
+                  () => true,
+                  () => false,
+                );
+          if (!done) {
+            const upload = pushVersionBlobs(opened.repository, content, mediaType, { emptyConfig: true });
+            uploads.set(key, upload);
+            upload.catch(() => {
+              if (uploads.get(key) === upload) uploads.delete(key);
+            });
+            await upload;
+          }
           const subject =
             item.platform === undefined
               ? undefined
@@ -282,6 +304,7 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
             annotations: item.annotations,
             now: context.now,
             subject,
+            blobsPushed: true,
             validate: false,
           });
           io.stdout.write(

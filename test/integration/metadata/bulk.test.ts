@@ -13,6 +13,8 @@ import { type TestRegistry, testRegistry, uniqueRepository } from '../../support
 
 interface Captured {
   code: number;
+  /** Method and URL of every request. */
+  requests: string[];
   lines: Array<Record<string, unknown>>;
   stderr: string;
 }
@@ -28,16 +30,25 @@ async function run(argv: string[]): Promise<Captured> {
   stderr.on('data', (c: Buffer) => {
     err += c.toString();
   });
+  const requests: string[] = [];
   const code = await main(
     argv,
     { stdout, stderr, stdin: new PassThrough(), env: process.env, interactive: false },
-    { client: { manifestCacheDir: '', tagSchemaSettleMs: 0 } },
+    {
+      client: {
+        manifestCacheDir: '',
+        tagSchemaSettleMs: 0,
+        onRequest: (event) => {
+          requests.push(`${event.method} ${event.url}`);
+        },
+      },
+    },
   );
   const lines = out
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { code, lines, stderr: err };
+  return { code, requests, lines, stderr: err };
 }
 
 const IMAGES = 25;
@@ -109,6 +120,10 @@ function bulkSuite(kind: 'distribution' | 'refreg', registry: TestRegistry): voi
       const stored = result.lines.filter((l) => l.ok === true);
       assert.equal(stored.length, IMAGES * 2);
       for (const l of stored) assert.match(String(l.version), /^sha256:[0-9a-f]{64}$/);
+      // Two distinct contents in one repository: each uploaded once (with the empty config at most
+      // once alongside), not once per put.
+      const uploads = result.requests.filter((r) => /^POST .*\/blobs\/uploads\//.test(r));
+      assert.ok(uploads.length >= 2 && uploads.length <= 4, uploads.join('\n'));
 
       await writeFile(join(work, 'refs.txt'), `# images\n${images.join('\n')}\n\n${missing}\n`);
       const listed = await run(['list', '--from', join(work, 'refs.txt')]);
