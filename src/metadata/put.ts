@@ -102,11 +102,19 @@ export async function pushVersionBlobs(
   mediaType: string,
   options: { emptyConfig: boolean },
 ): Promise<void> {
-  // Fresh content is rarely present already: only large content is worth an existence check.
+  await pushContentBlob(repository, content, mediaType);
+  if (options.emptyConfig) await pushEmptyConfig(repository);
+}
+
+/** Uploads the content blob; fresh content is rarely present already, so only large content is checked. */
+async function pushContentBlob(
+  repository: Repository,
+  content: PreparedContent,
+  mediaType: string,
+): Promise<void> {
   await repository.pushBlob({ mediaType, digest: content.digest, size: content.size }, content.source, {
     existenceCheck: content.size > LARGE_CONTENT_BYTES,
   });
-  if (options.emptyConfig) await pushEmptyConfig(repository);
 }
 
 /** Uploads the OCI empty config every version references, unless it is there already. */
@@ -122,6 +130,9 @@ export async function putMetadata(options: PutOptions): Promise<PutResult> {
   // Before the first request: malformed content of a well-known kind writes nothing.
   const kindCheck = checkKindContent(type, content, mediaType, { validate: options.validate });
   const subject = options.subject ?? (await repository.resolve(options.reference));
+  // Upload the content before reading the listing: the listing must be fresh when the new version is
+  // added to it (registries without the referrers API re-read it otherwise), and uploads take time.
+  if (!options.blobsPushed) await pushContentBlob(repository, content, mediaType);
   const listing = await readListing(repository, subject);
   const previous = latestVersion(versionsOfType(listing, type));
   const contentInfo: ContentInfo = { digest: content.digest, size: content.size, mediaType };
@@ -138,11 +149,10 @@ export async function putMetadata(options: PutOptions): Promise<PutResult> {
     supersedes: previous?.digest,
     annotations: options.annotations,
   });
-  if (!options.blobsPushed) {
-    // Every manifesto version references the empty config: if one is listed, the blob is there.
-    await pushVersionBlobs(repository, content, mediaType, {
-      emptyConfig: !listing.versions.some((v) => v.manifesto),
-    });
+  // Every manifesto version references the empty config: if one is listed, the blob is there;
+  // otherwise upload it without asking first (two bytes: cheaper than a check that usually says no).
+  if (!options.blobsPushed && !listing.versions.some((v) => v.manifesto)) {
+    await repository.pushBlob(EMPTY_CONFIG, EMPTY_JSON_BYTES, { existenceCheck: false });
   }
   const descriptor = await repository.pushManifest(bytes, {
     mediaType: OCI_MANIFEST,
