@@ -9,9 +9,11 @@
  *   referrers tag schema is used instead);
  * - 401/403, 429 and 5xx: errors, nothing cached.
  *
- * Results are cached per registry + repository for the life of the process. A manifest PUT answered
- * with `OCI-Subject` records support without a probe.
+ * Results are cached per registry + repository for the life of the process (and, when the cache has a
+ * file, on disk for a while). A manifest PUT answered with `OCI-Subject` records support without a probe.
  */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { OCI_INDEX } from '../spec/media-types.ts';
 import { errorFromResponse, parseRegistryErrors, type ResponseContext } from './http/response-errors.ts';
 import { mediaTypeOfHeader } from './manifest-info.ts';
@@ -23,21 +25,108 @@ export type ReferrersCapability = 'api' | 'tag-schema';
 /** Capability per registry + repository. */
 export class ReferrersCapabilityCache {
   readonly #entries = new Map<string, ReferrersCapability>();
+  readonly #persisted: PersistedCapabilities | undefined;
+
+  /**
+   * With `file`, answers are also kept on disk for `ttlMs` (default 15 minutes), so that each new
+   * process on a registry without the API does not pay a probe request. A registry that gains the
+   * API is noticed once the entry expires.
+   */
+  constructor(options: { file?: string | undefined; ttlMs?: number | undefined; now?: () => number } = {}) {
+    this.#persisted =
+      options.file === undefined
+        ? undefined
+        : new PersistedCapabilities(options.file, options.ttlMs ?? 15 * 60_000, options.now ?? Date.now);
+  }
 
   get(target: RegistryTarget): ReferrersCapability | undefined {
-    return this.#entries.get(targetKey(target));
+    const key = targetKey(target);
+    const known = this.#entries.get(key);
+    if (known !== undefined || this.#persisted === undefined) return known;
+    const stored = this.#persisted.get(key);
+    if (stored !== undefined) this.#entries.set(key, stored);
+    return stored;
   }
 
   set(target: RegistryTarget, capability: ReferrersCapability): void {
-    this.#entries.set(targetKey(target), capability);
+    const key = targetKey(target);
+    if (this.#entries.get(key) === capability) return;
+    this.#entries.set(key, capability);
+    this.#persisted?.set(key, capability);
   }
 
   delete(target: RegistryTarget): void {
     this.#entries.delete(targetKey(target));
+    this.#persisted?.delete(targetKey(target));
   }
 
   clear(): void {
     this.#entries.clear();
+  }
+}
+
+interface StoredCapability {
+  capability: ReferrersCapability;
+  /** When it was learned, ms since the epoch. */
+  at: number;
+}
+
+/** A small JSON file of capabilities shared by processes; best effort (any I/O failure is a miss). */
+class PersistedCapabilities {
+  readonly #file: string;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+
+  constructor(file: string, ttlMs: number, now: () => number) {
+    this.#file = file;
+    this.#ttlMs = ttlMs;
+    this.#now = now;
+  }
+
+  #read(): Record<string, StoredCapability> {
+    try {
+      const parsed = JSON.parse(readFileSync(this.#file, 'utf8')) as unknown;
+      return typeof parsed === 'object' && parsed !== null
+        ? (parsed as Record<string, StoredCapability>)
+        : {};
+    } catch {
+      return {};
+    }
+  }
+
+  #write(entries: Record<string, StoredCapability>): void {
+    const temp = `${this.#file}.${process.pid}.tmp`;
+    try {
+      mkdirSync(dirname(this.#file), { recursive: true });
+      writeFileSync(temp, JSON.stringify(entries));
+      renameSync(temp, this.#file);
+    } catch {
+      rmSync(temp, { force: true });
+    }
+  }
+
+  get(key: string): ReferrersCapability | undefined {
+    const entry = this.#read()[key];
+    if (entry === undefined || (entry.capability !== 'api' && entry.capability !== 'tag-schema'))
+      return undefined;
+    const age = this.#now() - entry.at;
+    return age >= 0 && age < this.#ttlMs ? entry.capability : undefined;
+  }
+
+  set(key: string, capability: ReferrersCapability): void {
+    const now = this.#now();
+    const entries = Object.fromEntries(
+      Object.entries(this.#read()).filter(([, e]) => typeof e?.at === 'number' && now - e.at < this.#ttlMs),
+    );
+    entries[key] = { capability, at: now };
+    this.#write(entries);
+  }
+
+  delete(key: string): void {
+    const entries = this.#read();
+    if (!(key in entries)) return;
+    delete entries[key];
+    this.#write(entries);
   }
 }
 

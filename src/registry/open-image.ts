@@ -3,10 +3,13 @@
  * registry host, shared by every repository opened through the same opener, so connections and
  * tokens are reused), or an OCI image layout directory.
  */
+
+import { join } from 'node:path';
 import { openLayout } from '../content/layout/oci-layout-repository.ts';
 import type { Repository } from '../content/repository.ts';
 import { familiarReference, parseReference } from '../spec/reference.ts';
 import type { ImageReference } from '../spec/reference-types.ts';
+import { ReferrersCapabilityCache } from './capabilities.ts';
 import type { ClientOptions } from './client-options.ts';
 import { defaultCredentialProvider, explicitCredentials } from './credentials/provider.ts';
 import { createRegistryTransport, type HttpRegistryTransport } from './http/transport.ts';
@@ -64,6 +67,10 @@ export function createImageOpener(options: ClientOptions = {}): ImageOpener {
   const cacheDir =
     options.manifestCacheDir === undefined ? defaultManifestCacheDir(options.env) : options.manifestCacheDir;
   const manifestCache = cacheDir === undefined || cacheDir === '' ? undefined : diskManifestCache(cacheDir);
+  const capabilities =
+    cacheDir === undefined || cacheDir === ''
+      ? undefined
+      : new ReferrersCapabilityCache({ file: join(cacheDir, 'referrers-capabilities.json') });
   return async (input, openOptions = {}) => {
     const reference = typeof input === 'string' ? parseReference(input) : input;
     const target = reference.digest ?? reference.tag ?? 'latest';
@@ -77,6 +84,7 @@ export function createImageOpener(options: ClientOptions = {}): ImageOpener {
       repository: reference.repository,
       options: {
         manifestCache,
+        capabilities,
         ...(options.tagSchemaSettleMs === undefined
           ? {}
           : { tagSchema: { settleMs: options.tagSchemaSettleMs } }),
