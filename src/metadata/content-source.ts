@@ -13,13 +13,20 @@ import type { StreamSource } from '../content/repository.ts';
 import { ManifestoError, usageError } from '../errors/errors.ts';
 import { FULL_PARSE_LIMIT } from './detect-media-type.ts';
 
+/** How much of large content is kept for media type detection (small content is kept whole). */
+const LARGE_CONTENT_HEAD_BYTES = 64 * 1024;
+const HASH_BUFFER_BYTES = 1024 * 1024;
+
+/** Read size when streaming content to a backend: small chunks keep the memory of an upload bounded. */
+const STREAM_CHUNK_BYTES = 256 * 1024;
+
 /** Default limit on the size of one piece of metadata (`--max-size`, MANIFESTO_MAX_SIZE). */
 export const DEFAULT_MAX_CONTENT_BYTES = 1024 * 1024 * 1024;
 
 export interface PreparedContent {
   digest: string;
   size: number;
-  /** The whole content when size <= FULL_PARSE_LIMIT, else its first FULL_PARSE_LIMIT bytes. */
+  /** The whole content when size <= FULL_PARSE_LIMIT, else its first bytes (64 KiB from files). */
   head: Uint8Array;
   /** The file name, for media type detection and the layer title (undefined for streams). */
   fileName: string | undefined;
@@ -53,8 +60,9 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
 function fileStream(path: string): StreamSource {
   return {
     async *open() {
-      for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }))
+      for await (const chunk of createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES })) {
         yield chunk as Uint8Array;
+      }
     },
   };
 }
@@ -95,22 +103,22 @@ export async function prepareFile(
   }
   if (size === 0) throw emptyContent(`file "${path}"`);
   if (size > maxBytes) throw tooLarge(`file "${path}" (${size} bytes)`, maxBytes);
+  // One reused buffer: hashing a large file allocates nothing per chunk, so memory stays flat.
   const hash = createHash('sha256');
-  const headChunks: Uint8Array[] = [];
-  let headSize = 0;
+  const head = new Uint8Array(size <= FULL_PARSE_LIMIT ? size : LARGE_CONTENT_HEAD_BYTES);
+  const buffer = Buffer.allocUnsafe(Math.min(size, HASH_BUFFER_BYTES));
   let seen = 0;
   try {
     const handle = await open(path, 'r');
     try {
-      for await (const chunk of handle.createReadStream({ highWaterMark: 1024 * 1024 })) {
-        const bytes = chunk as Uint8Array;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, seen);
+        if (bytesRead === 0) break;
+        const bytes = buffer.subarray(0, bytesRead);
         hash.update(bytes);
-        seen += bytes.byteLength;
-        if (headSize < FULL_PARSE_LIMIT) {
-          const take = bytes.subarray(0, FULL_PARSE_LIMIT - headSize);
-          headChunks.push(take);
-          headSize += take.byteLength;
-        }
+        if (seen < head.byteLength) head.set(bytes.subarray(0, head.byteLength - seen), seen);
+        seen += bytesRead;
+        if (seen > size) break;
       }
     } finally {
       await handle.close().catch(() => undefined);
@@ -130,7 +138,6 @@ export async function prepareFile(
       'Try again when it is complete.',
     );
   }
-  const head = concat(headChunks, headSize);
   return {
     digest: `sha256:${hash.digest('hex')}`,
     size,

@@ -302,7 +302,10 @@ export class HttpRegistryTransport implements RegistryTransport {
       const init: RequestInit = {
         method: exchange.method,
         headers: exchange.headers,
-        redirect: 'manual',
+        // Streamed bodies: 'error', because with 'manual' undici's fetch tees the request body to be
+        // able to resend it, and the unread branch keeps every chunk of the upload in memory
+        // (nodejs/undici#4058). A redirected upload cannot be replayed from a stream anyway.
+        redirect: exchange.body !== undefined && !(exchange.body instanceof Uint8Array) ? 'error' : 'manual',
         // undici's Agent is the dispatcher of undici's fetch; the global RequestInit types it with
         // Node's bundled copy of the undici types.
         dispatcher: this.#agentFor(url) as unknown as NonNullable<RequestInit['dispatcher']>,
