@@ -133,7 +133,7 @@ async function runExtras(
       options.bulk,
       `bulk (${options.bulkCount} puts)`,
       async () => {
-        extras.bulk.push(await measureBulk(context, options.bulkCount, 30, log));
+        extras.bulk.push(await measureBulk(context, options.bulkCount, 30, options.bulkConcurrency, log));
       },
     ],
     [

@@ -4,7 +4,7 @@
  * - start: `manifesto --version` next to `node -e 0`, and `manifesto get` next to a Node process that
  *   makes the same requests (recorded at the proxy) with fetch: what start-up and module loading add.
  * - bulk: N puts to N images with one `manifesto put --from ops.jsonl` next to `oras attach`
- *   processes (a sample, run one after the other and 8 at a time), as throughput.
+ *   processes (a sample, run one after the other and as many at a time as put --from runs), as throughput.
  * - scale: `list` and `get` of an image with 1,000 versions of one type (requests and wall time).
  */
 import { createHash } from 'node:crypto';
@@ -54,7 +54,7 @@ export interface BulkResult {
   orasSample: number;
   orasSequentialPerSecond: number;
   orasParallelPerSecond: number;
-  /** manifesto's throughput / oras's (one process after the other; 8 at a time). */
+  /** manifesto's throughput / oras's (one process after the other; `concurrency` at a time). */
   ratioSequential: number;
   ratioParallel: number;
 }
@@ -150,6 +150,7 @@ export async function measureBulk(
   context: BenchContext,
   count: number,
   orasSample: number,
+  concurrency: number,
   log: (line: string) => void,
 ): Promise<BulkResult> {
   const { bench } = context;
@@ -170,7 +171,6 @@ export async function measureBulk(
     )
     .join('\n');
   writeFileSync(join(dir, 'ops.jsonl'), `${ops}\n`);
-  const concurrency = 8;
   bench.proxy.reset();
   const put = await runManifesto(
     context,
@@ -354,9 +354,9 @@ export function renderExtras(extras: ExtrasResults): string[] {
   }
   for (const b of extras.bulk) {
     out.push(
-      `Bulk (${b.registry}): ${b.count} puts to ${b.count} images with one put --from (--concurrency ${b.concurrency}${b.manifestoCode === 0 ? '' : `, exit ${b.manifestoCode}`}): ` +
+      `Bulk (${b.registry}): ${b.count} puts to ${b.count} images${b.count < 1000 ? ' (scaled down from 1,000: --bulk-n 1000 for the full run)' : ''} with one put --from (--concurrency ${b.concurrency}${b.manifestoCode === 0 ? '' : `, exit ${b.manifestoCode}`}): ` +
         `${formatMs(b.manifestoMs)} ms, ${b.manifestoPerSecond.toFixed(1)} puts/s, ${(b.manifestoRequests.total / b.count).toFixed(1)} requests per put (${formatClasses(b.manifestoRequests.byClass)}); ` +
-        `oras attach (sample of ${b.orasSample} processes): ${b.orasSequentialPerSecond.toFixed(1)}/s one after the other, ${b.orasParallelPerSecond.toFixed(1)}/s 8 at a time; ` +
+        `oras attach (sample of ${b.orasSample} processes): ${b.orasSequentialPerSecond.toFixed(1)}/s one after the other, ${b.orasParallelPerSecond.toFixed(1)}/s ${b.concurrency} at a time; ` +
         `ratio ${formatRatio(b.ratioSequential)} / ${formatRatio(b.ratioParallel)} (goal >= 10x against one after the other)`,
     );
   }

@@ -25,6 +25,8 @@ export interface BenchOptions {
   /** Bulk section: N puts with one put --from next to oras attach processes. */
   bulk: boolean;
   bulkCount: number;
+  /** put --from --concurrency, and how many oras processes run at a time next to it. */
+  bulkConcurrency: number;
   /** Scale section: list and get with this many versions of one type. */
   scale: boolean;
   scaleVersions: number;
@@ -49,6 +51,7 @@ go-containerregistry's registry (referrers API), through a counting proxy.
   --start / --no-start     start-up: manifesto --version vs node -e 0, get vs node + its requests (20 runs)
   --bulk / --no-bulk       throughput: N puts to N images with put --from vs oras attach processes
   --bulk-n N               N of the bulk section (default 200; 1000 for the full run)
+  --bulk-concurrency N     put --from --concurrency N, and oras processes at a time (default 16)
   --scale / --no-scale     list and get with many versions of one type
   --scale-versions N       versions of the scale section (default 1000)
   --json                   print the results as JSON instead of the table
@@ -104,6 +107,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       bulk: { type: 'boolean' },
       'no-bulk': { type: 'boolean' },
       'bulk-n': { type: 'string' },
+      'bulk-concurrency': { type: 'string' },
       scale: { type: 'boolean' },
       'no-scale': { type: 'boolean' },
       'scale-versions': { type: 'string' },
@@ -143,6 +147,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     start: section('start'),
     bulk: section('bulk'),
     bulkCount: values['bulk-n'] === undefined ? 200 : wholeNumber(values['bulk-n'], '--bulk-n', 1),
+    bulkConcurrency:
+      values['bulk-concurrency'] === undefined
+        ? 16
+        : wholeNumber(values['bulk-concurrency'], '--bulk-concurrency', 1),
     scale: section('scale'),
     scaleVersions:
       values['scale-versions'] === undefined
