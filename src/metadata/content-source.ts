@@ -18,7 +18,7 @@ const LARGE_CONTENT_HEAD_BYTES = 64 * 1024;
 const HASH_BUFFER_BYTES = 1024 * 1024;
 
 /** Read size when streaming content to a backend: small chunks keep the memory of an upload bounded. */
-const STREAM_CHUNK_BYTES = 256 * 1024;
+const STREAM_CHUNK_BYTES = 64 * 1024;
 
 /** Default limit on the size of one piece of metadata (`--max-size`, MANIFESTO_MAX_SIZE). */
 export const DEFAULT_MAX_CONTENT_BYTES = 1024 * 1024 * 1024;
