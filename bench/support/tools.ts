@@ -55,8 +55,9 @@ export function prepareManifesto(root: string, build: boolean, log: (line: strin
         copyFileSync(bundled, copy);
         cpSync(join(root, 'dist', 'cli'), join(dir, 'cli'), { recursive: true });
         return {
-          command: process.execPath,
-          prefix: [copy],
+          // Run as an executable, as users do: its #! line carries the Node flags manifesto wants.
+          command: copy,
+          prefix: [],
           entry: 'dist/manifesto.mjs',
           remove: () => rmSync(dir, { recursive: true, force: true }),
         };
