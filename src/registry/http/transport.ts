@@ -9,7 +9,7 @@
  *   -> retries (429, 5xx for idempotent requests, refused/reset connections, timeouts) with
  *      backoff, jitter and Retry-After
  */
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
 import type { BlobSource } from '../../content/repository.ts';
 import { ManifestoError } from '../../errors/errors.ts';
 import type { CredentialProvider } from '../credentials/types.ts';
@@ -112,6 +112,21 @@ function lowerCaseHeaders(headers: Readonly<Record<string, string>> | undefined)
   return result;
 }
 
+/**
+ * An undici Agent that keeps the connection after a HEAD request. undici closes it by default (to cope
+ * with servers that send a body on HEAD), which costs a new connection (and TLS handshake) after every
+ * existence check and manifest resolve; registries answer HEAD correctly, and Go's clients (oras,
+ * crane, containerd) reuse the connection too.
+ */
+class KeepAliveAgent extends Agent {
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return super.dispatch(
+      options.method === 'HEAD' && options.reset === undefined ? { ...options, reset: false } : options,
+      handler,
+    );
+  }
+}
+
 /** Actions a request needs when the caller did not say: reads pull, deletes delete, writes pull+push. */
 export function requestActions(request: RegistryRequest): ScopeAction[] {
   const actions = new Set<ScopeAction>(request.actions ?? []);
@@ -158,9 +173,12 @@ export class HttpRegistryTransport implements RegistryTransport {
       bodyTimeout: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS,
     };
     const tls = connectTlsOptions(options);
-    this.#registryAgent = new Agent({ ...agentOptions, connect: { timeout, ...tls } });
+    this.#registryAgent = new KeepAliveAgent({ ...agentOptions, connect: { timeout, ...tls } });
     // Other hosts (token services elsewhere, blob CDNs): the extra CAs apply, --insecure never does.
-    this.#otherAgent = new Agent({ ...agentOptions, connect: { timeout, ...tls, rejectUnauthorized: true } });
+    this.#otherAgent = new KeepAliveAgent({
+      ...agentOptions,
+      connect: { timeout, ...tls, rejectUnauthorized: true },
+    });
 
     this.#session = new AuthSession({
       registry: options.registry,
