@@ -115,6 +115,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       'no-inherit': { type: 'boolean' },
       verify: { type: 'boolean' },
       'trust-policy': { type: 'string' },
+      'accept-rollback': { type: 'boolean' },
     },
     run: async (args, context) => {
       const [image, type] = positionals('get', args, ['image', 'type']);
@@ -129,6 +130,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           noInherit: booleanOption(args, 'no-inherit'),
           verify: booleanOption(args, 'verify'),
           trustPolicy: stringOption(args, 'trust-policy'),
+          acceptRollback: booleanOption(args, 'accept-rollback'),
         },
         context,
       );
@@ -178,6 +180,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       platform: { type: 'string' },
       verify: { type: 'boolean' },
       'trust-policy': { type: 'string' },
+      'accept-rollback': { type: 'boolean' },
     },
     run: async (args, context) => {
       const [image, type] = positionals('history', args, ['image', 'type']);
@@ -189,6 +192,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
             type: type!,
             platform: parsePlatformFlag(stringOption(args, 'platform')),
             trustPolicy: stringOption(args, 'trust-policy'),
+            acceptRollback: booleanOption(args, 'accept-rollback'),
           },
           context,
         );
@@ -293,7 +297,12 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
   },
   verify: {
     registry: true,
-    options: { type: { type: 'string' }, platform: { type: 'string' }, 'trust-policy': { type: 'string' } },
+    options: {
+      type: { type: 'string' },
+      platform: { type: 'string' },
+      'trust-policy': { type: 'string' },
+      'accept-rollback': { type: 'boolean' },
+    },
     run: async (args, context) => {
       const [image] = positionals('verify', args, ['image']);
       const { verifyCommand } = await import('./commands/verify.ts');
@@ -303,6 +312,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           type: stringOption(args, 'type'),
           platform: parsePlatformFlag(stringOption(args, 'platform')),
           trustPolicy: stringOption(args, 'trust-policy'),
+          acceptRollback: booleanOption(args, 'accept-rollback'),
         },
         context,
       );

@@ -20,7 +20,8 @@ export type ChainProblemCode =
   | 'NEWER_VERSION_UNVERIFIED'
   | 'CHAIN_MISSING_LINK'
   | 'CHAIN_REORDERED'
-  | 'OLDER_VERSION_AS_LATEST';
+  | 'OLDER_VERSION_AS_LATEST'
+  | 'ROLLBACK_DETECTED';
 
 export interface ChainProblem {
   code: ChainProblemCode;

@@ -1,6 +1,8 @@
 /** `manifesto delete IMAGE TYPE [--version D | --all]` and `manifesto prune IMAGE --keep N`. */
 import { deleteMetadata, pruneMetadata, type RemovalResult } from '../../metadata/remove.ts';
 import { resolveTarget } from '../../metadata/target.ts';
+import { lowerAfterDelete } from '../../policy/rollback.ts';
+import { TrustedState } from '../../policy/trusted-state.ts';
 import type { Platform } from '../../spec/descriptor.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
@@ -38,6 +40,26 @@ function report(context: CommandContext, display: string, result: RemovalResult,
     writeLine(context.io.stdout, `nothing to ${verb.toLowerCase().replace(/d$/, '')}`);
 }
 
+/**
+ * This machine's own deletions are not rollbacks: where a remembered verified version was deleted,
+ * the mark is lowered to what remains (docs/format.md, "Rollback protection").
+ */
+function lowerMarks(context: CommandContext, location: string, result: RemovalResult): void {
+  const types = new Set(result.deleted.map((v) => v.type));
+  if (types.size === 0) return;
+  const state = new TrustedState(context.io.env, (m) => context.io.stderr.write(`warning: ${m}\n`));
+  const now = context.now?.() ?? new Date();
+  for (const type of types) {
+    lowerAfterDelete(
+      state,
+      { location, subject: result.subject.digest, type },
+      result.deleted.filter((v) => v.type === type),
+      result.kept.filter((v) => v.type === type),
+      now,
+    );
+  }
+}
+
 export async function deleteCommand(
   options: DeleteCommandOptions,
   context: CommandContext,
@@ -56,6 +78,7 @@ export async function deleteCommand(
     all: options.all,
     image: opened.display,
   });
+  lowerMarks(context, opened.repository.location, result);
   report(context, opened.display, result, 'Deleted');
   return result;
 }
@@ -77,6 +100,7 @@ export async function pruneCommand(
     keep: options.keep,
     dryRun: options.dryRun,
   });
+  if (!options.dryRun) lowerMarks(context, opened.repository.location, result);
   report(context, opened.display, result, options.dryRun ? 'Would delete' : 'Deleted');
   return result;
 }

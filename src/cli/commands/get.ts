@@ -25,6 +25,8 @@ export interface GetCommandOptions {
   /** Verify under the trust policy (docs/format.md, "Trust policy"). */
   verify?: boolean | undefined;
   trustPolicy?: string | undefined;
+  /** With --verify: accept an older verified latest than this machine remembers. */
+  acceptRollback?: boolean | undefined;
 }
 
 /** Content up to this size is verified in memory before it is written anywhere. */
@@ -58,6 +60,7 @@ export async function getCommand(
             platform: options.platform,
             inherit: options.noInherit !== true,
             trustPolicy: options.trustPolicy,
+            acceptRollback: options.acceptRollback,
           },
           context,
         )

@@ -11,6 +11,8 @@ import {
   selectPlatformVersion,
 } from '../../metadata/platform-get.ts';
 import { verificationError, verifyForRead } from '../../policy/freshness.ts';
+import { guardRollback } from '../../policy/rollback.ts';
+import { TrustedState } from '../../policy/trusted-state.ts';
 import { verifyVersion } from '../../policy/verify-version.ts';
 import type { Descriptor, Platform } from '../../spec/descriptor.ts';
 import type { CommandContext, OpenedImage } from '../context.ts';
@@ -22,6 +24,8 @@ export interface VerifiedReadOptions {
   platform?: Platform | undefined;
   inherit: boolean;
   trustPolicy?: string | undefined;
+  /** Accept a verified latest older than the one this machine remembers (resets the state). */
+  acceptRollback?: boolean | undefined;
 }
 
 export interface VerifiedReadResult extends PlatformGetResult {
@@ -77,6 +81,22 @@ export async function selectVerified(
     }
     if (read.accepted === undefined && enforcement === 'enforce') {
       throw verificationError(what, read.verdicts[0], undefined, undefined);
+    }
+    if (read.accepted !== undefined) {
+      const rollback = guardRollback({
+        state: new TrustedState(context.io.env, warn),
+        key: { location: repository.location, subject: selected.subject.digest, type: options.type },
+        accepted: read.accepted,
+        versions: selected.versions,
+        acceptRollback: options.acceptRollback === true,
+        what,
+        acceptCommand: `manifesto verify ${opened.display} --type ${options.type} --accept-rollback`,
+        now,
+      });
+      if (rollback !== undefined) {
+        if (enforcement === 'enforce') throw rollback;
+        warn(rollback.message);
+      }
     }
     if (read.accepted?.version.digest === selected.version.digest) accepted = read.accepted;
   }

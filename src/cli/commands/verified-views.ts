@@ -8,6 +8,8 @@ import { readListing, summariseTypes } from '../../metadata/listing.ts';
 import { selectPlatformVersion } from '../../metadata/platform-get.ts';
 import { resolveTarget } from '../../metadata/target.ts';
 import { describeStatus, verifyHistory } from '../../policy/freshness.ts';
+import { guardRollback, ROLLBACK_DETECTED } from '../../policy/rollback.ts';
+import { TrustedState } from '../../policy/trusted-state.ts';
 import { type VersionVerdict, verifyVersion } from '../../policy/verify-version.ts';
 import type { Platform } from '../../spec/descriptor.ts';
 import { formatPlatform } from '../../spec/platform.ts';
@@ -21,6 +23,8 @@ export interface VerifiedViewOptions {
   type?: string | undefined;
   platform?: Platform | undefined;
   trustPolicy?: string | undefined;
+  /** history --verify: accept an older signed latest than this machine remembers (resets the state). */
+  acceptRollback?: boolean | undefined;
 }
 
 function verdictJson(v: VersionVerdict) {
@@ -80,6 +84,27 @@ export async function historyVerifyCommand(
     effective.authorities.length === 0
       ? { verdicts: [], chain: [], problems: [] }
       : await verifyHistory({ repository, versions: selected.versions, policy, rule: effective, now });
+  const latest = result.chain[0];
+  if (latest !== undefined && enforcement !== 'skip') {
+    const rollback = guardRollback({
+      state: new TrustedState(io.env, (m) => io.stderr.write(`warning: ${m}\n`)),
+      key: { location: repository.location, subject: selected.subject.digest, type },
+      accepted: latest,
+      versions: selected.versions,
+      acceptRollback: options.acceptRollback === true,
+      what: `${opened.display} ${type}`,
+      acceptCommand: `manifesto verify ${opened.display} --type ${type} --accept-rollback`,
+      now,
+    });
+    if (rollback !== undefined) {
+      if (enforcement === 'enforce') throw rollback;
+      result.problems.unshift({
+        code: ROLLBACK_DETECTED,
+        version: latest.version.digest,
+        message: rollback.message,
+      });
+    }
+  }
   const inChain = new Set(result.chain.map((v) => v.version.digest));
   if (context.json) {
     writeJson(io.stdout, {

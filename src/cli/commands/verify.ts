@@ -8,7 +8,9 @@ import { EXIT_CODES } from '../../errors/errors.ts';
 import { metadataNotFound, readListing, summariseTypes } from '../../metadata/listing.ts';
 import { resolveTarget } from '../../metadata/target.ts';
 import { type ChainProblem, describeStatus, verifyForRead } from '../../policy/freshness.ts';
+import { guardRollback } from '../../policy/rollback.ts';
 import type { Enforcement } from '../../policy/trust-policy.ts';
+import { TrustedState } from '../../policy/trusted-state.ts';
 import type { Platform } from '../../spec/descriptor.ts';
 import { formatPlatform } from '../../spec/platform.ts';
 import type { CommandContext } from '../context.ts';
@@ -21,6 +23,8 @@ export interface VerifyCommandOptions {
   type?: string | undefined;
   platform?: Platform | undefined;
   trustPolicy?: string | undefined;
+  /** Accept an older verified latest than this machine remembers: reset the state to it. */
+  acceptRollback?: boolean | undefined;
 }
 
 export interface TypeReport {
@@ -52,6 +56,7 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
     throw metadataNotFound(options.type, opened.display, target.subject.digest);
   }
   const now = context.now?.() ?? new Date();
+  const state = new TrustedState(io.env, (m) => io.stderr.write(`warning: ${m}\n`));
   const reports = await Promise.all(
     types.map(async (t): Promise<TypeReport> => {
       const { rule, enforcement } = ruleFor(t.type);
@@ -60,6 +65,22 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
         return { ...base, status: 'skipped', detail: 'not checked', signedBy: [], problems: [] };
       }
       const read = await verifyForRead({ repository, versions: t.versions, policy, rule, now });
+      if (read.accepted !== undefined) {
+        const rollback = guardRollback({
+          state,
+          key: { location: repository.location, subject: target.subject.digest, type: t.type },
+          accepted: read.accepted,
+          versions: t.versions,
+          acceptRollback: options.acceptRollback === true,
+          what: `${opened.display} ${t.type}`,
+          acceptCommand: `manifesto verify ${opened.display} --type ${t.type} --accept-rollback`,
+          now,
+        });
+        // Checked like enforce here (warn included): nothing is printed.
+        if (rollback !== undefined) throw rollback;
+      } else if (options.acceptRollback === true) {
+        state.set({ location: repository.location, subject: target.subject.digest, type: t.type }, undefined);
+      }
       const latest = read.verdicts[0]!;
       const ok = read.problems.length === 0 && latest.status === 'verified';
       return {
