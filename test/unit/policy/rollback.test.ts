@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { MetadataVersion } from '../../../src/metadata/version.ts';
+import { guardRollback, lowerAfterDelete, rollbackReason } from '../../../src/policy/rollback.ts';
+import {
+  STATE_FILE,
+  stateDirectory,
+  stateLocation,
+  TrustedState,
+} from '../../../src/policy/trusted-state.ts';
+import type { VersionVerdict } from '../../../src/policy/verify-version.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'manifesto-state-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const d = (c: string) => `sha256:${c.repeat(64)}`;
+function version(digest: string, supersedes?: string, created?: string): MetadataVersion {
+  return { digest, supersedes, createdText: created, created: Date.parse(created ?? '') } as MetadataVersion;
+}
+function verdict(v: MetadataVersion): VersionVerdict {
+  return {
+    version: v,
+    status: 'verified',
+    signedBy: ['qa'],
+    signatures: [],
+    signed: {
+      type: 't',
+      created: v.createdText,
+      supersedes: v.supersedes,
+      content: undefined,
+      expires: undefined,
+    },
+  } as unknown as VersionVerdict;
+}
+const v1 = version(d('1'), undefined, '2026-01-01T00:00:00Z');
+const v2 = version(d('2'), d('1'), '2026-01-02T00:00:00Z');
+const v3 = version(d('3'), d('2'), '2026-01-03T00:00:00Z');
+const mark = (v: MetadataVersion) => ({ digest: v.digest, created: v.createdText, recorded: 'x' });
+
+describe('trusted state', () => {
+  it('lives in MANIFESTO_STATE_DIR, else XDG_STATE_HOME/manifesto, else ~/.local/state/manifesto', () => {
+    assert.equal(stateDirectory({ MANIFESTO_STATE_DIR: '/s', XDG_STATE_HOME: '/x', HOME: '/h' }), '/s');
+    assert.equal(stateDirectory({ XDG_STATE_HOME: '/x', HOME: '/h' }), '/x/manifesto');
+    assert.equal(stateDirectory({ HOME: '/h' }), '/h/.local/state/manifesto');
+    assert.match(stateLocation('oci:rel/layout'), /^oci:\/.*\/rel\/layout$/);
+    assert.equal(stateLocation('r.example/a/b'), 'r.example/a/b');
+  });
+
+  it('records, forgets, survives a corrupt file, and warns (no error) when it cannot write', () => {
+    const state = new TrustedState({ MANIFESTO_STATE_DIR: join(dir, 'a') });
+    const key = { location: 'oci:/l', subject: d('a'), type: 't' };
+    assert.equal(state.get(key), undefined);
+    state.set(key, mark(v2));
+    assert.equal(state.get(key)?.digest, v2.digest);
+    assert.equal(
+      new TrustedState({ MANIFESTO_STATE_DIR: join(dir, 'a') }).get({ ...key, type: 'u' }),
+      undefined,
+    );
+    state.set(key, undefined);
+    assert.equal(state.get(key), undefined);
+    writeFileSync(state.path, '{not json');
+    assert.equal(state.get(key), undefined);
+    state.set(key, mark(v1));
+    assert.equal((JSON.parse(readFileSync(state.path, 'utf8')) as { version: number }).version, 1);
+
+    const locked = join(dir, 'locked');
+    mkdirSync(locked, { mode: 0o500 });
+    chmodSync(locked, 0o500);
+    const warnings: string[] = [];
+    const readOnly = new TrustedState({ MANIFESTO_STATE_DIR: join(locked, 'sub') }, (m) => warnings.push(m));
+    readOnly.set(key, mark(v1));
+    if (process.getuid?.() !== 0) assert.equal(warnings.length, 1);
+    assert.ok(readOnly.path.endsWith(STATE_FILE));
+  });
+});
+
+describe('rollback detection', () => {
+  it('an older version is a rollback (missing newer, or superseded through the listing)', () => {
+    assert.match(rollbackReason(mark(v2), verdict(v1), [v1]) ?? '', /missing from the listing/);
+    assert.match(rollbackReason(mark(v3), verdict(v1), [v1, v2, v3]) ?? '', /supersedes it/);
+    assert.equal(rollbackReason(mark(v2), verdict(v2), [v1, v2]), undefined);
+  });
+
+  it('a newer version is not: by its signed link or its signed creation time', () => {
+    assert.equal(rollbackReason(mark(v2), verdict(v3), [v3, v2, v1]), undefined);
+    assert.equal(rollbackReason(mark(v1), verdict(v3), [v3]), undefined);
+    const sameSecond = version(d('4'), d('3'), v3.createdText);
+    assert.equal(rollbackReason(mark(v3), verdict(sameSecond), [sameSecond]), undefined);
+  });
+
+  it('guardRollback records, refuses, accepts; lowerAfterDelete lowers to what remains', () => {
+    const state = new TrustedState({ MANIFESTO_STATE_DIR: join(dir, 'b') });
+    const key = { location: 'r/x', subject: d('a'), type: 't' };
+    const base = {
+      state,
+      key,
+      what: 'r/x t',
+      acceptCommand: 'accept',
+      now: new Date(),
+      acceptRollback: false,
+    };
+    assert.equal(guardRollback({ ...base, accepted: verdict(v3), versions: [v3, v2, v1] }), undefined);
+    const error = guardRollback({ ...base, accepted: verdict(v2), versions: [v2, v1] });
+    assert.equal(error?.code, 'ROLLBACK_DETECTED');
+    assert.equal(error?.exitCode, 9);
+    assert.equal(state.get(key)?.digest, v3.digest);
+    assert.equal(
+      guardRollback({ ...base, acceptRollback: true, accepted: verdict(v2), versions: [v2] }),
+      undefined,
+    );
+    assert.equal(state.get(key)?.digest, v2.digest);
+    lowerAfterDelete(state, key, [v2], [v1], new Date());
+    assert.equal(state.get(key)?.digest, v1.digest);
+    lowerAfterDelete(state, key, [v1], [], new Date());
+    assert.equal(state.get(key), undefined);
+  });
+});
