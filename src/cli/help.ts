@@ -77,6 +77,8 @@ Prints the content of the latest version of TYPE for IMAGE, byte for byte, after
                          enforcing rule fails (a newer version unsigned, untrusted, expired...);
                          warn rules print a warning and the latest
   --trust-policy FILE    the trust policy (default $MANIFESTO_TRUST_POLICY, ~/.config/manifesto/trust-policy.yaml)
+  --accept-rollback      with --verify: accept a verified latest older than the one this machine
+                         verified before (else ROLLBACK_DETECTED, exit 9; see "manifesto verify --help")
 
 Without --platform on a multi-platform IMAGE: the index's version; if only platforms have TYPE, an
 error naming them (exit 8).`,
@@ -99,13 +101,15 @@ the number of versions and the latest one.
 Lists every version of TYPE for IMAGE, newest first. With --verify: each version's trust, and the
 verified chain (each signed version names the one it superseded); a missing link (deleted version),
 a re-ordered or replayed version and an unverified newer version are reported (exit 9 when the rule
-enforces).
+enforces), and a signed latest older than the one this machine verified before (ROLLBACK_DETECTED;
+--accept-rollback accepts it).
   --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
                          (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine):
                          its own versions`,
   delete: `Usage: manifesto delete IMAGE TYPE [--version DIGEST | --all] [--platform P] [--json]
 
 Deletes the latest version of TYPE (the previous one becomes the latest), the given version, or all.
+This machine's record of the newest verified version is lowered to what remains (not a rollback).
   --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
                          (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine):
                          its own versions`,
@@ -158,7 +162,7 @@ Signs a stored version (the latest, or --version D); the signature is a referrer
   --json                 print the signature as JSON
 
 put IMAGE TYPE FILE --sign FILE [--cert FILE] [--sign-format F] [--expires D] stores and signs in one step.`,
-  verify: `Usage: manifesto verify IMAGE [--type T] [--platform P] [--trust-policy FILE] [--json]
+  verify: `Usage: manifesto verify IMAGE [--type T] [--platform P] [--trust-policy FILE] [--accept-rollback] [--json]
 
 Checks the latest version of each type (or of T) against the trust policy (--trust-policy, else
 $MANIFESTO_TRUST_POLICY, else ~/.config/manifesto/trust-policy.yaml; docs/format.md, "Trust policy").
@@ -167,7 +171,15 @@ version verifies (and no newer version fails to), else 9. --json prints a report
 
 Reading under the policy: get --verify (prints nothing and exits 9 when an enforcing rule fails),
 list --verify (who signed each type's latest), history --verify (the verified chain; missing or
-re-ordered links are reported, exit 9 under an enforcing rule).`,
+re-ordered links are reported, exit 9 under an enforcing rule).
+
+Rollback protection: get --verify, history --verify and verify remember, per repository, subject
+and type, the newest version they verified ($MANIFESTO_STATE_DIR, else $XDG_STATE_HOME/manifesto,
+else ~/.local/state/manifesto: trusted-versions.json). A verified latest older than the remembered
+one (a newer version deleted or withheld) fails with ROLLBACK_DETECTED, exit 9, nothing printed.
+  --accept-rollback      accept what is offered now: reset the remembered version (also on get and
+                         history --verify)
+manifesto delete and prune on this machine lower the mark to what remains: not a rollback.`,
   key: `Usage: manifesto key generate --out NAME [--algorithm A] [--subject DN] [--days N] [--password-stdin]
 
 Writes NAME.key (PKCS#8 PEM, mode 600; encrypted with the password from --password-stdin or
