@@ -24,6 +24,8 @@ export interface ClientOptions {
    * $XDG_CACHE_HOME/manifesto or ~/.cache/manifesto (MANIFESTO_CACHE=off disables it).
    */
   manifestCacheDir?: string | undefined;
+  /** Keep-alive connections per registry host (default 8); bulk operations raise it to their concurrency. */
+  maxConnections?: number | undefined;
   /** Settle time of the referrers tag-schema write protocol, in ms (tests, tuning). */
   tagSchemaSettleMs?: number | undefined;
 }

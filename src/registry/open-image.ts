@@ -55,6 +55,7 @@ export function createTransportPool(options: ClientOptions): (registry: string) 
         credentials,
         fetch: options.fetch,
         onRequest: options.onRequest,
+        maxConnections: options.maxConnections,
       });
       transports.set(registry, transport);
     }

@@ -16,6 +16,7 @@ import { readListing, summariseTypes } from '../../metadata/listing.ts';
 import { contentMediaType, pushVersionBlobs, putMetadata, validateAnnotations } from '../../metadata/put.ts';
 import { resolveTarget } from '../../metadata/target.ts';
 import { validateTypeName } from '../../metadata/type-name.ts';
+import { createImageOpener } from '../../registry/open-image.ts';
 import type { Platform } from '../../spec/descriptor.ts';
 import { formatPlatform } from '../../spec/platform.ts';
 import { parseReference } from '../../spec/reference.ts';
@@ -234,6 +235,17 @@ function finish(
   );
 }
 
+/**
+ * An image opener with as many connections per registry as items run at a time: requests queued for a
+ * connection would count as registry latency in the tag schema's settle time (5x the slowest request).
+ */
+function bulkOpener(context: CommandContext, concurrency: number) {
+  return createImageOpener({
+    ...context.client,
+    maxConnections: Math.max(context.client.maxConnections ?? 8, concurrency),
+  });
+}
+
 export interface BulkOptions {
   /** The file of operations, or `-` for standard input. */
   from: string;
@@ -247,6 +259,7 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
   const { io } = context;
   const items = parseBulkPut(await readSource(options.from, io), options.from);
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BULK_CONCURRENCY);
+  const openImage = bulkOpener(context, concurrency);
   const maxSize =
     options.maxSize ??
     (io.env.MANIFESTO_MAX_SIZE ? Number(io.env.MANIFESTO_MAX_SIZE) : DEFAULT_MAX_CONTENT_BYTES);
@@ -262,7 +275,7 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
     concurrency,
     async (item) => {
       try {
-        const opened = await context.openImage(item.image);
+        const opened = await openImage(item.image);
         const content = await prepareFile(item.file, maxSize);
         try {
           const mediaType = contentMediaType(content, item.mediaType);
@@ -345,6 +358,7 @@ export async function bulkListCommand(options: BulkOptions, context: CommandCont
   const { io } = context;
   const items = parseBulkList(await readSource(options.from, io), options.from);
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BULK_CONCURRENCY);
+  const openImage = bulkOpener(context, concurrency);
   const bar = progress(io, items.length);
   let failed = 0;
   let firstError: ManifestoError | undefined;
@@ -354,7 +368,7 @@ export async function bulkListCommand(options: BulkOptions, context: CommandCont
     concurrency,
     async (item) => {
       try {
-        const opened = await context.openImage(item.image);
+        const opened = await openImage(item.image);
         const target = await resolveTarget(opened.repository, opened.target, { image: opened.display });
         const types = summariseTypes(await readListing(opened.repository, target.subject));
         io.stdout.write(
