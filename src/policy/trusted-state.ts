@@ -115,7 +115,11 @@ export class TrustedState {
       writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
       renameSync(temp, this.path);
     } catch (error) {
-      rmSync(temp, { force: true });
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // The directory itself could not be made: there is no temporary file to remove.
+      }
       this.#warn(
         `could not record the verified version in ${this.path}: ${error instanceof Error ? error.message : String(error)}`,
       );

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -66,13 +66,15 @@ describe('trusted state', () => {
     state.set(key, mark(v1));
     assert.equal((JSON.parse(readFileSync(state.path, 'utf8')) as { version: number }).version, 1);
 
-    const locked = join(dir, 'locked');
-    mkdirSync(locked, { mode: 0o500 });
-    chmodSync(locked, 0o500);
+    // A state directory below a regular file cannot be created, not even by root.
+    const notADirectory = join(dir, 'a-file');
+    writeFileSync(notADirectory, 'x');
     const warnings: string[] = [];
-    const readOnly = new TrustedState({ MANIFESTO_STATE_DIR: join(locked, 'sub') }, (m) => warnings.push(m));
+    const readOnly = new TrustedState({ MANIFESTO_STATE_DIR: join(notADirectory, 'sub') }, (m) =>
+      warnings.push(m),
+    );
     readOnly.set(key, mark(v1));
-    if (process.getuid?.() !== 0) assert.equal(warnings.length, 1);
+    assert.equal(warnings.length, 1);
     assert.ok(readOnly.path.endsWith(STATE_FILE));
   });
 });
