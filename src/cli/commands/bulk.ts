@@ -147,6 +147,8 @@ export function parseBulkList(text: string, source: string): BulkListItem[] {
   return items;
 }
 
+const sourceName = (from: string): string => (from === '-' ? 'standard input' : from);
+
 async function readSource(path: string, io: CommandIO): Promise<string> {
   if (path === '-') {
     const chunks: Buffer[] = [];
@@ -257,7 +259,7 @@ export interface BulkOptions {
 /** `manifesto put --from ops.jsonl`. */
 export async function bulkPutCommand(options: BulkOptions, context: CommandContext): Promise<BulkOutcome> {
   const { io } = context;
-  const items = parseBulkPut(await readSource(options.from, io), options.from);
+  const items = parseBulkPut(await readSource(options.from, io), sourceName(options.from));
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BULK_CONCURRENCY);
   const openImage = bulkOpener(context, concurrency);
   const maxSize =
@@ -356,7 +358,7 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
 /** `manifesto list --from refs.txt`. */
 export async function bulkListCommand(options: BulkOptions, context: CommandContext): Promise<BulkOutcome> {
   const { io } = context;
-  const items = parseBulkList(await readSource(options.from, io), options.from);
+  const items = parseBulkList(await readSource(options.from, io), sourceName(options.from));
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BULK_CONCURRENCY);
   const openImage = bulkOpener(context, concurrency);
   const bar = progress(io, items.length);
