@@ -43,7 +43,9 @@ export class ReferrersCapabilityCache {
     const key = targetKey(target);
     const known = this.#entries.get(key);
     if (known !== undefined || this.#persisted === undefined) return known;
-    const stored = this.#persisted.get(key);
+    // On disk, what one repository of a registry answered stands for its other repositories too:
+    // the referrers API is a feature of the registry, and a new repository should not cost a probe.
+    const stored = this.#persisted.get(key) ?? this.#persisted.get(registryKey(target));
     if (stored !== undefined) this.#entries.set(key, stored);
     return stored;
   }
@@ -53,6 +55,7 @@ export class ReferrersCapabilityCache {
     if (this.#entries.get(key) === capability) return;
     this.#entries.set(key, capability);
     this.#persisted?.set(key, capability);
+    this.#persisted?.set(registryKey(target), capability);
   }
 
   delete(target: RegistryTarget): void {
@@ -63,6 +66,10 @@ export class ReferrersCapabilityCache {
   clear(): void {
     this.#entries.clear();
   }
+}
+
+function registryKey(target: RegistryTarget): string {
+  return `${target.transport.registry} (any repository)`;
 }
 
 interface StoredCapability {
@@ -101,7 +108,11 @@ class PersistedCapabilities {
       writeFileSync(temp, JSON.stringify(entries));
       renameSync(temp, this.#file);
     } catch {
-      rmSync(temp, { force: true });
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // The directory could not be made: no temporary file to remove.
+      }
     }
   }
 
