@@ -46,6 +46,7 @@ import {
   renderTrace,
   summariseRow,
 } from '../bench/support/report.ts';
+import { measureSigning } from '../bench/support/signing.ts';
 import { median } from '../bench/support/stats.ts';
 import {
   createClientHome,
@@ -113,7 +114,7 @@ async function warmUp(context: BenchContext): Promise<void> {
   }
 }
 
-/** The start, bulk and scale sections on one registry; a section that breaks is reported, not fatal. */
+/** The start, bulk, scale and signing sections on one registry; a section that breaks is reported, not fatal. */
 async function runExtras(
   context: BenchContext,
   options: BenchOptions,
@@ -141,6 +142,13 @@ async function runExtras(
       `scale (${options.scaleVersions} versions)`,
       async () => {
         extras.scale.push(...(await measureScale(context, options.scaleVersions, options.runs, log)));
+      },
+    ],
+    [
+      options.signing,
+      'signing',
+      async () => {
+        extras.signing.push(...(await measureSigning(context, options.runs)));
       },
     ],
   ];
@@ -362,7 +370,7 @@ async function main(): Promise<number> {
   const startedMs = performance.now();
   const loadAverageAtStart = loadavg();
   ensurePeers();
-  const manifesto = prepareManifesto(root, options.build, log);
+  const manifesto = prepareManifesto(root, options.build, log, options.sources);
   const home = createClientHome();
   const delays = options.delayMs > 0 ? [0, options.delayMs] : [0];
   const running = new Set<BenchRegistry>();
@@ -384,7 +392,7 @@ async function main(): Promise<number> {
   const runs: Results['runs'] = [];
   const errors: string[] = [];
   let memory: MemoryResult | undefined;
-  const extras: ExtrasResults = { start: [], bulk: [], scale: [] };
+  const extras: ExtrasResults = { start: [], bulk: [], scale: [], signing: [] };
   const memoryRegistry = options.registries.includes('distribution') ? 'distribution' : options.registries[0];
   const workParent = join(tmpdir(), 'manifesto-bench');
   let startup: StartupSummary;
@@ -393,7 +401,7 @@ async function main(): Promise<number> {
     startup = await measureStartup(manifesto, home.env, options.runs);
     for (const kind of options.registries) {
       const memoryHere = options.memory && kind === memoryRegistry;
-      const extrasHere = options.start || options.bulk || options.scale;
+      const extrasHere = options.start || options.bulk || options.scale || options.signing;
       if (options.operations.length === 0 && !memoryHere && !extrasHere) continue;
       log(`bench: starting ${kind}`);
       const bench = await startBenchRegistry(kind);

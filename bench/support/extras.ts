@@ -27,6 +27,7 @@ import {
 import { BENCH_TYPE, type BenchContext, budgetFor, runManifesto, runOras } from './operations.ts';
 import { runMeasured } from './processes.ts';
 import { formatClasses, formatMs, formatRatio } from './report.ts';
+import { renderSigning, type SigningRow } from './signing.ts';
 import { median } from './stats.ts';
 
 export interface StartResult {
@@ -78,6 +79,8 @@ export interface ExtrasResults {
   start: StartResult[];
   bulk: BulkResult[];
   scale: ScaleRow[];
+  /** put --sign, get --verify and check (bench/support/signing.ts). */
+  signing: SigningRow[];
 }
 
 export const ORAS_ARTIFACT_TYPE = `application/vnd.manifesto.${BENCH_TYPE}.v1`;
@@ -366,5 +369,6 @@ export function renderExtras(extras: ExtrasResults): string[] {
         `budget ${r.budget} ${r.pass ? 'PASS' : 'FAIL'}, ${formatMs(r.wallMs)} ms`,
     );
   }
+  out.push(...renderSigning(extras.signing));
   return out;
 }

@@ -16,6 +16,8 @@ export interface BenchOptions {
   memoryMb: number;
   memoryTargetMb: number;
   build: boolean;
+  /** Run src/cli/bin.ts with Node instead of the bundle (no build). */
+  sources: boolean;
   /** Print every over-budget run's requests (always on for the worst one). */
   trace: boolean;
   /** manifesto's on-disk manifest cache: empty for every run (cold), or kept and primed (warm). */
@@ -30,9 +32,11 @@ export interface BenchOptions {
   /** Scale section: list and get with this many versions of one type. */
   scale: boolean;
   scaleVersions: number;
+  /** Signing section: put --sign / get --verify vs oras + notation and cosign, and check. */
+  signing: boolean;
 }
 
-const SECTIONS = ['memory', 'start', 'bulk', 'scale'] as const;
+const SECTIONS = ['memory', 'start', 'bulk', 'scale', 'signing'] as const;
 
 export const USAGE = `usage: npm run bench -- [options]   (node scripts/bench.ts [options])
 
@@ -41,7 +45,8 @@ oras attach/discover/pull, on distribution 2.8 (referrers tag schema) and on
 go-containerregistry's registry (referrers API), through a counting proxy.
 
   --runs N                 runs per tool, operation, registry and delay (default 5, at least 1)
-  --only OPS               operations, comma-separated: put,get,list,history,memory,start,bulk,scale
+  --only OPS               operations, comma-separated: put,get,list,history,memory,start,bulk,scale,
+                           signing
                            (default all)
   --registries KINDS       distribution,refreg (default both)
   --delay-ms MS            simulated round trip added to each request, measured besides loopback
@@ -54,11 +59,13 @@ go-containerregistry's registry (referrers API), through a counting proxy.
   --bulk-concurrency N     put --from --concurrency N, and oras processes at a time (default 16)
   --scale / --no-scale     list and get with many versions of one type
   --scale-versions N       versions of the scale section (default 1000)
+  --signing / --no-signing put --sign and get --verify vs oras + notation and cosign, check (loopback)
   --json                   print the results as JSON instead of the table
   --strict                 exit 1 when a budget or the memory target fails
   --cache cold|warm        manifesto's on-disk manifest cache: empty for every run (cold, default), or
                            kept across the runs of a registry after one untimed priming run (warm)
   --no-build               use dist/manifesto.mjs as it is (default: npm run build first)
+  --sources                run src/cli/bin.ts with Node instead of the bundle (no build)
   --trace                  print the requests of every over-budget run, not only the worst
   -h, --help               this help
 
@@ -100,6 +107,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       json: { type: 'boolean' },
       strict: { type: 'boolean' },
       'no-build': { type: 'boolean' },
+      sources: { type: 'boolean' },
       trace: { type: 'boolean' },
       cache: { type: 'string' },
       start: { type: 'boolean' },
@@ -111,6 +119,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       scale: { type: 'boolean' },
       'no-scale': { type: 'boolean' },
       'scale-versions': { type: 'string' },
+      signing: { type: 'boolean' },
+      'no-signing': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -119,7 +129,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     values.only === undefined
       ? [...OPERATION_NAMES, ...SECTIONS]
       : list(values.only, [...OPERATION_NAMES, ...SECTIONS], '--only');
-  const section = (name: 'start' | 'bulk' | 'scale'): boolean => {
+  const section = (name: 'start' | 'bulk' | 'scale' | 'signing'): boolean => {
     if (values[`no-${name}`]) return false;
     return values[name] === true || selected.includes(name);
   };
@@ -142,6 +152,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     memoryMb: values['memory-mb'] === undefined ? 500 : wholeNumber(values['memory-mb'], '--memory-mb', 1),
     memoryTargetMb: 150,
     build: values['no-build'] !== true,
+    sources: values.sources === true,
     trace: values.trace === true,
     cache: values.cache === undefined ? 'cold' : list(values.cache, ['cold', 'warm'] as const, '--cache')[0]!,
     start: section('start'),
@@ -156,5 +167,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       values['scale-versions'] === undefined
         ? 1000
         : wholeNumber(values['scale-versions'], '--scale-versions', 1),
+    signing: section('signing'),
   };
 }

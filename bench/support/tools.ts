@@ -31,10 +31,15 @@ const sleepSync = (ms: number): void => {
  * by someone else in the same checkout (which deletes dist/ first) neither breaks nor changes the
  * CLI under measurement. Falls back to the sources when the build fails or the bundle is missing.
  */
-export function prepareManifesto(root: string, build: boolean, log: (line: string) => void): ManifestoCli {
+export function prepareManifesto(
+  root: string,
+  build: boolean,
+  log: (line: string) => void,
+  sources = false,
+): ManifestoCli {
   const bundled = join(root, 'dist', 'manifesto.mjs');
-  let note: string | undefined;
-  if (build) {
+  let note: string | undefined = sources ? '--sources: the sources run by Node, not the bundle' : undefined;
+  if (build && !sources) {
     log('bench: building the CLI (npm run build)');
     const result = spawnSync(process.execPath, [join(root, 'scripts', 'build.ts')], {
       cwd: root,
