@@ -409,15 +409,19 @@ async function measurePuts(context: BenchContext, setup: SigningSetup, runs: num
 }
 
 /**
- * Verified gets: one image per format, signed once by each tool (manifesto's version and the peer's
- * artifact on the same image), read by tag; a plain `manifesto get` in the same runs gives the extra
+ * Verified gets: per format, one image signed by manifesto and one by the peer (same repository),
+ * read by tag; a plain `manifesto get` in the same runs gives the extra
  * requests verification adds (1 verified version: the latest).
  */
 async function measureGets(context: BenchContext, setup: SigningSetup, runs: number): Promise<SigningRow[]> {
   const rows: SigningRow[] = [];
   for (const format of ['notary', 'sigstore'] as const) {
-    const image = await pushFreshImage(context.bench, benchRepository(`verify-${format}`), 'v1');
+    // Two images of one repository: the peers' artifacts would be versions of approvals to manifesto.
+    const repository = benchRepository(`verify-${format}`);
+    const image = await pushFreshImage(context.bench, repository, 'm');
+    const peerImage = await pushFreshImage(context.bench, repository, 'p');
     const ref = proxiedReference(context.bench, image, 'tag');
+    const peerRef = proxiedReference(context.bench, peerImage, 'tag');
     const file = writeApprovals(setup.dir, `get-${format}`);
     const signFlags =
       format === 'notary'
@@ -435,14 +439,14 @@ async function measureGets(context: BenchContext, setup: SigningSetup, runs: num
             'json',
             '--artifact-type',
             NOTARY_ARTIFACT_TYPE,
-            ref,
+            peerRef,
             `${file}:application/json`,
           ],
           setup.dir,
         ),
         'oras attach',
       );
-      peerTarget = referenceAt(context, image, attachedDigest(attached) ?? 'sha256:missing');
+      peerTarget = referenceAt(context, peerImage, attachedDigest(attached) ?? 'sha256:missing');
       await must(
         runMeasured(peerBin('notation'), ['sign', '--insecure-registry', peerTarget], {
           env: setup.notationEnv,
@@ -451,7 +455,7 @@ async function measureGets(context: BenchContext, setup: SigningSetup, runs: num
         'notation sign',
       );
     } else {
-      peerTarget = proxiedReference(context.bench, image, 'digest');
+      peerTarget = proxiedReference(context.bench, peerImage, 'digest');
       await must(
         runMeasured(
           peerBin('cosign'),
@@ -485,7 +489,7 @@ async function measureGets(context: BenchContext, setup: SigningSetup, runs: num
               async () => {
                 const discovered = await runOras(
                   context,
-                  ['discover', '--format', 'json', '--depth', '1', ref],
+                  ['discover', '--format', 'json', '--depth', '1', peerRef],
                   setup.dir,
                 );
                 digest = pickLatestReferrer(discovered.stdout, NOTARY_ARTIFACT_TYPE);
@@ -498,14 +502,14 @@ async function measureGets(context: BenchContext, setup: SigningSetup, runs: num
                     'pull',
                     '-o',
                     join(setup.dir, 'pulled'),
-                    referenceAt(context, image, digest ?? 'sha256:x'),
+                    referenceAt(context, peerImage, digest ?? 'sha256:x'),
                   ],
                   setup.dir,
                 ),
               () =>
                 runMeasured(
                   peerBin('notation'),
-                  ['verify', '--insecure-registry', referenceAt(context, image, digest ?? 'sha256:x')],
+                  ['verify', '--insecure-registry', referenceAt(context, peerImage, digest ?? 'sha256:x')],
                   { env: setup.notationEnv, cwd: setup.dir },
                 ),
             ]);
