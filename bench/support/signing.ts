@@ -41,6 +41,8 @@ export interface SigningRow {
   label: string;
   runs: number;
   manifesto: { requests: RequestCounts; wallMs: number; failures: number };
+  /** The requests of manifesto's worst run ("GET /v2/... 200"), in order. */
+  trace: string[];
   peer?: { name: SigningPeer; processes: number; requests: RequestCounts; wallMs: number; failures: number };
   /** Median of the per-iteration ratios manifesto / peer. */
   ratio?: number | undefined;
@@ -217,6 +219,13 @@ function worst(samples: readonly Sample[]): RequestCounts {
   );
 }
 
+function worstSample(samples: readonly Sample[]): Sample | undefined {
+  return samples.reduce<Sample | undefined>(
+    (w, s) => (w === undefined || s.requests.total > w.requests.total ? s : w),
+    undefined,
+  );
+}
+
 interface Compared {
   manifesto: Sample[];
   peer: Sample[];
@@ -262,6 +271,7 @@ function row(
     registry: context.bench.kind,
     label,
     runs: m.length,
+    trace: worstSample(m)?.trace.map((r) => `${r.method} ${r.path} ${r.status}`) ?? [],
     manifesto: {
       requests: worst(m),
       wallMs: median(m.filter(ok).map((s) => s.wallMs)),
@@ -546,8 +556,10 @@ async function measureGets(context: BenchContext, setup: SigningSetup, runs: num
       },
       () => peer(context),
     );
-    const verified = worst(compared.manifesto).total;
-    const extra = verified - worst(plain).total;
+    // Paired: each run's get --verify against the plain get just before it (same cache state: cold).
+    const extra = Math.max(
+      ...compared.manifesto.map((v, i) => v.requests.total - (plain[i]?.requests.total ?? 0)),
+    );
     rows.push(
       row(
         context,
