@@ -5,11 +5,13 @@
  * metadata version and what happens when they have not. The first matching rule wins; when no rule
  * matches, verification is skipped (the version is accepted unchecked).
  */
+
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ManifestoError, usageError } from '../errors/errors.ts';
+import { yamlLibrary } from '../kinds/lazy.ts';
 import { loadCertificates } from '../signing/certificates.ts';
 import { loadPublicKey } from '../signing/keys.ts';
 import { trustGlobMatches } from './trust-glob.ts';
@@ -149,10 +151,9 @@ export async function parseTrustPolicy(
   source: string,
   baseDir = process.cwd(),
 ): Promise<TrustPolicy> {
-  const { parse } = await import('yaml');
   let document: unknown;
   try {
-    document = parse(text);
+    document = yamlLibrary().parse(text);
   } catch (error) {
     throw invalid(source, '(document)', `not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
