@@ -3,8 +3,7 @@
 // missing or stale build is made here.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -62,7 +61,10 @@ describe('the bundled CLI', () => {
     const bad = run(['put', image, 'contact', 'bad.yaml'], work);
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /contact/);
-    assert.equal(run(['get', image, 'contact'], work).stdout, 'team: payments\nemail: payments@example.com\n');
+    assert.equal(
+      run(['get', image, 'contact'], work).stdout,
+      'team: payments\nemail: payments@example.com\n',
+    );
     assert.match(run(['list', image], work).stdout, /contact\s+1/);
     const show = run(['show', image, 'contact'], work);
     assert.equal(show.code, 0, show.stderr);
@@ -71,8 +73,14 @@ describe('the bundled CLI', () => {
 
   it('signs with a generated key and verifies under a YAML trust policy', () => {
     assert.equal(run(['key', 'generate', '--out', 'qa'], work).code, 0);
-    writeFileSync(join(work, 'approval.json'), '{"gate":"qa","status":"approved","approver":"me","time":"2026-11-23T00:00:00Z"}');
-    const put = run(['put', image, 'approvals', 'approval.json', '--sign', 'qa.key', '--cert', 'qa.crt'], work);
+    writeFileSync(
+      join(work, 'approval.json'),
+      '{"gate":"qa","status":"approved","approver":"me","time":"2026-11-23T00:00:00Z"}',
+    );
+    const put = run(
+      ['put', image, 'approvals', 'approval.json', '--sign', 'qa.key', '--cert', 'qa.crt'],
+      work,
+    );
     assert.equal(put.code, 0, put.stderr);
     writeFileSync(
       join(work, 'trust.yaml'),
