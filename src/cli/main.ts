@@ -375,7 +375,8 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
   },
   logout: {
     registry: false,
-    options: {},
+    // Scripts pass the same registry flags to every command: accept (and ignore) them here too.
+    options: REGISTRY_OPTIONS,
     run: async (args, context) => {
       const [registry] = positionals('logout', args, ['registry']);
       const { logoutCommand } = await import('./commands/login.ts');
