@@ -138,7 +138,9 @@ export async function listCommand(options: ListCommandOptions, context: CommandC
   }
   const platformText = result.platform === undefined ? '' : ` [${formatPlatform(result.platform)}]`;
   const indexText =
-    result.platforms === undefined ? '' : `, an index of ${result.platforms.length} platforms`;
+    result.platforms === undefined
+      ? ''
+      : `, an index of ${result.platforms.length} platform${result.platforms.length === 1 ? '' : 's'}`;
   writeLine(io.stdout, `${opened.display}${platformText} (${result.subject.digest}${indexText})`);
   printTypes(context, result.types, result.platforms === undefined ? '' : '  ');
   for (const p of result.platforms ?? []) {
