@@ -15,12 +15,7 @@ import { openLayout } from '../../../src/content/layout/oci-layout-repository.ts
 import { createImageOpener } from '../../../src/registry/open-image.ts';
 import { pushTestImage } from '../../support/images.ts';
 import { testRegistries, uniqueRepository } from '../../support/registries.ts';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { type CliResult, failsWith, ok } from './cli-assertions.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-rollback-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,24 +47,6 @@ async function run(
 }
 
 const attacker = (argv: string[]) => run(argv, { ...env, MANIFESTO_STATE_DIR: attackerStateDir });
-
-function ok(result: CliResult, what: string): string {
-  assert.equal(result.code, 0, `${what} exited ${result.code}: ${result.stderr}`);
-  return result.stdout;
-}
-
-function failsWith(result: CliResult, code: string, what: string): string {
-  assert.equal(result.code, 9, `${what}: expected exit 9, got ${result.code}: ${result.stderr}`);
-  assert.equal(result.stdout, '', `${what}: nothing printed`);
-  const line = result.stderr
-    .trim()
-    .split('\n')
-    .find((l) => l.startsWith('{"error"'));
-  assert.ok(line, `${what}: a JSON error on stderr: ${result.stderr}`);
-  const error = (JSON.parse(line) as { error: { code: string; message: string; hint?: string } }).error;
-  assert.equal(error.code, code, `${what}: ${error.message}`);
-  return `${error.message}\n${error.hint ?? ''}`;
-}
 
 function remembered(): string[] {
   const state = JSON.parse(readFileSync(join(stateDir, 'trusted-versions.json'), 'utf8')) as {

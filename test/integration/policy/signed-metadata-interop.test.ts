@@ -28,12 +28,7 @@ import type { Platform } from '../../../src/spec/descriptor.ts';
 import { pushTestImage, pushTestMultiPlatformImage } from '../../support/images.ts';
 import { type PeerName, type PeerResult, runPeer } from '../../support/peers.ts';
 import { type TestRegistry, testRegistries, uniqueRepository } from '../../support/registries.ts';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { type CliResult, failsWith, ok } from './cli-assertions.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-signed-interop-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,25 +56,6 @@ async function cli(
   stdout.end();
   stderr.end();
   return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
-
-function ok(result: CliResult, what: string): string {
-  assert.equal(result.code, 0, `${what} exited ${result.code}: ${result.stderr}`);
-  return result.stdout;
-}
-
-/** Exit 9, nothing on stdout, and the JSON error's code. */
-function failsWith(result: CliResult, code: string, what: string): string {
-  assert.equal(result.code, 9, `${what}: expected exit 9, got ${result.code}: ${result.stderr}`);
-  assert.equal(result.stdout, '', `${what}: nothing printed`);
-  const line = result.stderr
-    .trim()
-    .split('\n')
-    .find((l) => l.startsWith('{"error"'));
-  assert.ok(line, `${what}: a JSON error on stderr: ${result.stderr}`);
-  const error = (JSON.parse(line) as { error: { code: string; message: string } }).error;
-  assert.equal(error.code, code, `${what}: ${error.message}`);
-  return error.message;
 }
 
 function describeRun(name: string, args: readonly string[], result: PeerResult): string {

@@ -14,12 +14,7 @@ import type { ClientOptions } from '../../../src/registry/client-options.ts';
 import { createImageOpener } from '../../../src/registry/open-image.ts';
 import { pushTestImage } from '../../support/images.ts';
 import { testRegistries, uniqueRepository } from '../../support/registries.ts';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { type CliResult, failsWith, ok } from './cli-assertions.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-signed-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,25 +40,6 @@ async function run(
   stdout.end();
   stderr.end();
   return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
-
-function ok(result: CliResult, what: string): string {
-  assert.equal(result.code, 0, `${what} exited ${result.code}: ${result.stderr}`);
-  return result.stdout;
-}
-
-/** Exit 9, nothing on stdout, and the JSON error's code. */
-function failsWith(result: CliResult, code: string, what: string): string {
-  assert.equal(result.code, 9, `${what}: expected exit 9, got ${result.code}: ${result.stderr}`);
-  assert.equal(result.stdout, '', `${what}: nothing printed`);
-  const line = result.stderr
-    .trim()
-    .split('\n')
-    .find((l) => l.startsWith('{"error"'));
-  assert.ok(line, `${what}: a JSON error on stderr: ${result.stderr}`);
-  const error = (JSON.parse(line) as { error: { code: string; message: string } }).error;
-  assert.equal(error.code, code, `${what}: ${error.message}`);
-  return error.message;
 }
 
 const key = (name: string) => join(dir, name);
