@@ -85,8 +85,25 @@ export async function getCommand(
     ...(result.trust === undefined ? {} : { trust: result.trust, signedBy: result.signedBy ?? [] }),
   };
   const { repository } = opened;
+  const described = {
+    image: opened.display,
+    subject: subjectJson(result.subject),
+    ...where,
+    version: versionJson(result.version),
+  };
+  const content = {
+    mediaType: result.content.mediaType,
+    digest: result.content.digest,
+    size: result.content.size,
+  };
   if (options.output !== undefined) {
     await writeVerifiedFile(repository.fetchBlob(result.content), options.output);
+    if (context.json) writeJson(io.stdout, { ...described, content, output: options.output });
+    else {
+      io.stderr.write(
+        `Wrote ${options.type} version ${result.version.digest} of ${opened.display} to ${options.output}\n`,
+      );
+    }
   } else if (context.json) {
     const bytes = await repository.fetchBlobBytes(result.content, IN_MEMORY_LIMIT);
     let text: string | undefined;
@@ -96,18 +113,12 @@ export async function getCommand(
       text = undefined;
     }
     writeJson(io.stdout, {
-      image: opened.display,
-      subject: subjectJson(result.subject),
-      ...where,
-      version: versionJson(result.version),
+      ...described,
       content: {
-        mediaType: result.content.mediaType,
-        digest: result.content.digest,
-        size: result.content.size,
+        ...content,
         ...(text === undefined ? { base64: Buffer.from(bytes).toString('base64') } : { text }),
       },
     });
-    return result;
   } else if (result.content.size <= IN_MEMORY_LIMIT) {
     const bytes = await repository.fetchBlobBytes(result.content, IN_MEMORY_LIMIT);
     await new Promise<void>((resolve, reject) => io.stdout.write(bytes, (e) => (e ? reject(e) : resolve())));
@@ -121,25 +132,6 @@ export async function getCommand(
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }
-  if (options.output !== undefined && !context.json) {
-    io.stderr.write(
-      `Wrote ${options.type} version ${result.version.digest} of ${opened.display} to ${options.output}\n`,
-    );
-  }
-  if (options.output !== undefined && context.json) {
-    writeJson(io.stdout, {
-      image: opened.display,
-      subject: subjectJson(result.subject),
-      ...where,
-      version: versionJson(result.version),
-      content: {
-        mediaType: result.content.mediaType,
-        digest: result.content.digest,
-        size: result.content.size,
-      },
-      output: options.output,
-    });
   }
   return result;
 }
