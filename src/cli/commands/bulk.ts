@@ -162,10 +162,14 @@ async function readSource(path: string, io: CommandIO): Promise<string> {
   }
 }
 
-/** A one-line progress bar on stderr, drawn only on a terminal. */
-function progress(io: CommandIO, total: number) {
+/**
+ * The per-item results of a bulk command: a JSON line on stdout for each item, a one-line progress bar
+ * on stderr (only on a terminal), and the outcome at the end.
+ */
+function bulkReport(io: CommandIO, total: number) {
   let done = 0;
   let failed = 0;
+  let firstError: ManifestoError | undefined;
   const draw = () => {
     if (!io.interactive) return;
     const width = 30;
@@ -176,13 +180,37 @@ function progress(io: CommandIO, total: number) {
   };
   draw();
   return {
-    step(ok: boolean) {
+    succeeded(line: Record<string, unknown>) {
+      io.stdout.write(`${JSON.stringify(line)}\n`);
       done++;
-      if (!ok) failed++;
       draw();
     },
-    end() {
+    failed(item: { line: number; image: string }, error: unknown) {
+      const failure = toManifestoError(error);
+      firstError ??= failure;
+      io.stdout.write(
+        `${JSON.stringify({ line: item.line, image: item.image, ok: false, error: failure.toJSON() })}\n`,
+      );
+      done++;
+      failed++;
+      draw();
+    },
+    /** Ends the bar; throws a 'partial' error (or the error of every item) when any item failed. */
+    finish(json: boolean, what: string): BulkOutcome {
       if (io.interactive) io.stderr.write('\n');
+      const outcome = { total, failed };
+      if (failed === 0) {
+        if (!json) io.stderr.write(`${what}: ${total} of ${total} ok\n`);
+        return outcome;
+      }
+      throw new ManifestoError(
+        'BULK_PARTIAL',
+        `${what}: ${failed} of ${total} failed (see the lines with "ok": false on stdout)`,
+        {
+          category: failed === total && firstError !== undefined ? firstError.category : 'partial',
+          hint: 'The other items succeeded; run the failed lines again.',
+        },
+      );
     },
   };
 }
@@ -215,28 +243,6 @@ async function runGrouped<T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
 }
 
-function finish(
-  io: CommandIO,
-  json: boolean,
-  what: string,
-  outcome: BulkOutcome,
-  firstError?: ManifestoError,
-) {
-  if (outcome.failed === 0) {
-    if (!json) io.stderr.write(`${what}: ${outcome.total} of ${outcome.total} ok\n`);
-    return;
-  }
-  throw new ManifestoError(
-    'BULK_PARTIAL',
-    `${what}: ${outcome.failed} of ${outcome.total} failed (see the lines with "ok": false on stdout)`,
-    {
-      category:
-        outcome.failed === outcome.total && firstError !== undefined ? firstError.category : 'partial',
-      hint: 'The other items succeeded; run the failed lines again.',
-    },
-  );
-}
-
 /**
  * An image opener with as many connections per registry as items run at a time: requests queued for a
  * connection would count as registry latency in the tag schema's settle time (5x the slowest request).
@@ -266,9 +272,7 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
     options.maxSize ??
     (io.env.MANIFESTO_MAX_SIZE ? Number(io.env.MANIFESTO_MAX_SIZE) : DEFAULT_MAX_CONTENT_BYTES);
   const author = defaultAuthor(io.env);
-  const bar = progress(io, items.length);
-  let failed = 0;
-  let firstError: ManifestoError | undefined;
+  const report = bulkReport(io, items.length);
   // Uploads of each (repository, content digest), shared by the items that store that content there.
   const uploads = new Map<string, Promise<void>>();
   await runGrouped(
@@ -322,37 +326,25 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
             blobsPushed: true,
             validate: false,
           });
-          io.stdout.write(
-            `${JSON.stringify({
-              line: item.line,
-              image: item.image,
-              ok: true,
-              ...(item.platform === undefined ? {} : { platform: formatPlatform(item.platform) }),
-              type: result.type,
-              version: result.version,
-              subject: subjectJson(result.subject),
-              supersedes: result.supersedes ?? null,
-            })}\n`,
-          );
-          bar.step(true);
+          report.succeeded({
+            line: item.line,
+            image: item.image,
+            ok: true,
+            ...(item.platform === undefined ? {} : { platform: formatPlatform(item.platform) }),
+            type: result.type,
+            version: result.version,
+            subject: subjectJson(result.subject),
+            supersedes: result.supersedes ?? null,
+          });
         } finally {
           await content.dispose();
         }
       } catch (error) {
-        const failure = toManifestoError(error);
-        failed++;
-        firstError ??= failure;
-        io.stdout.write(
-          `${JSON.stringify({ line: item.line, image: item.image, ok: false, error: failure.toJSON() })}\n`,
-        );
-        bar.step(false);
+        report.failed(item, error);
       }
     },
   );
-  bar.end();
-  const outcome = { total: items.length, failed };
-  finish(io, context.json, 'put --from', outcome, firstError);
-  return outcome;
+  return report.finish(context.json, 'put --from');
 }
 
 /** `manifesto list --from refs.txt`. */
@@ -361,9 +353,7 @@ export async function bulkListCommand(options: BulkOptions, context: CommandCont
   const items = parseBulkList(await readSource(options.from, io), sourceName(options.from));
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BULK_CONCURRENCY);
   const openImage = bulkOpener(context, concurrency);
-  const bar = progress(io, items.length);
-  let failed = 0;
-  let firstError: ManifestoError | undefined;
+  const report = bulkReport(io, items.length);
   await runGrouped(
     items,
     (item) => `${item.line}`,
@@ -373,34 +363,22 @@ export async function bulkListCommand(options: BulkOptions, context: CommandCont
         const opened = await openImage(item.image);
         const target = await resolveTarget(opened.repository, opened.target, { image: opened.display });
         const types = summariseTypes(await readListing(opened.repository, target.subject));
-        io.stdout.write(
-          `${JSON.stringify({
-            line: item.line,
-            image: item.image,
-            ok: true,
-            subject: subjectJson(target.subject),
-            types: types.map((t) => ({
-              type: t.type,
-              label: t.label,
-              count: t.versions.length,
-              latest: versionJson(t.versions[0]!),
-            })),
-          })}\n`,
-        );
-        bar.step(true);
+        report.succeeded({
+          line: item.line,
+          image: item.image,
+          ok: true,
+          subject: subjectJson(target.subject),
+          types: types.map((t) => ({
+            type: t.type,
+            label: t.label,
+            count: t.versions.length,
+            latest: versionJson(t.versions[0]!),
+          })),
+        });
       } catch (error) {
-        const failure = toManifestoError(error);
-        failed++;
-        firstError ??= failure;
-        io.stdout.write(
-          `${JSON.stringify({ line: item.line, image: item.image, ok: false, error: failure.toJSON() })}\n`,
-        );
-        bar.step(false);
+        report.failed(item, error);
       }
     },
   );
-  bar.end();
-  const outcome = { total: items.length, failed };
-  finish(io, context.json, 'list --from', outcome, firstError);
-  return outcome;
+  return report.finish(context.json, 'list --from');
 }
