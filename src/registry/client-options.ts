@@ -1,5 +1,6 @@
 /** How manifesto connects to registries: what the CLI flags and the library's callers set. */
 import type { RequestEvent } from './http/types.ts';
+import type { TagSchemaClock } from './referrers-tag-schema.ts';
 
 export interface ClientOptions {
   /** Use plain HTTP for every registry (default: only for loopback registries). */
@@ -28,4 +29,6 @@ export interface ClientOptions {
   maxConnections?: number | undefined;
   /** Settle time of the referrers tag-schema write protocol, in ms (tests, tuning). */
   tagSchemaSettleMs?: number | undefined;
+  /** Time source of the tag-schema write protocol (tests; bulk operations release work slots in its waits). */
+  tagSchemaClock?: TagSchemaClock | undefined;
 }

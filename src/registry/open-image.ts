@@ -86,9 +86,10 @@ export function createImageOpener(options: ClientOptions = {}): ImageOpener {
       options: {
         manifestCache,
         capabilities,
-        ...(options.tagSchemaSettleMs === undefined
-          ? {}
-          : { tagSchema: { settleMs: options.tagSchemaSettleMs } }),
+        tagSchema: {
+          ...(options.tagSchemaSettleMs === undefined ? {} : { settleMs: options.tagSchemaSettleMs }),
+          ...(options.tagSchemaClock === undefined ? {} : { clock: options.tagSchemaClock }),
+        },
       },
     });
     return { reference, repository, target, display };

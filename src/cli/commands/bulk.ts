@@ -4,7 +4,9 @@
  * usage error naming its line number, and nothing is written); then the items run with bounded
  * concurrency, sharing one connection pool per registry (the image opener's transports). Items on the
  * same image run one after the other (its referrers index is one document); different images run in
- * parallel. Content blobs (and the empty config) are uploaded once per repository and digest: many
+ * parallel. `--concurrency` bounds the items doing work at a time (work slots); an item waiting for the
+ * referrers tag schema to settle (≥ 250 ms after its index write, on registries without the referrers
+ * API) gives its slot to the next item meanwhile, so that wait costs latency, not throughput. Content blobs (and the empty config) are uploaded once per repository and digest: many
  * puts of the same file cost only their manifest requests. Each item's result is one JSON line on
  * stdout; a progress bar goes to stderr on a terminal.
  */
@@ -17,6 +19,7 @@ import { contentMediaType, pushVersionBlobs, putMetadata, validateAnnotations } 
 import { resolveTarget } from '../../metadata/target.ts';
 import { validateTypeName } from '../../metadata/type-name.ts';
 import { createImageOpener } from '../../registry/open-image.ts';
+import { systemClock } from '../../registry/referrers-tag-schema.ts';
 import type { Platform } from '../../spec/descriptor.ts';
 import { formatPlatform } from '../../spec/platform.ts';
 import { parseReference } from '../../spec/reference.ts';
@@ -25,9 +28,12 @@ import { toManifestoError } from '../errors-output.ts';
 import type { CommandIO } from '../io.ts';
 import { parsePlatformFlag } from '../platform-flag.ts';
 import { subjectJson, versionJson } from '../render.ts';
+import { createWorkSlots, slotReleasingClock } from '../work-slots.ts';
 import { defaultAuthor } from './put.ts';
 
-export const DEFAULT_BULK_CONCURRENCY = 8;
+export const DEFAULT_BULK_CONCURRENCY = 16;
+/** Items started at a time per work slot: the rest of them wait idle (settling) without a slot. */
+const ADMITTED_PER_SLOT = 16;
 
 /** One line of a `put --from` file. */
 export interface BulkPutItem {
@@ -216,13 +222,13 @@ function bulkReport(io: CommandIO, total: number) {
 }
 
 /**
- * Runs `run` for every item, at most `concurrency` at a time; items with the same key run in file
- * order, one after the other.
+ * Runs `run` for every item, at most `admitted` at a time; items with the same key run in file order,
+ * one after the other.
  */
 async function runGrouped<T>(
   items: readonly T[],
   key: (item: T) => string,
-  concurrency: number,
+  admitted: number,
   run: (item: T) => Promise<void>,
 ): Promise<void> {
   const groups = new Map<string, T[]>();
@@ -240,18 +246,24 @@ async function runGrouped<T>(
       for (const item of group) await run(item);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(admitted, queue.length) }, worker));
 }
 
 /**
- * An image opener with as many connections per registry as items run at a time: requests queued for a
- * connection would count as registry latency in the tag schema's settle time (5x the slowest request).
+ * The work slots of a bulk command and an image opener to match: as many connections per registry as
+ * items work at a time (requests queued for a connection would count as registry latency in the tag
+ * schema's settle time), and tag-schema waits that release the item's slot.
  */
-function bulkOpener(context: CommandContext, concurrency: number) {
-  return createImageOpener({
+function bulkRunner(context: CommandContext, concurrency: number) {
+  const slots = createWorkSlots(concurrency);
+  const openImage = createImageOpener({
     ...context.client,
     maxConnections: Math.max(context.client.maxConnections ?? 8, concurrency),
+    tagSchemaClock: slotReleasingClock(slots, context.client.tagSchemaClock ?? systemClock),
   });
+  const runAll = <T>(items: readonly T[], key: (item: T) => string, run: (item: T) => Promise<void>) =>
+    runGrouped(items, key, concurrency * ADMITTED_PER_SLOT, (item) => slots.run(() => run(item)));
+  return { openImage, runAll };
 }
 
 export interface BulkOptions {
@@ -267,7 +279,7 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
   const { io } = context;
   const items = parseBulkPut(await readSource(options.from, io), sourceName(options.from));
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BULK_CONCURRENCY);
-  const openImage = bulkOpener(context, concurrency);
+  const { openImage, runAll } = bulkRunner(context, concurrency);
   const maxSize =
     options.maxSize ??
     (io.env.MANIFESTO_MAX_SIZE ? Number(io.env.MANIFESTO_MAX_SIZE) : DEFAULT_MAX_CONTENT_BYTES);
@@ -275,10 +287,9 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
   const report = bulkReport(io, items.length);
   // Uploads of each (repository, content digest), shared by the items that store that content there.
   const uploads = new Map<string, Promise<void>>();
-  await runGrouped(
+  await runAll(
     items,
     (item) => item.image,
-    concurrency,
     async (item) => {
       try {
         const opened = await openImage(item.image);
@@ -352,12 +363,11 @@ export async function bulkListCommand(options: BulkOptions, context: CommandCont
   const { io } = context;
   const items = parseBulkList(await readSource(options.from, io), sourceName(options.from));
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BULK_CONCURRENCY);
-  const openImage = bulkOpener(context, concurrency);
+  const { openImage, runAll } = bulkRunner(context, concurrency);
   const report = bulkReport(io, items.length);
-  await runGrouped(
+  await runAll(
     items,
     (item) => `${item.line}`,
-    concurrency,
     async (item) => {
       try {
         const opened = await openImage(item.image);
