@@ -88,6 +88,8 @@ export interface RunningRegistry extends TestRegistry {
   kind: LocalRegistryKind;
   /** Folder with the registry's config, storage, certificates and logs. */
   workDir: string;
+  /** The registry process's id (the spawned child), e.g. to read its CPU time in /proc/<pid>/stat. */
+  pid: number | undefined;
   /** The registry process's own stdout and stderr. */
   logFile: string;
   /** Stops the registry (and its token server); removes workDir when startRegistry created it. */
@@ -97,6 +99,11 @@ export interface RunningRegistry extends TestRegistry {
 export interface StartRegistryOptions {
   /** Folder for config, storage, certificates and logs. Default: a new temporary folder, removed by stop(). */
   workDir?: string;
+  /**
+   * Where the default workDir (the new temporary folder) is made, e.g. '/dev/shm' to keep distribution's
+   * storage on tmpfs. Default: os.tmpdir(). Ignored when workDir is given.
+   */
+  parentDir?: string;
   /** Token registry: actions anonymous clients get on every repository (default none). */
   anonymousActions?: readonly string[];
   /** Token registry: lifetime of issued tokens in seconds (default 300). */
@@ -373,7 +380,7 @@ export async function startRegistry(
   options: StartRegistryOptions = {},
 ): Promise<RunningRegistry> {
   const createdWorkDir = options.workDir === undefined;
-  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), `manifesto-${kind}-`));
+  const workDir = options.workDir ?? mkdtempSync(join(options.parentDir ?? tmpdir(), `manifesto-${kind}-`));
   mkdirSync(workDir, { recursive: true });
   const logFile = join(workDir, `${kind}.log`);
   const logLevel = options.logLevel ?? 'warn';
@@ -509,6 +516,7 @@ export async function startRegistry(
       host: `127.0.0.1:${port}`,
       baseUrl: `${spec.scheme}://127.0.0.1:${port}`,
       workDir,
+      pid: child.pid,
       logFile,
       stop: async () => {
         if (stopped) return;
