@@ -10,14 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import {
-  type ExtrasResults,
-  measureBulk,
-  measureScale,
-  measureStart,
-  renderExtras,
-} from '../bench/support/extras.ts';
-import { type BenchRegistry, startBenchRegistry } from '../bench/support/fixtures.ts';
+import { measureBulk } from '../bench/support/bulk.ts';
+import { type ExtrasResults, measureScale, measureStart, renderExtras } from '../bench/support/extras.ts';
+import { type BenchRegistry, benchRegistryStorage, startBenchRegistry } from '../bench/support/fixtures.ts';
 import { measureScenario, type RunRecord } from '../bench/support/measure.ts';
 import { type MemoryResult, measureMemory } from '../bench/support/memory.ts';
 import {
@@ -118,6 +113,7 @@ async function warmUp(context: BenchContext): Promise<void> {
 async function runExtras(
   context: BenchContext,
   options: BenchOptions,
+  delays: readonly number[],
   extras: ExtrasResults,
   errors: string[],
 ): Promise<void> {
@@ -132,9 +128,16 @@ async function runExtras(
     ],
     [
       options.bulk,
-      `bulk (${options.bulkCount} puts)`,
+      `bulk (${options.bulkCount} puts at ${delays.map((d) => (d === 0 ? 'loopback' : `+${d} ms`)).join(' and ')})`,
       async () => {
-        extras.bulk.push(await measureBulk(context, options.bulkCount, 30, options.bulkConcurrency, log));
+        extras.bulk.push(
+          ...(await measureBulk(context, {
+            count: options.bulkCount,
+            concurrency: options.bulkConcurrency,
+            delays,
+            log,
+          })),
+        );
       },
     ],
     [
@@ -181,6 +184,8 @@ interface Results {
     loadAverageAtStart: number[];
     loadAverageAtEnd: number[];
     rssMethod: string;
+    /** Where the registries keep their storage (tmpfs when available: the disk's sync latency is not measured). */
+    registryStorage: string;
     /** Peak RSS of this process (the proxies stream: it stays small even with the memory check). */
     benchPeakRssKb: number;
   };
@@ -214,6 +219,7 @@ function renderReport(results: Results, options: BenchOptions): string {
     `manifesto bench ${results.startedAt}: manifesto ${env.manifesto} (node ${env.node}) vs oras ${env.oras}; ` +
       `${options.runs} run(s) per cell, interleaved; manifesto's manifest cache ${options.cache}; ${env.cpus} CPUs, load average ${env.loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')}`,
   );
+  out.push(`${env.registryStorage}; client and registry share the machine's CPUs`);
   if (env.manifestoNote) out.push(`note: ${env.manifestoNote}`);
   out.push(
     `process start alone (version): manifesto ${formatMs(results.startup.manifesto.wallMedianMs)} ms, ` +
@@ -395,6 +401,7 @@ async function main(): Promise<number> {
   const extras: ExtrasResults = { start: [], bulk: [], scale: [], signing: [] };
   const memoryRegistry = options.registries.includes('distribution') ? 'distribution' : options.registries[0];
   const workParent = join(tmpdir(), 'manifesto-bench');
+  const storage = benchRegistryStorage();
   let startup: StartupSummary;
   try {
     log(`bench: manifesto ${manifesto.entry}, oras ${orasBin()}`);
@@ -404,7 +411,7 @@ async function main(): Promise<number> {
       const extrasHere = options.start || options.bulk || options.scale || options.signing;
       if (options.operations.length === 0 && !memoryHere && !extrasHere) continue;
       log(`bench: starting ${kind}`);
-      const bench = await startBenchRegistry(kind);
+      const bench = await startBenchRegistry(kind, storage);
       running.add(bench);
       const workDir = createWorkDir(workParent, kind);
       let caches = 0;
@@ -469,7 +476,7 @@ async function main(): Promise<number> {
             log(`bench: ${message}`);
           }
         }
-        await runExtras(context, options, extras, errors);
+        await runExtras(context, options, delays, extras, errors);
       } finally {
         running.delete(bench);
         await bench.stop();
@@ -499,6 +506,7 @@ async function main(): Promise<number> {
       loadAverageAtStart,
       loadAverageAtEnd: loadavg(),
       rssMethod: RSS_METHOD,
+      registryStorage: storage.description,
       benchPeakRssKb: process.resourceUsage().maxRSS,
     },
     options,

@@ -3,12 +3,10 @@
  *
  * - start: `manifesto --version` next to `node -e 0`, and `manifesto get` next to a Node process that
  *   makes the same requests (recorded at the proxy) with fetch: what start-up and module loading add.
- * - bulk: N puts to N images with one `manifesto put --from ops.jsonl` next to `oras attach`
- *   processes (a sample, run one after the other and as many at a time as put --from runs), as throughput.
+ * - bulk: N puts to N images with one `manifesto put --from` next to `oras attach` processes (bulk.ts).
  * - scale: `list` and `get` of an image with 1,000 versions of one type (requests and wall time).
  */
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pushEmptyConfig } from '../../src/metadata/put.ts';
 import { artifactTypeFor } from '../../src/metadata/type-name.ts';
@@ -16,6 +14,8 @@ import { buildVersionManifest } from '../../src/metadata/version-manifest.ts';
 import { referrersTag, serializeIndex } from '../../src/registry/referrers-tag-schema.ts';
 import type { Descriptor } from '../../src/spec/descriptor.ts';
 import { OCI_INDEX, OCI_MANIFEST } from '../../src/spec/media-types.ts';
+import { inBatches } from './batches.ts';
+import { type BulkResult, renderBulk } from './bulk.ts';
 import type { RequestCounts } from './counting-proxy.ts';
 import {
   type BenchImage,
@@ -24,7 +24,7 @@ import {
   pushFreshImage,
   storeVersions,
 } from './fixtures.ts';
-import { BENCH_TYPE, type BenchContext, budgetFor, runManifesto, runOras } from './operations.ts';
+import { BENCH_TYPE, type BenchContext, budgetFor, runManifesto } from './operations.ts';
 import { runMeasured } from './processes.ts';
 import { formatClasses, formatMs, formatRatio } from './report.ts';
 import { renderSigning, type SigningRow } from './signing.ts';
@@ -42,22 +42,6 @@ export interface StartResult {
   replayMs: number;
   getRatio: number;
   getRequests: number;
-}
-
-export interface BulkResult {
-  registry: string;
-  count: number;
-  concurrency: number;
-  manifestoMs: number;
-  manifestoPerSecond: number;
-  manifestoRequests: RequestCounts;
-  manifestoCode: number;
-  orasSample: number;
-  orasSequentialPerSecond: number;
-  orasParallelPerSecond: number;
-  /** manifesto's throughput / oras's (one process after the other; `concurrency` at a time). */
-  ratioSequential: number;
-  ratioParallel: number;
 }
 
 export interface ScaleRow {
@@ -83,7 +67,6 @@ export interface ExtrasResults {
   signing: SigningRow[];
 }
 
-export const ORAS_ARTIFACT_TYPE = `application/vnd.manifesto.${BENCH_TYPE}.v1`;
 const ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -136,89 +119,6 @@ export async function measureStart(context: BenchContext, runs: number): Promise
     replayMs: median(samples.replay),
     getRatio: pairedRatio(samples.get, samples.replay),
     getRequests: recorded.length,
-  };
-}
-
-async function inBatches(count: number, width: number, run: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, count) }, async () => {
-      while (next < count) await run(next++);
-    }),
-  );
-}
-
-/** N puts to N images: one `put --from` process next to `oras attach` processes (a sample). */
-export async function measureBulk(
-  context: BenchContext,
-  count: number,
-  orasSample: number,
-  concurrency: number,
-  log: (line: string) => void,
-): Promise<BulkResult> {
-  const { bench } = context;
-  const repository = benchRepository('bulk');
-  const prepared = performance.now();
-  const tags: string[] = [];
-  await inBatches(count, 16, async (i) => {
-    await pushFreshImage(bench, repository, `img-${i}`);
-    tags[i] = `img-${i}`;
-  });
-  log(`bench: ${bench.kind}: pushed ${count} images in ${formatMs(performance.now() - prepared)} ms`);
-  const dir = context.workDir;
-  const file = join(dir, 'profile.json');
-  writeFileSync(file, '{"profile":"bulk"}\n');
-  const ops = tags
-    .map((tag) =>
-      JSON.stringify({ image: `${bench.proxy.host}/${repository}:${tag}`, type: BENCH_TYPE, file }),
-    )
-    .join('\n');
-  writeFileSync(join(dir, 'ops.jsonl'), `${ops}\n`);
-  bench.proxy.reset();
-  const put = await runManifesto(
-    context,
-    ['put', '--from', join(dir, 'ops.jsonl'), '--concurrency', String(concurrency)],
-    dir,
-  );
-  const manifestoRequests = bench.proxy.counts();
-  if (put.code !== 0) log(`bench: put --from exit ${put.code}: ${put.stderr.trim().split('\n').pop()}`);
-  const sample = Math.min(orasSample, count);
-  const attach = (i: number) =>
-    runOras(
-      context,
-      [
-        'attach',
-        '--artifact-type',
-        ORAS_ARTIFACT_TYPE,
-        `${bench.proxy.host}/${repository}:${tags[i]}`,
-        'profile.json',
-      ],
-      dir,
-    ).then((r) => {
-      if (r.code !== 0) throw new Error(`oras attach failed: ${r.stderr.trim()}`);
-    });
-  let started = performance.now();
-  for (let i = 0; i < sample; i++) await attach(i);
-  const sequentialMs = performance.now() - started;
-  started = performance.now();
-  await inBatches(sample, concurrency, attach);
-  const parallelMs = performance.now() - started;
-  const manifestoPerSecond = (count / put.wallMs) * 1000;
-  const orasSequentialPerSecond = (sample / sequentialMs) * 1000;
-  const orasParallelPerSecond = (sample / parallelMs) * 1000;
-  return {
-    registry: bench.kind,
-    count,
-    concurrency,
-    manifestoMs: put.wallMs,
-    manifestoPerSecond,
-    manifestoRequests,
-    manifestoCode: put.code,
-    orasSample: sample,
-    orasSequentialPerSecond,
-    orasParallelPerSecond,
-    ratioSequential: manifestoPerSecond / orasSequentialPerSecond,
-    ratioParallel: manifestoPerSecond / orasParallelPerSecond,
   };
 }
 
@@ -355,14 +255,7 @@ export function renderExtras(extras: ExtrasResults): string[] {
         `${formatRatio(s.getRatio)} (goal <= 1.50x)`,
     );
   }
-  for (const b of extras.bulk) {
-    out.push(
-      `Bulk (${b.registry}): ${b.count} puts to ${b.count} images${b.count < 1000 ? ' (scaled down from 1,000: --bulk-n 1000 for the full run)' : ''} with one put --from (--concurrency ${b.concurrency}${b.manifestoCode === 0 ? '' : `, exit ${b.manifestoCode}`}): ` +
-        `${formatMs(b.manifestoMs)} ms, ${b.manifestoPerSecond.toFixed(1)} puts/s, ${(b.manifestoRequests.total / b.count).toFixed(1)} requests per put (${formatClasses(b.manifestoRequests.byClass)}); ` +
-        `oras attach (sample of ${b.orasSample} processes): ${b.orasSequentialPerSecond.toFixed(1)}/s one after the other, ${b.orasParallelPerSecond.toFixed(1)}/s ${b.concurrency} at a time; ` +
-        `ratio ${formatRatio(b.ratioSequential)} / ${formatRatio(b.ratioParallel)} (goal >= 10x against one after the other)`,
-    );
-  }
+  out.push(...renderBulk(extras.bulk));
   for (const r of extras.scale) {
     out.push(
       `Scale (${r.registry}, ${r.versions} versions of one type, ${r.cache} manifest cache): ${r.operation} ${r.requests.total} requests (${formatClasses(r.requests.byClass)}), ` +

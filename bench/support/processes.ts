@@ -1,7 +1,7 @@
 /**
- * Runs one command to completion for a benchmark: wall time (spawn to exit, measured here) and peak
+ * Runs one command to completion for a benchmark: wall time (spawn to exit, measured here), peak
  * resident set size of the process (GNU time's maximum RSS when /usr/bin/time exists, else sampled from
- * /proc/<pid>/status VmHWM, which can miss a final spike). Never blocks the event loop: the counting
+ * /proc/<pid>/status VmHWM, which can miss a final spike) and its CPU time (GNU time's user + system). Never blocks the event loop: the counting
  * proxies run in this process.
  */
 import { spawn } from 'node:child_process';
@@ -23,6 +23,11 @@ export interface RunResult {
   wallMs: number;
   /** Peak RSS in KiB; undefined when it could not be measured. */
   peakRssKb: number | undefined;
+  /**
+   * User + system CPU of the process, ms (GNU time's %U + %S: 10 ms steps, truncated); undefined
+   * without /usr/bin/time. For many short processes, see childrenCpuMs() in cpu.ts.
+   */
+  cpuMs: number | undefined;
 }
 
 const GNU_TIME = '/usr/bin/time';
@@ -50,7 +55,7 @@ export function runMeasured(
   const [file, argv] =
     timeFile === undefined
       ? [command, [...args]]
-      : [GNU_TIME, ['-f', '%M', '-o', timeFile, command, ...args]];
+      : [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args]];
   const timeoutMs = options.timeoutMs ?? 600_000;
   return new Promise<RunResult>((resolve, reject) => {
     const started = performance.now();
@@ -83,12 +88,17 @@ export function runMeasured(
       clearTimeout(timer);
       if (sampler) clearInterval(sampler);
       let peakRssKb = sampled;
+      let cpuMs: number | undefined;
       if (timeFile !== undefined) {
         try {
-          // GNU time writes "Command exited with non-zero status N" before the value on failure.
+          // GNU time writes "Command exited with non-zero status N" before the values on failure.
           const lines = readFileSync(timeFile, 'utf8').trim().split('\n');
-          const value = Number(lines[lines.length - 1]);
-          peakRssKb = Number.isFinite(value) && value > 0 ? value : undefined;
+          const [rss, user, system] = (lines[lines.length - 1] ?? '').trim().split(/\s+/).map(Number);
+          peakRssKb = rss !== undefined && Number.isFinite(rss) && rss > 0 ? rss : undefined;
+          cpuMs =
+            user !== undefined && system !== undefined && Number.isFinite(user + system)
+              ? (user + system) * 1000
+              : undefined;
         } catch {
           peakRssKb = undefined;
         }
@@ -100,6 +110,7 @@ export function runMeasured(
         stderr: Buffer.concat(stderr).toString('utf8'),
         wallMs,
         peakRssKb,
+        cpuMs,
       });
     });
   });
