@@ -7,12 +7,12 @@
  * parallel. `--concurrency` bounds the items doing work at a time (work slots); an item waiting for the
  * referrers tag schema to settle (≥ 250 ms after its index write, on registries without the referrers
  * API) gives its slot to the next item meanwhile, so that wait costs latency, not throughput. Content blobs (and the empty config) are uploaded once per repository and digest: many
- * puts of the same file cost only their manifest requests. Each item's result is one JSON line on
+ * puts of the same file cost only their manifest requests; each file is read and hashed once per run. Each item's result is one JSON line on
  * stdout; a progress bar goes to stderr on a terminal.
  */
 import { readFile } from 'node:fs/promises';
 import { ManifestoError, usageError } from '../../errors/errors.ts';
-import { DEFAULT_MAX_CONTENT_BYTES, prepareFile } from '../../metadata/content-source.ts';
+import { DEFAULT_MAX_CONTENT_BYTES } from '../../metadata/content-source.ts';
 import { checkKindContent } from '../../metadata/kind-check.ts';
 import { readListing, summariseTypes } from '../../metadata/listing.ts';
 import { contentMediaType, pushVersionBlobs, putMetadata, validateAnnotations } from '../../metadata/put.ts';
@@ -27,6 +27,7 @@ import type { CommandContext } from '../context.ts';
 import { toManifestoError } from '../errors-output.ts';
 import type { CommandIO } from '../io.ts';
 import { parsePlatformFlag } from '../platform-flag.ts';
+import { createPreparedFiles } from '../prepared-files.ts';
 import { subjectJson, versionJson } from '../render.ts';
 import { createWorkSlots, slotReleasingClock } from '../work-slots.ts';
 import { defaultAuthor } from './put.ts';
@@ -285,6 +286,9 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
     (io.env.MANIFESTO_MAX_SIZE ? Number(io.env.MANIFESTO_MAX_SIZE) : DEFAULT_MAX_CONTENT_BYTES);
   const author = defaultAuthor(io.env);
   const report = bulkReport(io, items.length);
+  // Each file is read and hashed once, each (type, content) validated once, however many items use it.
+  const files = createPreparedFiles(maxSize);
+  const checked = new Set<string>();
   // Uploads of each (repository, content digest), shared by the items that store that content there.
   const uploads = new Map<string, Promise<void>>();
   await runAll(
@@ -293,68 +297,69 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
     async (item) => {
       try {
         const opened = await openImage(item.image);
-        const content = await prepareFile(item.file, maxSize);
-        try {
-          const mediaType = contentMediaType(content, item.mediaType);
+        const content = await files.get(item.file);
+        const mediaType = contentMediaType(content, item.mediaType);
+        const checkKey = `${item.type}\n${mediaType}\n${content.digest}`;
+        if (!checked.has(checkKey)) {
           checkKindContent(item.type, content, mediaType, { validate: options.noValidate !== true });
-          const key = `${opened.repository.location}\n${mediaType}\n${content.digest}`;
-          const shared = uploads.get(key);
-          // Another item's failed upload is its own failure: this item then uploads itself.
-          const done =
-            shared === undefined
-              ? false
-              : await shared.then(
-                  () => true,
-                  () => false,
-                );
-          if (!done) {
-            const upload = pushVersionBlobs(opened.repository, content, mediaType, { emptyConfig: true });
-            uploads.set(key, upload);
-            upload.catch(() => {
-              if (uploads.get(key) === upload) uploads.delete(key);
-            });
-            await upload;
-          }
-          const subject =
-            item.platform === undefined
-              ? undefined
-              : (
-                  await resolveTarget(opened.repository, opened.target, {
-                    platform: item.platform,
-                    image: opened.display,
-                  })
-                ).subject;
-          const result = await putMetadata({
-            repository: opened.repository,
-            reference: opened.target,
-            type: item.type,
-            content,
-            mediaType: item.mediaType,
-            author: item.author ?? author,
-            annotations: item.annotations,
-            now: context.now,
-            subject,
-            blobsPushed: true,
-            validate: false,
-          });
-          report.succeeded({
-            line: item.line,
-            image: item.image,
-            ok: true,
-            ...(item.platform === undefined ? {} : { platform: formatPlatform(item.platform) }),
-            type: result.type,
-            version: result.version,
-            subject: subjectJson(result.subject),
-            supersedes: result.supersedes ?? null,
-          });
-        } finally {
-          await content.dispose();
+          checked.add(checkKey);
         }
+        const key = `${opened.repository.location}\n${mediaType}\n${content.digest}`;
+        const shared = uploads.get(key);
+        // Another item's failed upload is its own failure: this item then uploads itself.
+        const done =
+          shared === undefined
+            ? false
+            : await shared.then(
+                () => true,
+                () => false,
+              );
+        if (!done) {
+          const upload = pushVersionBlobs(opened.repository, content, mediaType, { emptyConfig: true });
+          uploads.set(key, upload);
+          upload.catch(() => {
+            if (uploads.get(key) === upload) uploads.delete(key);
+          });
+          await upload;
+        }
+        const subject =
+          item.platform === undefined
+            ? undefined
+            : (
+                await resolveTarget(opened.repository, opened.target, {
+                  platform: item.platform,
+                  image: opened.display,
+                })
+              ).subject;
+        const result = await putMetadata({
+          repository: opened.repository,
+          reference: opened.target,
+          type: item.type,
+          content,
+          mediaType: item.mediaType,
+          author: item.author ?? author,
+          annotations: item.annotations,
+          now: context.now,
+          subject,
+          blobsPushed: true,
+          validate: false,
+        });
+        report.succeeded({
+          line: item.line,
+          image: item.image,
+          ok: true,
+          ...(item.platform === undefined ? {} : { platform: formatPlatform(item.platform) }),
+          type: result.type,
+          version: result.version,
+          subject: subjectJson(result.subject),
+          supersedes: result.supersedes ?? null,
+        });
       } catch (error) {
         report.failed(item, error);
       }
     },
   );
+  await files.dispose();
   return report.finish(context.json, 'put --from');
 }
 
