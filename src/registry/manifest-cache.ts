@@ -34,6 +34,8 @@ export function diskManifestCache(dir: string): ManifestCache {
     const parsed = tryParseDigest(digest);
     return parsed === undefined ? undefined : join(dir, 'manifests', parsed.algorithm, parsed.hex);
   };
+  /** Directories this process made or found: one mkdir per directory, not per write. */
+  const made = new Set<string>();
   return {
     async read(digest) {
       const path = pathOf(digest);
@@ -58,10 +60,16 @@ export function diskManifestCache(dir: string): ManifestCache {
       if (digestOf(bytes, algorithm) !== digest) return;
       const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       try {
-        await mkdir(dirname(path), { recursive: true });
+        const directory = dirname(path);
+        if (!made.has(directory)) {
+          await mkdir(directory, { recursive: true });
+          made.add(directory);
+        }
         await writeFile(temp, bytes, { mode: 0o644 });
         await rename(temp, path);
       } catch {
+        // The directory may have been removed meanwhile: the next write makes it again.
+        made.delete(dirname(path));
         await rm(temp, { force: true }).catch(() => undefined);
       }
     },
