@@ -54,8 +54,9 @@ go-containerregistry's registry (referrers API), through a counting proxy.
   --memory / --no-memory   run / skip the large-file memory check (default: run unless --only omits it)
   --memory-mb N            size of the memory check's file in MiB (default 500)
   --start / --no-start     start-up: manifesto --version vs node -e 0, get vs node + its requests (20 runs)
-  --bulk / --no-bulk       throughput: N puts to N images with put --from vs oras attach processes
-  --bulk-n N               N of the bulk section (default 200; 1000 for the full run)
+  --bulk / --no-bulk       throughput: N puts to N images with put --from vs oras attach processes, at
+                           loopback and at --delay-ms, with client, registry and proxy CPU per put
+  --bulk-n N               N of the bulk section (default 200; 1000 for the full run, about 2 minutes)
   --bulk-concurrency N     put --from --concurrency N, and oras processes at a time (default 16)
   --scale / --no-scale     list and get with many versions of one type
   --scale-versions N       versions of the scale section (default 1000)
