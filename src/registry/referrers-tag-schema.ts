@@ -13,12 +13,12 @@
  *    read moments ago (`referrersState`). Refuse to touch a tag that holds anything but an OCI index,
  *    or that resolves to the subject itself (some registries answer `sha256-<hex>` tags with the
  *    manifest of that digest): conflict error, nothing written.
- * 2. If the change (entry present for an add, absent for a remove) is already in the snapshot, go to
- *    step 4 watching the snapshot's digest. Otherwise merge: keep the existing entries in their order,
- *    append the new descriptor / drop the removed digest (matching by digest), and write: PUT the
- *    index by tag (with `If-Match` where we have the ETag; a registry that honours it answers 412 to a
- *    stale write, which is a re-read), or, when the index became empty, DELETE the old index by digest
- *    (on distribution that removes the tag). Before writing, check the read is fresh: if more than
+ * 2. If the change (entry present for an add, every entry absent for a remove) is already in the
+ *    snapshot, go to step 4 watching the snapshot's digest. Otherwise merge: keep the existing entries
+ *    in their order, append the new descriptor / drop the removed digests (matching by digest), and
+ *    write: PUT the index by tag (with `If-Match` where we have the ETag; a registry that honours it
+ *    answers 412 to a stale write, which is a re-read), or, when the index became empty, DELETE the
+ *    old index by digest (on distribution that removes the tag). Before writing, check the read is fresh: if more than
  *    the accepted read age passed since the read was sent (an event-loop stall, a stale caller
  *    snapshot), read again first. The written digest is watched in step 4.
  * 3. A write distribution rejects because the index names a manifest deleted meanwhile
@@ -46,7 +46,10 @@
  * ## Why it is safe
  *
  * Every write is the merge of a read with one change, so a write can lose someone's entry only if
- * its read predates that entry's arrival in the tag ("stale" write). A writer sends its write at most
+ * its read predates that entry's arrival in the tag ("stale" write). A change is one added descriptor
+ * or a set of removed digests fixed before the update starts (a batch delete): the merge drops exactly
+ * the entries of that set and keeps every other entry of the read, so the argument is the same for
+ * one removed digest or a hundred, and "our change is reflected" means all of the set is gone. A writer sends its write at most
  * W after sending its read, and the write takes effect within about L after that. Confirmation means:
  * the tag held the same index D, containing our change, at two moments h1 and h2 with h2 - h1 >= S
  * (h1 = our own write, or an observation; h2 = the HEAD). Barring the tag returning to byte-identical
@@ -66,7 +69,8 @@
  * process and never compared across machines. Registries with the referrers API need none of this.
  *
  * Request counts (uncontended, distribution): with a fresh caller snapshot, PUT index + 1 HEAD (+ 1
- * DELETE of the replaced index); without one, 1 GET more.
+ * DELETE of the replaced index); without one, 1 GET more. Removing N referrers in one change costs the
+ * same, and one settle time, instead of N of each.
  */
 import { conflictError, isManifestoError, type ManifestoError } from '../errors/errors.ts';
 import type { Descriptor } from '../spec/descriptor.ts';
@@ -163,11 +167,19 @@ export interface IndexSnapshot {
   readonly observedAt: number;
 }
 
-export type ReferrerChange = { kind: 'add'; descriptor: Descriptor } | { kind: 'remove'; digest: string };
+/**
+ * One change to the index: add one descriptor, or remove a set of digests at once (a batch delete
+ * makes one merge, one write and one verification for all of them).
+ */
+export type ReferrerChange =
+  | { kind: 'add'; descriptor: Descriptor }
+  | { kind: 'remove'; digests: readonly string[] };
 
 export interface UpdateResult {
   /** The change was already in the first snapshot (for a remove: the entry was not listed). */
   alreadyReflected: boolean;
+  /** The digests the first snapshot listed (which of several removed digests were listed at all). */
+  firstListed: ReadonlySet<string>;
   /** Digest of the confirmed index (undefined: the tag is gone). */
   confirmedDigest: string | undefined;
   writes: number;
@@ -267,15 +279,19 @@ function entryOf(d: Descriptor): Descriptor {
   return entry;
 }
 
+/** Whether the entries show the change: the added digest listed, or none of the removed ones. */
 export function reflects(manifests: readonly Descriptor[], change: ReferrerChange): boolean {
-  const digest = change.kind === 'add' ? change.descriptor.digest : change.digest;
-  const present = manifests.some((d) => d.digest === digest);
-  return change.kind === 'add' ? present : !present;
+  if (change.kind === 'add') return manifests.some((d) => d.digest === change.descriptor.digest);
+  const removed = new Set(change.digests);
+  return !manifests.some((d) => removed.has(d.digest));
 }
 
-/** Keeps the existing order; appends an added descriptor, drops a removed digest. */
+/** Keeps the existing order; appends an added descriptor, drops every removed digest. */
 export function mergeChange(manifests: readonly Descriptor[], change: ReferrerChange): Descriptor[] {
-  if (change.kind === 'remove') return manifests.filter((d) => d.digest !== change.digest);
+  if (change.kind === 'remove') {
+    const removed = new Set(change.digests);
+    return manifests.filter((d) => !removed.has(d.digest));
+  }
   if (manifests.some((d) => d.digest === change.descriptor.digest)) return [...manifests];
   return [...manifests, entryOf(change.descriptor)];
 }
@@ -380,6 +396,7 @@ export async function updateReferrersIndex(
   }
   let snapshot = initial ?? (await read());
   const alreadyReflected = reflects(snapshot.manifests, change);
+  const firstListed: ReadonlySet<string> = new Set(snapshot.manifests.map((d) => d.digest));
   let writes = 0;
   let observations = 0;
   let staleRereads = 0;
@@ -509,7 +526,7 @@ export async function updateReferrersIndex(
         // Best effort: an unreferenced index left behind is garbage for the registry's collector.
       }
     }
-    return { alreadyReflected, confirmedDigest: digest, writes };
+    return { alreadyReflected, firstListed, confirmedDigest: digest, writes };
   }
 }
 
@@ -534,7 +551,11 @@ function unconfirmed(
   writes: number,
 ): ManifestoError {
   const what =
-    change.kind === 'add' ? `adding ${change.descriptor.digest} to` : `removing ${change.digest} from`;
+    change.kind === 'add'
+      ? `adding ${change.descriptor.digest} to`
+      : change.digests.length === 1
+        ? `removing ${change.digests[0]} from`
+        : `removing ${change.digests.length} referrers from`;
   return conflictError(
     'REFERRERS_UPDATE_UNCONFIRMED',
     `${what} the referrers index ${where(target, tag)} could not be confirmed after ${writes} write(s): other writers kept changing it`,

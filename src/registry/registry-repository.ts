@@ -182,7 +182,7 @@ export class RegistryRepository implements Repository {
         const result = await updateReferrersIndex(
           this.#target,
           subject.digest,
-          { kind: 'remove', digest },
+          { kind: 'remove', digests: [digest] },
           this.#snapshotFrom(options.referrersState, subject.digest),
           this.#tagSchema,
         );

@@ -97,10 +97,19 @@ describe('referrers tag schema: pure parts', () => {
     const [a, b, c] = [descriptor('a'), descriptor('b'), descriptor('c')];
     assert.deepEqual(mergeChange([a, b], { kind: 'add', descriptor: c }), [a, b, c]);
     assert.deepEqual(mergeChange([a, b], { kind: 'add', descriptor: a }), [a, b]);
-    assert.deepEqual(mergeChange([a, b, c], { kind: 'remove', digest: b.digest }), [a, c]);
+    assert.deepEqual(mergeChange([a, b, c], { kind: 'remove', digests: [b.digest] }), [a, c]);
     assert.ok(reflects([a], { kind: 'add', descriptor: a }));
-    assert.ok(reflects([a], { kind: 'remove', digest: b.digest }));
+    assert.ok(reflects([a], { kind: 'remove', digests: [b.digest] }));
     assert.deepEqual(serializeIndex([a]), serializeIndex([{ ...a, urls: ['ignored'] }]));
+  });
+
+  it('removes a set of digests in one merge; reflected only once every one is gone', () => {
+    const [a, b, c, d] = [descriptor('a'), descriptor('b'), descriptor('c'), descriptor('d')];
+    const change = { kind: 'remove', digests: [b.digest, d.digest, descriptor('x').digest] } as const;
+    assert.deepEqual(mergeChange([a, b, c, d], change), [a, c]);
+    assert.ok(!reflects([a, b, c], change), 'b still listed');
+    assert.ok(reflects([a, c], change));
+    assert.ok(reflects([], { kind: 'remove', digests: [] }));
   });
 });
 
@@ -210,14 +219,14 @@ describe('referrers tag schema: update algorithm (virtual clock)', () => {
     await updateReferrersIndex(
       target,
       SUBJECT,
-      { kind: 'remove', digest: descriptor('a').digest },
+      { kind: 'remove', digests: [descriptor('a').digest] },
       undefined,
       { clock },
     );
     const result = await updateReferrersIndex(
       target,
       SUBJECT,
-      { kind: 'remove', digest: descriptor('b').digest },
+      { kind: 'remove', digests: [descriptor('b').digest] },
       undefined,
       {
         clock,
@@ -225,6 +234,69 @@ describe('referrers tag schema: update algorithm (virtual clock)', () => {
     );
     assert.equal(store.current, undefined);
     assert.equal(result.confirmedDigest, undefined);
+  });
+
+  it('removes 50 entries with one write, one verification and one settle time', async () => {
+    const { store, target } = tagStore();
+    const all = Array.from({ length: 52 }, (_, i) => descriptor(`v${i}`));
+    store.current = serializeIndex(all);
+    const old = digestOf(store.current);
+    const clock = virtualClock();
+    const removed = all.slice(2).map((d) => d.digest);
+    const result = await updateReferrersIndex(
+      target,
+      SUBJECT,
+      { kind: 'remove', digests: removed },
+      undefined,
+      { clock },
+    );
+    assert.equal(result.writes, 1);
+    assert.equal(result.alreadyReflected, false);
+    assert.ok(removed.every((d) => result.firstListed.has(d)));
+    assert.deepEqual(listed(store), [all[0]!.digest, all[1]!.digest]);
+    assert.deepEqual(
+      target.transport.requests.map((r) => r.method),
+      ['GET', 'PUT', 'HEAD', 'DELETE'],
+    );
+    assert.deepEqual(store.deletes, [old], 'the replaced index is deleted');
+    assert.equal(clock.slept.length, 1, `one settle wait, slept ${clock.slept.join(', ')}`);
+  });
+
+  it('a batch removal keeps an entry a concurrent writer added from a newer read', async () => {
+    let clobbers = 1;
+    const all = Array.from({ length: 10 }, (_, i) => descriptor(`v${i}`));
+    const { store, target } = tagStore({
+      afterPut: (s) => {
+        // A writer that read the index before our write lands right after it: all ten plus its own.
+        if (clobbers-- > 0) s.current = serializeIndex([...all, descriptor('theirs')]);
+      },
+    });
+    store.current = serializeIndex(all);
+    await updateReferrersIndex(
+      target,
+      SUBJECT,
+      { kind: 'remove', digests: all.slice(1).map((d) => d.digest) },
+      undefined,
+      { clock: virtualClock() },
+    );
+    assert.deepEqual(listed(store), [all[0]!.digest, descriptor('theirs').digest]);
+    assert.equal(store.puts, 2);
+  });
+
+  it('a batch removal that empties the index deletes it', async () => {
+    const { store, target } = tagStore();
+    const all = Array.from({ length: 5 }, (_, i) => descriptor(`v${i}`));
+    store.current = serializeIndex(all);
+    const result = await updateReferrersIndex(
+      target,
+      SUBJECT,
+      { kind: 'remove', digests: all.map((d) => d.digest) },
+      undefined,
+      { clock: virtualClock() },
+    );
+    assert.equal(store.current, undefined);
+    assert.equal(result.confirmedDigest, undefined);
+    assert.equal(store.puts, 0);
   });
 
   it('refuses a tag holding something other than an OCI index', async () => {
