@@ -56,6 +56,12 @@ export interface DeleteManifestOptions {
   referrersState?: ReferrersState | undefined;
 }
 
+export interface DeleteManifestsOptions {
+  /** The subject of every manifest being deleted (they are referrers of it). */
+  subject: Descriptor;
+  referrersState?: ReferrersState | undefined;
+}
+
 export interface ReferrersOptions {
   /** Only referrers with this artifactType (server-side where the registry applies filters). */
   artifactType?: string | undefined;
@@ -103,6 +109,15 @@ export interface Repository {
 
   /** Deletes a manifest by digest (and its referrers-listing entry when it has a subject). */
   deleteManifest(digest: string, options?: DeleteManifestOptions): Promise<void>;
+
+  /**
+   * Deletes referrers of one subject by digest, updating the referrers listing once for all of them
+   * (one tag-schema index write, one index.json rewrite) rather than once per manifest. Throws like
+   * `deleteManifest` (not-found for a digest neither stored nor listed, after the others are
+   * deleted); at any moment the listing names a manifest that is gone only until the listing's
+   * next update, never for good.
+   */
+  deleteManifests(digests: readonly string[], options: DeleteManifestsOptions): Promise<void>;
 
   /** The blob's descriptor (digest, size) if present, else undefined. */
   statBlob(digest: string): Promise<Descriptor | undefined>;

@@ -7,6 +7,7 @@
 import type {
   BlobSource,
   DeleteManifestOptions,
+  DeleteManifestsOptions,
   FetchedManifest,
   PushBlobOptions,
   PushManifestOptions,
@@ -28,6 +29,7 @@ import {
   referrersCapability,
   requestReferrers,
 } from './capabilities.ts';
+import { deleteManifestsByDigest } from './delete-manifests.ts';
 import type { RegistryTransport } from './http/types.ts';
 import type { ManifestCache } from './manifest-cache.ts';
 import { type ManifestInfo, manifestInfo } from './manifest-info.ts';
@@ -193,6 +195,56 @@ export class RegistryRepository implements Repository {
       throw notFoundError(
         'MANIFEST_UNKNOWN',
         `manifest ${this.location}@${digest} not found`,
+        'It may have been deleted already.',
+      );
+    }
+  }
+
+  /**
+   * Batch removal of referrers of one subject. Order, as for one delete: first the manifests (a few
+   * DELETEs at a time), then ONE tag-schema index update removing every digest whose DELETE was
+   * answered. A process that dies between the two leaves index entries naming deleted manifests;
+   * they do not stay: deleting them again unlists them without an error, and distribution rejects
+   * any index write that names a missing manifest, so the next writer of the index drops them
+   * (referrers-tag-schema.ts step 3). The opposite order would leave manifests no listing names.
+   * When a DELETE fails, no new one is started; those already done are still removed from the index.
+   */
+  async deleteManifests(digests: readonly string[], options: DeleteManifestsOptions): Promise<void> {
+    const unique = [...new Set(digests)];
+    for (const digest of unique) parseDigest(digest);
+    const subject = options.subject.digest;
+    parseDigest(subject);
+    if (unique.length === 0) return;
+    const deletions = await deleteManifestsByDigest(this.#target, unique);
+    const done = [...deletions.outcomes.keys()];
+    let listed: ReadonlySet<string> = new Set();
+    if (done.length > 0) {
+      const capability =
+        this.#capabilities.get(this.#target) ??
+        (await referrersCapability(this.#capabilities, this.#target, subject));
+      if (capability === 'tag-schema') {
+        const update = updateReferrersIndex(
+          this.#target,
+          subject,
+          { kind: 'remove', digests: done },
+          this.#snapshotFrom(options.referrersState, subject),
+          this.#tagSchema,
+        );
+        // A failed DELETE is the error to report; the index update of the others is best effort then.
+        if (deletions.failure !== undefined || deletions.unsupported !== undefined) {
+          await update.catch(() => undefined);
+        } else {
+          listed = (await update).firstListed;
+        }
+      }
+    }
+    if (deletions.failure !== undefined) throw deletions.failure.error;
+    if (deletions.unsupported !== undefined) throw deleteUnsupported(this.location, deletions.unsupported);
+    const missing = done.find((d) => deletions.outcomes.get(d) === 'absent' && !listed.has(d));
+    if (missing !== undefined) {
+      throw notFoundError(
+        'MANIFEST_UNKNOWN',
+        `manifest ${this.location}@${missing} not found`,
         'It may have been deleted already.',
       );
     }

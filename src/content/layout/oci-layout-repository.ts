@@ -20,6 +20,7 @@
  * - deleteManifest removes every index.json entry of the digest (its tags too) and its blob, unless
  *   another manifest in the layout still references the blob as content (an index child; referrers
  *   tag-schema indexes do not count). Config and layer blobs are left alone (no garbage collection).
+ *   deleteManifests does the same for many digests with one index.json rewrite.
  * - Writers serialise read-modify-write of index.json with the lock file `index.json.lock` (see
  *   file-lock.ts) and replace index.json and blobs atomically (temporary file + rename). Tools that
  *   do not take the lock (oras, crane) can still lose concurrent manifesto writes, and vice versa.
@@ -41,6 +42,7 @@ import { MAX_MANIFEST_BYTES } from '../../spec/media-types.ts';
 import type {
   BlobSource,
   DeleteManifestOptions,
+  DeleteManifestsOptions,
   FetchedManifest,
   PushManifestOptions,
   ReferrersOptions,
@@ -313,19 +315,45 @@ export class OciLayoutRepository implements Repository {
     return descriptor;
   }
 
-  async deleteManifest(digest: string, _options?: DeleteManifestOptions): Promise<void> {
-    parseDigest(digest);
+  deleteManifest(digest: string, _options?: DeleteManifestOptions): Promise<void> {
+    return this.#deleteAll([digest]);
+  }
+
+  /** One index.json rewrite under the lock for all of them (the subject is not needed here). */
+  deleteManifests(digests: readonly string[], _options: DeleteManifestsOptions): Promise<void> {
+    return this.#deleteAll(digests);
+  }
+
+  /**
+   * Removes the index.json entries of the digests in one rewrite, then the blobs nothing else
+   * references: a crash in between leaves unreferenced blobs, never an entry naming a missing blob.
+   * A digest with neither an entry nor a manifest blob is reported (not-found) after the others.
+   */
+  async #deleteAll(digests: readonly string[]): Promise<void> {
+    const unique = [...new Set(digests)];
+    for (const digest of unique) parseDigest(digest);
+    if (unique.length === 0) return;
     await this.#withIndexLock(async () => {
       const index = await readIndexFile(this.root);
-      const next = removeManifest(index, digest);
-      if (!next) {
-        const summary = await this.#summary({ digest, size: undefined, mediaType: undefined }, true);
-        if (!summary) throw manifestUnknown(digest, this.location);
+      let next: IndexFile = index;
+      const present: string[] = [];
+      let missing: string | undefined;
+      for (const digest of unique) {
+        const removed = removeManifest(next, digest);
+        if (removed) next = removed;
+        if (removed || (await this.#summary({ digest, size: undefined, mediaType: undefined }, true))) {
+          present.push(digest);
+        } else {
+          missing ??= digest;
+        }
       }
-      const referenced = await this.#isReferenced(next ?? index, digest);
-      if (next) await writeIndexFile(this.root, next);
-      if (!referenced) await removeBlob(this.root, digest);
-      this.#summaries.delete(digest);
+      const referenced = await this.#referencedAmong(next, present);
+      if (next !== index) await writeIndexFile(this.root, next);
+      for (const digest of present) {
+        if (!referenced.has(digest)) await removeBlob(this.root, digest);
+        this.#summaries.delete(digest);
+      }
+      if (missing !== undefined) throw manifestUnknown(missing, this.location);
     });
   }
 
@@ -471,8 +499,10 @@ export class OciLayoutRepository implements Repository {
     return found;
   }
 
-  /** Whether a manifest reachable from `index` references `digest` as content (tag-schema indexes aside). */
-  async #isReferenced(index: IndexFile, digest: string): Promise<boolean> {
+  /** Those of `digests` a manifest reachable from `index` references as content (tag-schema indexes aside). */
+  async #referencedAmong(index: IndexFile, digests: readonly string[]): Promise<Set<string>> {
+    const wanted = new Set(digests);
+    const referenced = new Set<string>();
     const tagSchemaRoots = new Set<string>();
     for (const entry of index.entries) {
       const name = entryRefName(entry);
@@ -480,10 +510,10 @@ export class OciLayoutRepository implements Repository {
       if (name !== undefined && d !== undefined && TAG_SCHEMA_PATTERN.test(name)) tagSchemaRoots.add(d);
     }
     for (const [d, summary] of await this.#walk(index)) {
-      if (d === digest || tagSchemaRoots.has(d)) continue;
-      if (summary.references.includes(digest)) return true;
+      if (tagSchemaRoots.has(d)) continue;
+      for (const r of summary.references) if (r !== d && wanted.has(r)) referenced.add(r);
     }
-    return false;
+    return referenced;
   }
 
   /** Runs a read-modify-write of index.json under the layout's lock file. */

@@ -271,6 +271,36 @@ export function describeRepositoryBehaviour(
       assert.equal((await repo.resolve('app')).digest, subject.digest);
     });
 
+    it('deletes many referrers of one subject at once (deleteManifests)', async () => {
+      const repo = await makeRepository(uniqueRepository('behaviour-delete-many'));
+      const { descriptor: subject } = await pushSubject(repo, 'subject', 'app');
+      const pushed = [];
+      for (let i = 0; i < 6; i++) {
+        pushed.push(
+          await repo.pushManifest(referrerManifest(subject, TYPE_SBOM, `many-${i}`), {
+            mediaType: OCI_MANIFEST,
+          }),
+        );
+      }
+      const listing = await repo.referrers(subject.digest);
+      assert.equal(listing.manifests.length, 6);
+      const victims = pushed.slice(1).map((d) => d.digest);
+      await repo.deleteManifests(victims, { subject, referrersState: listing.state });
+      for (const digest of victims) await assert.rejects(repo.fetchManifest(digest), isError('not-found'));
+      assert.deepEqual(
+        (await repo.referrers(subject.digest)).manifests.map((d) => d.digest),
+        [pushed[0]!.digest],
+      );
+      // Gone and unlisted: not found, like deleteManifest; the remaining one is still deleted.
+      await assert.rejects(
+        repo.deleteManifests([victims[0]!, pushed[0]!.digest], { subject }),
+        isError('not-found'),
+      );
+      assert.deepEqual((await repo.referrers(subject.digest)).manifests, []);
+      await repo.deleteManifests([], { subject });
+      assert.equal((await repo.resolve('app')).digest, subject.digest);
+    });
+
     if (hooks.corrupt !== undefined) {
       const corrupt = hooks.corrupt;
       it('detects corrupted blobs and manifests (integrity errors, never data)', async () => {
