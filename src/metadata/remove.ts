@@ -1,5 +1,5 @@
 /** Deletes versions of a piece of metadata (`delete`) and superseded versions (`prune`). */
-import type { Repository } from '../content/repository.ts';
+import type { ReferrersState, Repository } from '../content/repository.ts';
 import { usageError } from '../errors/errors.ts';
 import type { Descriptor } from '../spec/descriptor.ts';
 import { selectVersion } from './get.ts';
@@ -25,8 +25,18 @@ export interface RemovalResult {
   kept: MetadataVersion[];
 }
 
-async function deleteVersions(repository: Repository, subject: Descriptor, victims: MetadataVersion[]) {
-  for (const v of victims) await repository.deleteManifest(v.digest, { subject });
+/** All victims in one batch: one referrers-listing update, however many versions. */
+async function deleteVersions(
+  repository: Repository,
+  subject: Descriptor,
+  victims: MetadataVersion[],
+  referrersState: ReferrersState,
+) {
+  if (victims.length === 0) return;
+  await repository.deleteManifests(
+    victims.map((v) => v.digest),
+    { subject, referrersState },
+  );
 }
 
 export async function deleteMetadata(options: DeleteOptions): Promise<RemovalResult> {
@@ -42,7 +52,7 @@ export async function deleteMetadata(options: DeleteOptions): Promise<RemovalRes
     image: options.image,
   });
   const victims = options.all ? selected.versions : [selected.version];
-  await deleteVersions(options.repository, selected.subject, victims);
+  await deleteVersions(options.repository, selected.subject, victims, selected.listing.state);
   const gone = new Set(victims.map((v) => v.digest));
   return {
     subject: selected.subject,
@@ -78,6 +88,6 @@ export async function pruneMetadata(options: PruneOptions): Promise<RemovalResul
       : [versionsOfType(listing, options.type)];
   const deleted = groups.flatMap((versions) => versions.slice(options.keep));
   const kept = groups.flatMap((versions) => versions.slice(0, options.keep));
-  if (!options.dryRun) await deleteVersions(repository, subject, deleted);
+  if (!options.dryRun) await deleteVersions(repository, subject, deleted, listing.state);
   return { subject, deleted, kept };
 }

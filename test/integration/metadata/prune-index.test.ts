@@ -1,9 +1,13 @@
 // prune --keep N keeps the referrers tag schema index small: after pruning, the index document itself
 // (not only what list shows) lists N versions per type, so reads stay cheap however many were stored.
+// Pruning (and delete --all) updates that index once for all the versions it removes: one write, one
+// verification, one settle time, counted here through the transport's onRequest hook.
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { main } from '../../../src/cli/main.ts';
+import type { ClientOptions } from '../../../src/registry/client-options.ts';
+import type { RequestEvent } from '../../../src/registry/http/types.ts';
 import { createImageOpener } from '../../../src/registry/open-image.ts';
 import { referrersTag } from '../../../src/registry/referrers-tag-schema.ts';
 import { pushTestImage } from '../../support/images.ts';
@@ -11,7 +15,11 @@ import { testRegistry, uniqueRepository } from '../../support/registries.ts';
 
 const distribution = testRegistry('distribution');
 
-async function run(argv: string[], stdin = ''): Promise<number> {
+async function run(
+  argv: string[],
+  stdin = '',
+  client: ClientOptions = { tagSchemaSettleMs: 0 },
+): Promise<number> {
   const out = new PassThrough();
   out.resume();
   const input = new PassThrough();
@@ -19,7 +27,7 @@ async function run(argv: string[], stdin = ''): Promise<number> {
   return main(
     argv,
     { stdout: out, stderr: out, stdin: input, env: process.env, interactive: false },
-    { client: { manifestCacheDir: '', tagSchemaSettleMs: 0 } },
+    { client: { manifestCacheDir: '', ...client } },
   );
 }
 
@@ -61,6 +69,54 @@ if (distribution !== undefined) {
       const after = await readIndex();
       assert.deepEqual(after.perType, { alpha: 3, beta: 3, gamma: 2 });
       assert.ok(after.bytes < before.bytes / 2, `index ${before.bytes} -> ${after.bytes} bytes`);
+    });
+
+    it('prune of 20 versions writes the index once: 20 manifest DELETEs, 1 PUT, 1 HEAD (default settle time)', async (t) => {
+      const repo = uniqueRepository('prune-batch');
+      const image = `${distribution.host}/${repo}:v1`;
+      const opened = await createImageOpener({ manifestCacheDir: '' })(image);
+      const subject = await pushTestImage(opened.repository, { tag: 'v1' });
+      const tag = referrersTag(subject.digest);
+      for (let i = 0; i < 22; i++) assert.equal(await run(['put', image, 'alpha', '-'], `alpha ${i}`), 0);
+      const events: RequestEvent[] = [];
+      const started = performance.now();
+      const code = await run(['prune', image, '--keep', '2'], '', { onRequest: (e) => events.push(e) });
+      const ms = performance.now() - started;
+      assert.equal(code, 0);
+      const onTag = (method: string) =>
+        events.filter((e) => e.method === method && new URL(e.url).pathname.endsWith(`/manifests/${tag}`));
+      const manifestDeletes = events.filter(
+        (e) => e.method === 'DELETE' && e.requestClass === 'manifest' && !e.url.endsWith(tag),
+      );
+      assert.equal(onTag('PUT').length, 1, 'one index write');
+      assert.equal(onTag('HEAD').length, 1, 'one verification');
+      // 20 versions + the index the write replaced.
+      assert.equal(manifestDeletes.length, 21, events.map((e) => `${e.method} ${e.url}`).join('\n'));
+      const history = await fetch(`${distribution.baseUrl}/v2/${repo}/manifests/${tag}`, {
+        headers: { accept: 'application/vnd.oci.image.index.v1+json' },
+      });
+      assert.equal(((await history.json()) as IndexDocument).manifests.length, 2);
+      t.diagnostic(`prune of 20 versions: ${events.length} requests, ${ms.toFixed(0)} ms`);
+    });
+
+    it('delete --all of 6 versions deletes the emptied index once, with no index write', async () => {
+      const repo = uniqueRepository('delete-all-batch');
+      const image = `${distribution.host}/${repo}:v1`;
+      const opened = await createImageOpener({ manifestCacheDir: '' })(image);
+      const subject = await pushTestImage(opened.repository, { tag: 'v1' });
+      const tag = referrersTag(subject.digest);
+      for (let i = 0; i < 6; i++) assert.equal(await run(['put', image, 'beta', '-'], `beta ${i}`), 0);
+      const events: RequestEvent[] = [];
+      assert.equal(
+        await run(['delete', image, 'beta', '--all'], '', { onRequest: (e) => events.push(e) }),
+        0,
+      );
+      assert.equal(events.filter((e) => e.method === 'PUT').length, 0, 'no index write');
+      assert.equal(events.filter((e) => e.method === 'HEAD' && e.url.endsWith(tag)).length, 1);
+      // 6 versions + the index itself.
+      assert.equal(events.filter((e) => e.method === 'DELETE').length, 7);
+      const gone = await fetch(`${distribution.baseUrl}/v2/${repo}/manifests/${tag}`);
+      assert.equal(gone.status, 404);
     });
   });
 }

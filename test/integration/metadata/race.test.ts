@@ -2,14 +2,22 @@
 // On distribution 2.8 (no referrers API, no conditional requests) every put that exits 0 must be
 // visible afterwards to `manifesto history` and to `oras discover`; a put that cannot confirm its
 // write must exit 5, never 0. Also: 20 types at once, manifesto puts racing `oras attach`
-// processes, the referrers API (refreg) and the OCI image layout.
+// processes, puts racing a prune (one batch index update), the referrers API (refreg) and the OCI
+// image layout.
 import assert from 'node:assert/strict';
 import { after, describe, it, type TestContext } from 'node:test';
 import { EXIT_CODES } from '../../../src/errors/errors.ts';
 import { OCI_EMPTY } from '../../../src/spec/media-types.ts';
 import { runPeer } from '../../support/peers.ts';
 import { type MetadataBackend, metadataBackend, type TestImage } from './support/backends.ts';
-import { type CliResult, median, okJson, type PutJson, type VersionJson } from './support/cli.ts';
+import {
+  type CliResult,
+  median,
+  okJson,
+  type PutJson,
+  type RemovalJson,
+  type VersionJson,
+} from './support/cli.ts';
 import { backendCli, scratchDir } from './support/suite.ts';
 
 const WRITERS = 20;
@@ -216,6 +224,41 @@ describe('20 put processes at once on one image: no lost writes', () => {
         `manifesto 10/10 visible; oras attach exited 0: ${orasOk.length}/10, still listed: ${surviving.length}/${orasOk.length} ` +
           `(oras does not protect its tag-schema writes); ${timings(outcomes, wall)}` +
           (orasErrors.length > 0 ? `; oras errors: ${orasErrors.join(' | ')}` : ''),
+      );
+    });
+  });
+
+  describe('distribution 2.8: puts racing a prune', () => {
+    const backend = metadataBackend('distribution');
+    after(() => backend.cleanup());
+
+    it('10 puts of a new type while prune removes 29 versions in one index update: every put visible', async (t) => {
+      const cli = backendCli(backend);
+      const image = await backend.newImage('md-race-prune');
+      for (let i = 0; i < 30; i++) {
+        const seeded = await cli.run(['put', image.ref, 'old', '-'], {
+          stdin: `old ${i}`,
+          client: { tagSchemaSettleMs: 0, manifestCacheDir: '' },
+        });
+        assert.equal(seeded.code, 0, seeded.stderr);
+      }
+      const started = performance.now();
+      const [outcomes, pruned] = await Promise.all([
+        racePuts(backend, image, files, () => 'fresh', 10),
+        cli.spawn(['prune', image.ref, '--type', 'old', '--keep', '1', '--json']),
+      ]);
+      const wall = performance.now() - started;
+      const removal = okJson<RemovalJson>(pruned, 'prune');
+      assert.equal(removal.deleted.length, 29);
+      const fresh = await cli.history(image, 'fresh');
+      assertOutcomes(outcomes, new Set(fresh.map((v) => v.version)), 'history');
+      assert.equal(fresh.length, 10, 'history lists the 10 new versions');
+      assert.equal((await cli.history(image, 'old')).length, 1, 'prune kept 1');
+      const discovered = await orasDiscover(backend, image);
+      assertOutcomes(outcomes, new Set(discovered.map((r) => r.digest)), 'oras discover');
+      assert.equal(discovered.length, 11, 'oras discover: 10 new versions and the kept one');
+      t.diagnostic(
+        `10/10 visible next to a prune of 29 (${(pruned.ms / 1000).toFixed(1)} s); ${timings(outcomes, wall)}`,
       );
     });
   });
