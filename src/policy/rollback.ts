@@ -81,12 +81,18 @@ function describe(digest: string, created: string | undefined): string {
 export function guardRollback(options: RollbackGuardOptions): ManifestoError | undefined {
   const { state, key, accepted } = options;
   const remembered = state.get(key);
-  const record = () =>
-    state.set(key, {
-      digest: accepted.version.digest,
-      created: signedCreated(accepted),
-      recorded: options.now.toISOString(),
-    });
+  // Decided against `remembered`: a newer version recorded meanwhile by another process is kept,
+  // unless this is an accepted rollback.
+  const record = (allowOlder = false) =>
+    state.set(
+      key,
+      {
+        digest: accepted.version.digest,
+        created: signedCreated(accepted),
+        recorded: options.now.toISOString(),
+      },
+      { basis: remembered, allowOlder },
+    );
   if (remembered === undefined) {
     record();
     return undefined;
@@ -94,7 +100,7 @@ export function guardRollback(options: RollbackGuardOptions): ManifestoError | u
   if (remembered.digest === accepted.version.digest) return undefined;
   const reason = rollbackReason(remembered, accepted, options.versions);
   if (reason === undefined || options.acceptRollback) {
-    record();
+    record(reason !== undefined);
     return undefined;
   }
   return new ManifestoError(
@@ -125,7 +131,11 @@ export function lowerAfterDelete(
   for (const digest of chainFrom(remembered.digest, all)) {
     const survivor = keptByDigest.get(digest);
     if (survivor !== undefined) {
-      state.set(key, { digest, created: survivor.createdText, recorded: now.toISOString() });
+      state.set(
+        key,
+        { digest, created: survivor.createdText, recorded: now.toISOString() },
+        { basis: remembered },
+      );
       return;
     }
   }

@@ -4,16 +4,23 @@
  * type, the newest version this machine has verified, with its signed creation time.
  *
  * One small JSON file, `trusted-versions.json`, in `$MANIFESTO_STATE_DIR`, else
- * `$XDG_STATE_HOME/manifesto`, else `~/.local/state/manifesto`. Every change re-reads the file,
- * applies itself and replaces the file atomically (temporary file + rename), synchronously, so that
- * concurrent checks in one process do not lose each other's updates. Writing is best effort: a
- * failure is reported as a warning, never as an error, and never hides a detected rollback.
+ * `$XDG_STATE_HOME/manifesto`, else `~/.local/state/manifesto` (directory 0700, file 0600). Every
+ * change takes a cross-process lock (`trusted-versions.json.lock`, src/policy/file-lock.ts), re-reads
+ * the file, merges itself and replaces the file atomically (temporary file + rename), synchronously,
+ * so that concurrent checks in one process and in parallel processes do not lose each other's
+ * updates. The merge is monotonic: a version never replaces a stored one signed as created later,
+ * unless the caller accepts a rollback (`allowOlder`), forgets the entry, or the stored entry is still
+ * the one the caller decided from (`basis`). Writing is best effort: a lock that cannot be had within
+ * about 2 s, or a failed write, is reported as a warning, never as an error, and never hides a
+ * detected rollback.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEFAULT_FILE_LOCK_OPTIONS, type FileLockOptions, withFileLock } from './file-lock.ts';
 
 export const STATE_FILE = 'trusted-versions.json';
+export const LOCK_SUFFIX = '.lock';
 
 /** The newest verified version of one (location, subject, type). */
 export interface TrustedVersion {
@@ -86,43 +93,93 @@ function readState(path: string): StateFile {
   }
 }
 
+export interface SetOptions {
+  /**
+   * The stored entry the caller compared against: while it is still stored, the caller's decision
+   * stands (also when it moves the entry to a version signed as created earlier, e.g. one that
+   * supersedes it despite a skewed clock, or the mark lowered after a delete).
+   */
+  basis?: TrustedVersion | undefined;
+  /** Replace whatever is stored, also a newer version: an accepted rollback. */
+  allowOlder?: boolean;
+}
+
+function isLater(a: string | undefined, b: string | undefined): boolean {
+  return Date.parse(a ?? '') > Date.parse(b ?? '');
+}
+
+/**
+ * What the entry becomes when `value` is set over `current`, or `current` itself to keep it. Only a
+ * version provably older (both signed creation times known, the stored one later) is refused.
+ */
+export function mergeEntry(
+  current: TrustedVersion | undefined,
+  value: TrustedVersion | undefined,
+  options: SetOptions = {},
+): TrustedVersion | undefined {
+  if (value === undefined || current === undefined || options.allowOlder === true) return value;
+  if (current.digest === value.digest || current.digest === options.basis?.digest) return value;
+  return isLater(current.created, value.created) ? current : value;
+}
+
 export class TrustedState {
   readonly directory: string;
   readonly path: string;
+  readonly lockPath: string;
   readonly #warn: (message: string) => void;
+  readonly #lock: FileLockOptions;
 
-  constructor(env: Env, warn: (message: string) => void = () => {}) {
+  constructor(env: Env, warn: (message: string) => void = () => {}, lock: Partial<FileLockOptions> = {}) {
     this.directory = stateDirectory(env);
     this.path = join(this.directory, STATE_FILE);
+    this.lockPath = `${this.path}${LOCK_SUFFIX}`;
     this.#warn = warn;
+    this.#lock = { ...DEFAULT_FILE_LOCK_OPTIONS, ...lock };
   }
 
   get(key: TrustedStateKey): TrustedVersion | undefined {
     return readState(this.path).entries[entryKey(key)];
   }
 
-  /** Records (or with undefined, forgets) the newest verified version. Best effort. */
-  set(key: TrustedStateKey, value: TrustedVersion | undefined): void {
-    const temp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
+  /**
+   * Records (or with undefined, forgets) the newest verified version, merged with what another
+   * process may have recorded meanwhile (see mergeEntry). Best effort.
+   */
+  set(key: TrustedStateKey, value: TrustedVersion | undefined, options: SetOptions = {}): void {
+    try {
+      mkdirSync(this.directory, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      this.#failed(error);
+      return;
+    }
+    withFileLock(
+      this.lockPath,
+      () => this.#update(entryKey(key), value, options),
+      (reason) => this.#warn(`recording the verified version without a lock: ${reason}`),
+      this.#lock,
+    );
+  }
+
+  #update(k: string, value: TrustedVersion | undefined, options: SetOptions): void {
+    const temp = `${this.path}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       const state = readState(this.path);
-      const k = entryKey(key);
-      if (value === undefined) {
-        if (state.entries[k] === undefined) return;
-        delete state.entries[k];
-      } else state.entries[k] = value;
-      mkdirSync(this.directory, { recursive: true, mode: 0o700 });
+      const current = state.entries[k];
+      const merged = mergeEntry(current, value, options);
+      if (merged === current) return;
+      if (merged === undefined) delete state.entries[k];
+      else state.entries[k] = merged;
       writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
       renameSync(temp, this.path);
     } catch (error) {
-      try {
-        rmSync(temp, { force: true });
-      } catch {
-        // The directory itself could not be made: there is no temporary file to remove.
-      }
-      this.#warn(
-        `could not record the verified version in ${this.path}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      rmSync(temp, { force: true });
+      this.#failed(error);
     }
+  }
+
+  #failed(error: unknown): void {
+    this.#warn(
+      `could not record the verified version in ${this.path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
