@@ -61,6 +61,11 @@
  * not confirmed: that index could itself be a stale write about to be overwritten, hence the second
  * observation.
  *
+ * Writers in one process do not even rely on this timing: RegistryRepository sends its changes through
+ * referrers-index-queue.ts, which runs one update per index at a time and coalesces the changes that
+ * arrive meanwhile into the next one (a 'batch' change: adds and removes of distinct digests, merged
+ * like their single forms).
+ *
  * The residual assumption, documented rather than hidden: without conditional requests nothing bounds
  * how late a registry applies a PUT it has received. The settle time covers delays up to about 3x the
  * slowest request this process has seen; a writer on a much slower path than the confirming writer
@@ -173,7 +178,19 @@ export interface IndexSnapshot {
  */
 export type ReferrerChange =
   | { kind: 'add'; descriptor: Descriptor }
-  | { kind: 'remove'; digests: readonly string[] };
+  | { kind: 'remove'; digests: readonly string[] }
+  /** Several changes at once (one process's concurrent changes, coalesced): adds and removes of distinct digests. */
+  | { kind: 'batch'; add: readonly Descriptor[]; remove: readonly string[] };
+
+/** The descriptors a change adds and the digests it removes. */
+export function changeParts(change: ReferrerChange): {
+  add: readonly Descriptor[];
+  remove: readonly string[];
+} {
+  if (change.kind === 'add') return { add: [change.descriptor], remove: [] };
+  if (change.kind === 'remove') return { add: [], remove: change.digests };
+  return { add: change.add, remove: change.remove };
+}
 
 export interface UpdateResult {
   /** The change was already in the first snapshot (for a remove: the entry was not listed). */
@@ -281,19 +298,27 @@ function entryOf(d: Descriptor): Descriptor {
 
 /** Whether the entries show the change: the added digest listed, or none of the removed ones. */
 export function reflects(manifests: readonly Descriptor[], change: ReferrerChange): boolean {
-  if (change.kind === 'add') return manifests.some((d) => d.digest === change.descriptor.digest);
-  const removed = new Set(change.digests);
-  return !manifests.some((d) => removed.has(d.digest));
+  return reflectsListed(new Set(manifests.map((d) => d.digest)), change);
 }
 
-/** Keeps the existing order; appends an added descriptor, drops every removed digest. */
+/** Whether a set of listed digests shows the change. */
+export function reflectsListed(listed: ReadonlySet<string>, change: ReferrerChange): boolean {
+  const { add, remove } = changeParts(change);
+  return add.every((d) => listed.has(d.digest)) && !remove.some((digest) => listed.has(digest));
+}
+
+/** Keeps the existing order; drops every removed digest, appends the added descriptors not listed yet. */
 export function mergeChange(manifests: readonly Descriptor[], change: ReferrerChange): Descriptor[] {
-  if (change.kind === 'remove') {
-    const removed = new Set(change.digests);
-    return manifests.filter((d) => !removed.has(d.digest));
+  const { add, remove } = changeParts(change);
+  const removed = new Set(remove);
+  const merged = manifests.filter((d) => !removed.has(d.digest));
+  const listed = new Set(merged.map((d) => d.digest));
+  for (const d of add) {
+    if (listed.has(d.digest)) continue;
+    listed.add(d.digest);
+    merged.push(entryOf(d));
   }
-  if (manifests.some((d) => d.digest === change.descriptor.digest)) return [...manifests];
-  return [...manifests, entryOf(change.descriptor)];
+  return merged;
 }
 
 /** Transports whose registry refused (405) to delete manifests: not asked again. */
@@ -461,8 +486,8 @@ export async function updateReferrersIndex(
             continue;
           }
           const gone = missingManifests(error);
-          const ours = change.kind === 'add' ? change.descriptor.digest : undefined;
-          if (gone.size > 0 && (ours === undefined || !gone.has(ours))) {
+          const ours = changeParts(change).add.map((d) => d.digest);
+          if (gone.size > 0 && !ours.some((digest) => gone.has(digest))) {
             // Entries naming manifests deleted meanwhile: drop them, write again.
             snapshot = { ...snapshot, manifests: snapshot.manifests.filter((d) => !gone.has(d.digest)) };
             continue;
@@ -553,9 +578,11 @@ function unconfirmed(
   const what =
     change.kind === 'add'
       ? `adding ${change.descriptor.digest} to`
-      : change.digests.length === 1
-        ? `removing ${change.digests[0]} from`
-        : `removing ${change.digests.length} referrers from`;
+      : change.kind === 'remove'
+        ? change.digests.length === 1
+          ? `removing ${change.digests[0]} from`
+          : `removing ${change.digests.length} referrers from`
+        : `adding ${change.add.length} and removing ${change.remove.length} referrers in`;
   return conflictError(
     'REFERRERS_UPDATE_UNCONFIRMED',
     `${what} the referrers index ${where(target, tag)} could not be confirmed after ${writes} write(s): other writers kept changing it`,

@@ -41,13 +41,13 @@ import {
   resolveManifest,
 } from './manifests.ts';
 import { listReferrersFromApi, repairArtifactTypes } from './referrers-api.ts';
+import { queueReferrersUpdate } from './referrers-index-queue.ts';
 import {
   type IndexSnapshot,
   type ReferrerChange,
   readReferrersIndex,
   systemClock,
   type TagSchemaOptions,
-  updateReferrersIndex,
 } from './referrers-tag-schema.ts';
 import { checkReference, checkRepositoryName, type RegistryTarget, targetKey } from './registry-target.ts';
 import { listTags } from './tags.ts';
@@ -128,7 +128,7 @@ export class RegistryRepository implements Repository {
     const capability = await referrersCapability(this.#capabilities, this.#target, subject.digest);
     if (capability === 'api') return descriptor;
     const change: ReferrerChange = { kind: 'add', descriptor: referrerEntry(descriptor, info) };
-    await updateReferrersIndex(
+    await queueReferrersUpdate(
       this.#target,
       subject.digest,
       change,
@@ -181,7 +181,7 @@ export class RegistryRepository implements Repository {
     if (subject !== undefined) {
       capability ??= await referrersCapability(this.#capabilities, this.#target, subject.digest);
       if (capability === 'tag-schema') {
-        const result = await updateReferrersIndex(
+        const result = await queueReferrersUpdate(
           this.#target,
           subject.digest,
           { kind: 'remove', digests: [digest] },
@@ -223,7 +223,7 @@ export class RegistryRepository implements Repository {
         this.#capabilities.get(this.#target) ??
         (await referrersCapability(this.#capabilities, this.#target, subject));
       if (capability === 'tag-schema') {
-        const update = updateReferrersIndex(
+        const update = queueReferrersUpdate(
           this.#target,
           subject,
           { kind: 'remove', digests: done },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../src/errors/errors.ts';
+import { combine, queueReferrersUpdate } from '../../../src/registry/referrers-index-queue.ts';
 import {
   mergeChange,
   referrersTag,
@@ -324,5 +325,109 @@ describe('referrers tag schema: update algorithm (virtual clock)', () => {
       (e) => isManifestoError(e) && e.code === 'REFERRERS_TAG_CONFLICT',
     );
     assert.equal(transport.requests.filter((r) => r.method === 'PUT').length, 0);
+  });
+});
+
+describe("referrers tag schema: one process's concurrent changes, coalesced", () => {
+  it('combines changes in arrival order: the last change of a digest wins', () => {
+    const [a, b, c] = [descriptor('a'), descriptor('b'), descriptor('c')];
+    assert.deepEqual(
+      combine([
+        { kind: 'add', descriptor: a },
+        { kind: 'remove', digests: [a.digest, b.digest] },
+        { kind: 'add', descriptor: b },
+        { kind: 'add', descriptor: c },
+      ]),
+      { kind: 'batch', add: [b, c], remove: [a.digest] },
+    );
+    const merged = mergeChange([a, descriptor('keep')], { kind: 'batch', add: [b, c], remove: [a.digest] });
+    assert.deepEqual(
+      merged.map((d) => d.digest),
+      [descriptor('keep').digest, b.digest, c.digest],
+    );
+  });
+
+  it('six concurrent changes of one index: two updates, none lost, each told its own outcome', async () => {
+    const { store, target } = tagStore();
+    store.current = serializeIndex([descriptor('r1'), descriptor('r2'), descriptor('keep')]);
+    const clock = virtualClock();
+    const results = await Promise.all([
+      ...['a1', 'a2', 'a3', 'a4'].map((label) =>
+        queueReferrersUpdate(target, SUBJECT, { kind: 'add', descriptor: descriptor(label) }, undefined, {
+          clock,
+        }),
+      ),
+      queueReferrersUpdate(
+        target,
+        SUBJECT,
+        { kind: 'remove', digests: [descriptor('r1').digest] },
+        undefined,
+        {
+          clock,
+        },
+      ),
+      queueReferrersUpdate(
+        target,
+        SUBJECT,
+        { kind: 'remove', digests: [descriptor('r2').digest] },
+        undefined,
+        {
+          clock,
+        },
+      ),
+      queueReferrersUpdate(
+        target,
+        SUBJECT,
+        { kind: 'remove', digests: [descriptor('gone').digest] },
+        undefined,
+        {
+          clock,
+        },
+      ),
+    ]);
+    assert.deepEqual(
+      listed(store).sort(),
+      ['keep', 'a1', 'a2', 'a3', 'a4'].map((label) => descriptor(label).digest).sort(),
+    );
+    assert.equal(store.puts, 2, 'the first change alone, then the six that queued meanwhile in one write');
+    assert.deepEqual(
+      results.map((r) => r.alreadyReflected),
+      [false, false, false, false, false, false, true],
+    );
+  });
+
+  it('a failed update fails the changes it carried; the next ones still run', async () => {
+    let failPuts = 1;
+    const { store, target } = tagStore();
+    const transport = target.transport;
+    const original = transport.request.bind(transport);
+    transport.request = async (request) => {
+      if (request.method === 'PUT' && failPuts-- > 0) {
+        return new Response('{"errors":[{"code":"DENIED","message":"no"}]}', { status: 403 });
+      }
+      return original(request);
+    };
+    const clock = virtualClock();
+    const first = queueReferrersUpdate(
+      target,
+      SUBJECT,
+      { kind: 'add', descriptor: descriptor('x') },
+      undefined,
+      {
+        clock,
+      },
+    );
+    const second = queueReferrersUpdate(
+      target,
+      SUBJECT,
+      { kind: 'add', descriptor: descriptor('y') },
+      undefined,
+      {
+        clock,
+      },
+    );
+    await assert.rejects(first, (e) => isManifestoError(e) && e.status === 403);
+    await second;
+    assert.deepEqual(listed(store), [descriptor('y').digest]);
   });
 });
