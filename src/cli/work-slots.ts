@@ -84,11 +84,15 @@ export function createWorkSlots(size: number): WorkSlots {
   };
 }
 
-/** A tag-schema clock whose waits (settle, backoff) give the task's work slot back meanwhile. */
+/**
+ * A tag-schema clock whose waits (settle, backoff, another update of the same index) give the task's
+ * work slot back meanwhile.
+ */
 export function slotReleasingClock(slots: WorkSlots, clock: TagSchemaClock): TagSchemaClock {
   return {
     now: () => clock.now(),
     random: () => clock.random(),
     sleep: (ms) => slots.idle(() => clock.sleep(ms)),
+    wait: (promise) => slots.idle(() => (clock.wait === undefined ? promise : clock.wait(promise))),
   };
 }

@@ -9,6 +9,11 @@
  * connection queue cannot make one of this process's updates overwrite another's, because they never
  * overlap. It is also cheaper: N concurrent changes to one index (a library user storing several
  * types on one image at once, a server) cost two updates instead of N racing ones.
+ *
+ * Each update runs in the call of one of the changes it carries (the batch's leader), never in a
+ * detached task: whatever the caller's context holds (a bulk command's work slot) is what the update
+ * works under. The others wait (`clock.wait`, which a scheduler may use to run other work); when an
+ * update is done, the first change queued meanwhile is woken to lead the next one.
  */
 import type { Descriptor } from '../spec/descriptor.ts';
 import type { RegistryTransport } from './http/types.ts';
@@ -23,14 +28,16 @@ import {
 } from './referrers-tag-schema.ts';
 import type { RegistryTarget } from './registry-target.ts';
 
+type Outcome = { kind: 'done'; result: UpdateResult } | { kind: 'failed'; error: unknown } | { kind: 'lead' };
+
 interface Waiter {
   change: ReferrerChange;
   initial: IndexSnapshot | undefined;
-  resolve(result: UpdateResult): void;
-  reject(error: unknown): void;
+  wake(outcome: Outcome): void;
 }
 
 interface IndexQueue {
+  /** Changes waiting for the next update (the first of them leads it once woken). */
   waiting: Waiter[];
 }
 
@@ -39,10 +46,10 @@ const queues = new WeakMap<RegistryTransport, Map<string, IndexQueue>>();
 
 /**
  * Applies `change` to the fallback index of `subjectDigest` like updateReferrersIndex, after this
- * process's updates of that index already running, together with the changes queued meanwhile. The
+ * process's update of that index already running, together with the changes queued meanwhile. The
  * result's `alreadyReflected` is this change's own.
  */
-export function queueReferrersUpdate(
+export async function queueReferrersUpdate(
   target: RegistryTarget,
   subjectDigest: string,
   change: ReferrerChange,
@@ -55,42 +62,48 @@ export function queueReferrersUpdate(
     queues.set(target.transport, byIndex);
   }
   const key = `${target.repository}@${subjectDigest}`;
-  return new Promise<UpdateResult>((resolve, reject) => {
-    const waiter: Waiter = { change, initial, resolve, reject };
-    const running = byIndex.get(key);
-    if (running !== undefined) {
-      running.waiting.push(waiter);
-      return;
-    }
-    const queue: IndexQueue = { waiting: [waiter] };
+  let queue = byIndex.get(key);
+  let self: Waiter;
+  if (queue === undefined) {
+    queue = { waiting: [] };
     byIndex.set(key, queue);
-    void drain(target, subjectDigest, options, queue).finally(() => byIndex.delete(key));
-  });
-}
-
-async function drain(
-  target: RegistryTarget,
-  subjectDigest: string,
-  options: TagSchemaOptions,
-  queue: IndexQueue,
-): Promise<void> {
-  while (queue.waiting.length > 0) {
-    const batch = queue.waiting.splice(0);
-    try {
-      const change = batch.length === 1 ? batch[0]!.change : combine(batch.map((w) => w.change));
-      const result = await updateReferrersIndex(
-        target,
-        subjectDigest,
-        change,
-        freshest(batch.map((w) => w.initial)),
-        options,
-      );
-      for (const waiter of batch) {
-        waiter.resolve({ ...result, alreadyReflected: reflectsListed(result.firstListed, waiter.change) });
-      }
-    } catch (error) {
-      for (const waiter of batch) waiter.reject(error);
-    }
+    self = { change, initial, wake: () => undefined };
+    queue.waiting.push(self);
+  } else {
+    let wake: (outcome: Outcome) => void = () => undefined;
+    const promise = new Promise<Outcome>((resolve) => {
+      wake = resolve;
+    });
+    self = { change, initial, wake: (outcome) => wake(outcome) };
+    queue.waiting.push(self);
+    const wait = options.clock?.wait;
+    const outcome = await (wait === undefined ? promise : wait(promise));
+    if (outcome.kind === 'done') return outcome.result;
+    if (outcome.kind === 'failed') throw outcome.error;
+  }
+  // This call leads the next update: it carries every change waiting now (this one first).
+  const batch = queue.waiting.splice(0);
+  try {
+    const result = await updateReferrersIndex(
+      target,
+      subjectDigest,
+      batch.length === 1 ? change : combine(batch.map((w) => w.change)),
+      freshest(batch.map((w) => w.initial)),
+      options,
+    );
+    const own = (w: Waiter): UpdateResult => ({
+      ...result,
+      alreadyReflected: reflectsListed(result.firstListed, w.change),
+    });
+    for (const w of batch) if (w !== self) w.wake({ kind: 'done', result: own(w) });
+    return own(self);
+  } catch (error) {
+    for (const w of batch) if (w !== self) w.wake({ kind: 'failed', error });
+    throw error;
+  } finally {
+    const next = queue.waiting[0];
+    if (next === undefined) byIndex.delete(key);
+    else next.wake({ kind: 'lead' });
   }
 }
 
@@ -120,7 +133,8 @@ export function combine(changes: readonly ReferrerChange[]): ReferrerChange {
 /** The most recently read of the callers' snapshots (the update re-reads one that is too old). */
 function freshest(snapshots: ReadonlyArray<IndexSnapshot | undefined>): IndexSnapshot | undefined {
   let best: IndexSnapshot | undefined;
-  for (const s of snapshots)
+  for (const s of snapshots) {
     if (s !== undefined && (best === undefined || s.readStartedAt > best.readStartedAt)) best = s;
+  }
   return best;
 }

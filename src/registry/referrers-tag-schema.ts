@@ -94,6 +94,11 @@ export interface TagSchemaClock {
   sleep(ms: number): Promise<void>;
   /** Uniform in [0, 1). */
   random(): number;
+  /**
+   * Waits for this process's update of the same index to finish (referrers-index-queue.ts); default:
+   * just awaits. Like `sleep`, a wait a scheduler may use to run other work meanwhile.
+   */
+  wait?<T>(promise: Promise<T>): Promise<T>;
 }
 
 export interface TagSchemaOptions {
