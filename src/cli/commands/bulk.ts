@@ -2,9 +2,10 @@
  * Bulk operations: `manifesto put --from ops.jsonl` and `manifesto list --from refs.txt` run many
  * operations in one process. Every line is checked before the first request (a malformed line is a
  * usage error naming its line number, and nothing is written); then the items run with bounded
- * concurrency, sharing one connection pool per registry (the image opener's transports). Items on the
- * same image run one after the other (its referrers index is one document); different images run in
- * parallel. `--concurrency` bounds the items doing work at a time (work slots); an item waiting for the
+ * concurrency, sharing one connection pool per registry (the image opener's transports). Items of one
+ * type on one image run one after the other, in file order (each version supersedes the one before);
+ * everything else runs in parallel, and this process's concurrent changes to one image's referrers
+ * index are coalesced into shared writes (registry/referrers-index-queue.ts). `--concurrency` bounds the items doing work at a time (work slots); an item waiting for the
  * referrers tag schema to settle (≥ 250 ms after its index write, on registries without the referrers
  * API) gives its slot to the next item meanwhile, so that wait costs latency, not throughput. Content blobs (and the empty config) are uploaded once per repository and digest: many
  * puts of the same file cost only their manifest requests; each file is read and hashed once per run. Each item's result is one JSON line on
@@ -293,7 +294,9 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
   const uploads = new Map<string, Promise<void>>();
   await runAll(
     items,
-    (item) => item.image,
+    // One type's versions of one image form a chain (each supersedes the one before): in file order.
+    // Other types of the same image run alongside; their index changes share writes.
+    (item) => JSON.stringify([item.image, item.platform ?? null, item.type]),
     async (item) => {
       try {
         const opened = await openImage(item.image);

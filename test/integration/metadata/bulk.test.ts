@@ -139,6 +139,51 @@ function bulkSuite(kind: 'distribution' | 'refreg', registry: TestRegistry): voi
       assert.equal(bad?.line, IMAGES + 3);
     });
 
+    it('several types on one image run alongside; the versions of one type chain in file order', async () => {
+      const image = images[IMAGES - 1]!;
+      const types = ['chain-a', 'chain-b', 'chain-c', 'chain-d'];
+      const ops = [1, 2, 3].flatMap(() =>
+        types.map((type) => JSON.stringify({ image, type, file: join(work, 'scan.json') })),
+      );
+      await writeFile(join(work, 'chain.jsonl'), `${ops.join('\n')}\n`);
+      const result = await run(['put', '--from', join(work, 'chain.jsonl')]);
+      assert.equal(result.code, 0, result.stderr);
+      for (const type of types) {
+        const mine = result.lines
+          .filter((l) => l.type === type)
+          .sort((a, b) => Number(a.line) - Number(b.line));
+        assert.equal(mine.length, 3);
+        assert.equal(mine[0]!.supersedes, null);
+        assert.equal(mine[1]!.supersedes, mine[0]!.version);
+        assert.equal(mine[2]!.supersedes, mine[1]!.version);
+      }
+      await writeFile(join(work, 'one.txt'), `${image}\n`);
+      const listed = await run(['list', '--from', join(work, 'one.txt')]);
+      const counts = (listed.lines[0]!.types as Array<{ type: string; count: number }>)
+        .filter((t) => types.includes(t.type))
+        .map((t) => `${t.type}:${t.count}`);
+      assert.deepEqual(
+        counts.sort(),
+        types.map((t) => `${t}:3`),
+      );
+    });
+
+    it('one image under two names, one work slot: the shared index update does not deadlock', async () => {
+      const image = images[IMAGES - 2]!;
+      const open = createImageOpener({ manifestCacheDir: '' });
+      const opened = await open(image);
+      const digest = (await opened.repository.resolve(opened.target)).digest;
+      const byDigest = `${image.replace(/:img-\d+$/, '')}@${digest}`;
+      const ops = ['two-names-a', 'two-names-b', 'two-names-c'].flatMap((type) => [
+        JSON.stringify({ image, type, file: join(work, 'scan.json') }),
+        JSON.stringify({ image: byDigest, type: `${type}-d`, file: join(work, 'scan.json') }),
+      ]);
+      await writeFile(join(work, 'two-names.jsonl'), `${ops.join('\n')}\n`);
+      const result = await run(['put', '--from', join(work, 'two-names.jsonl'), '--concurrency', '1']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.lines.filter((l) => l.ok === true).length, 6);
+    });
+
     it('list --from with every image present: exit 0', async () => {
       await writeFile(join(work, 'some.txt'), images.slice(0, 3).join('\n'));
       const listed = await run(['list', '--from', join(work, 'some.txt')]);
