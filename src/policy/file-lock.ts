@@ -29,7 +29,7 @@ export interface FileLockOptions {
   retryMs: number;
 }
 
-export const DEFAULT_FILE_LOCK_OPTIONS: FileLockOptions = { timeoutMs: 2000, staleMs: 5000, retryMs: 3 };
+export const DEFAULT_FILE_LOCK_OPTIONS: FileLockOptions = { timeoutMs: 10_000, staleMs: 5000, retryMs: 3 };
 
 interface LockOwner {
   pid: number;

@@ -11,7 +11,7 @@
  * updates. The merge is monotonic: a version never replaces a stored one signed as created later,
  * unless the caller accepts a rollback (`allowOlder`), forgets the entry, or the stored entry is still
  * the one the caller decided from (`basis`). Writing is best effort: a lock that cannot be had within
- * about 2 s, or a failed write, is reported as a warning, never as an error, and never hides a
+ * about 10 s, or a failed write, is reported as a warning, never as an error, and never hides a
  * detected rollback.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
