@@ -9,7 +9,10 @@
  *   -> retries (429, 5xx for idempotent requests, refused/reset connections, timeouts) with
  *      backoff, jitter and Retry-After
  */
-import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+// undici's own modules for the Agent and fetch, not its index (see undici-parts.d.ts).
+import AgentClass from 'undici/lib/dispatcher/agent.js';
+import undiciFetchModule from 'undici/lib/web/fetch/index.js';
 import type { BlobSource } from '../../content/repository.ts';
 import { ManifestoError } from '../../errors/errors.ts';
 import type { CredentialProvider } from '../credentials/types.ts';
@@ -118,7 +121,7 @@ function lowerCaseHeaders(headers: Readonly<Record<string, string>> | undefined)
  * existence check and manifest resolve; registries answer HEAD correctly, and Go's clients (oras,
  * crane, containerd) reuse the connection too.
  */
-class KeepAliveAgent extends Agent {
+class KeepAliveAgent extends AgentClass {
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     return super.dispatch(
       options.method === 'HEAD' && options.reset === undefined ? { ...options, reset: false } : options,
@@ -158,7 +161,7 @@ export class HttpRegistryTransport implements RegistryTransport {
     this.registry = options.registry;
     this.baseUrl = registryBaseUrl(options.registry, options.plainHttp);
     this.#origin = new URL(this.baseUrl);
-    this.#fetch = options.fetch ?? (undiciFetch as unknown as FetchFunction);
+    this.#fetch = options.fetch ?? (undiciFetchModule.fetch as unknown as FetchFunction);
     this.#userAgent = options.userAgent ?? defaultUserAgent();
     this.#retry = retryPolicy(options.retry);
     this.#sleep = options.sleep ?? realSleep;
