@@ -4,6 +4,7 @@ import { isManifestoError } from '../../../src/errors/errors.ts';
 import { combine, queueReferrersUpdate } from '../../../src/registry/referrers-index-queue.ts';
 import {
   mergeChange,
+  type ReferrerChange,
   referrersTag,
   reflects,
   serializeIndex,
@@ -328,6 +329,15 @@ describe('referrers tag schema: update algorithm (virtual clock)', () => {
   });
 });
 
+/** Queues one change of SUBJECT's index in `target`, on the virtual clock. */
+function queued(
+  target: ReturnType<typeof tagStore>['target'],
+  clock: TagSchemaClock,
+  change: ReferrerChange,
+) {
+  return queueReferrersUpdate(target, SUBJECT, change, undefined, { clock });
+}
+
 describe("referrers tag schema: one process's concurrent changes, coalesced", () => {
   it('combines changes in arrival order: the last change of a digest wins', () => {
     const [a, b, c] = [descriptor('a'), descriptor('b'), descriptor('c')];
@@ -347,43 +357,17 @@ describe("referrers tag schema: one process's concurrent changes, coalesced", ()
     );
   });
 
-  it('six concurrent changes of one index: two updates, none lost, each told its own outcome', async () => {
+  it('seven concurrent changes of one index: two updates, none lost, each told its own outcome', async () => {
     const { store, target } = tagStore();
     store.current = serializeIndex([descriptor('r1'), descriptor('r2'), descriptor('keep')]);
     const clock = virtualClock();
     const results = await Promise.all([
       ...['a1', 'a2', 'a3', 'a4'].map((label) =>
-        queueReferrersUpdate(target, SUBJECT, { kind: 'add', descriptor: descriptor(label) }, undefined, {
-          clock,
-        }),
+        queued(target, clock, { kind: 'add', descriptor: descriptor(label) }),
       ),
-      queueReferrersUpdate(
-        target,
-        SUBJECT,
-        { kind: 'remove', digests: [descriptor('r1').digest] },
-        undefined,
-        {
-          clock,
-        },
-      ),
-      queueReferrersUpdate(
-        target,
-        SUBJECT,
-        { kind: 'remove', digests: [descriptor('r2').digest] },
-        undefined,
-        {
-          clock,
-        },
-      ),
-      queueReferrersUpdate(
-        target,
-        SUBJECT,
-        { kind: 'remove', digests: [descriptor('gone').digest] },
-        undefined,
-        {
-          clock,
-        },
-      ),
+      queued(target, clock, { kind: 'remove', digests: [descriptor('r1').digest] }),
+      queued(target, clock, { kind: 'remove', digests: [descriptor('r2').digest] }),
+      queued(target, clock, { kind: 'remove', digests: [descriptor('gone').digest] }),
     ]);
     assert.deepEqual(
       listed(store).sort(),
@@ -408,24 +392,8 @@ describe("referrers tag schema: one process's concurrent changes, coalesced", ()
       return original(request);
     };
     const clock = virtualClock();
-    const first = queueReferrersUpdate(
-      target,
-      SUBJECT,
-      { kind: 'add', descriptor: descriptor('x') },
-      undefined,
-      {
-        clock,
-      },
-    );
-    const second = queueReferrersUpdate(
-      target,
-      SUBJECT,
-      { kind: 'add', descriptor: descriptor('y') },
-      undefined,
-      {
-        clock,
-      },
-    );
+    const first = queued(target, clock, { kind: 'add', descriptor: descriptor('x') });
+    const second = queued(target, clock, { kind: 'add', descriptor: descriptor('y') });
     await assert.rejects(first, (e) => isManifestoError(e) && e.status === 403);
     await second;
     assert.deepEqual(listed(store), [descriptor('y').digest]);
