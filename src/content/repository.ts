@@ -40,6 +40,12 @@ export interface PushManifestOptions {
    * maintains the tag schema need not read the index again. Stale state is detected, never trusted.
    */
   referrersState?: ReferrersState | undefined;
+  /**
+   * Called once the manifest is stored (fetchable by digest), before it is listed as a referrer of its
+   * subject: on registries without the referrers API that listing is the index update with its settle
+   * wait, and a caller can start dependent writes (the version's signature) meanwhile.
+   */
+  onStored?: ((descriptor: Descriptor) => void) | undefined;
 }
 
 export interface PushBlobOptions {

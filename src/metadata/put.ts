@@ -37,6 +37,11 @@ export interface PutOptions {
    * as given (`--no-validate`). Callers that validated already pass false.
    */
   validate?: boolean | undefined;
+  /**
+   * Called once the version manifest is stored, before it is listed (Repository.pushManifest's
+   * `onStored`): writes that depend on the version, such as its signature, can start meanwhile.
+   */
+  onStored?: ((version: Descriptor) => void) | undefined;
 }
 
 export interface PutResult {
@@ -157,6 +162,7 @@ export async function putMetadata(options: PutOptions): Promise<PutResult> {
   const descriptor = await repository.pushManifest(bytes, {
     mediaType: OCI_MANIFEST,
     referrersState: listing.state,
+    onStored: options.onStored,
   });
   return {
     subject,

@@ -117,9 +117,13 @@ export class RegistryRepository implements Repository {
     const { digest, ociSubject } = await this.#putManifestPatiently(bytes, options.mediaType, options.tag);
     const descriptor: Descriptor = { mediaType: options.mediaType, digest, size: bytes.byteLength };
     const subject = info?.subject;
-    if (subject === undefined) return descriptor;
+    if (subject === undefined) {
+      options.onStored?.(descriptor);
+      return descriptor;
+    }
     // Referrers are what registries may list without their annotations: remember ours.
     await this.#target.manifestCache?.write(digest, bytes);
+    options.onStored?.(descriptor);
     if (ociSubject !== undefined) {
       // The registry processed the subject itself: it has the referrers API.
       this.#capabilities.set(this.#target, 'api');

@@ -131,11 +131,49 @@ async function prepare(file: string, pc: PutContext): Promise<PreparedContent> {
     : prepareFile(file, pc.maxSize);
 }
 
+/** A stored version, and its signature being made when the put signs. */
+interface StoredVersion {
+  result: PutResult;
+  signing: Promise<SignedVersion> | undefined;
+}
+
+/**
+ * Stores the version; with a signer, signs it as soon as the version manifest is stored, while the
+ * version is being listed: on registries without the referrers API the two index updates (the image's
+ * and the version's, for its signature) and their settle waits overlap instead of following each other.
+ * A failed put waits for the signing it started before it throws.
+ */
 async function putOne(
   pc: PutContext,
   content: PreparedContent,
   subject: Descriptor | undefined,
   blobsPushed = false,
+): Promise<StoredVersion> {
+  const { signer } = pc;
+  let signing: Promise<SignedVersion> | undefined;
+  const onStored =
+    signer === undefined
+      ? undefined
+      : (version: Descriptor) => {
+          signing = signLoaded(pc.opened.repository, version.digest, signer, pc.expiresIn, pc.context);
+          // Awaited by the caller (or below, when the put fails): never an unhandled rejection.
+          signing.catch(() => undefined);
+        };
+  try {
+    const result = await putVersion(pc, content, subject, blobsPushed, onStored);
+    return { result, signing };
+  } catch (error) {
+    if (signing !== undefined) await signing.catch(() => undefined);
+    throw error;
+  }
+}
+
+function putVersion(
+  pc: PutContext,
+  content: PreparedContent,
+  subject: Descriptor | undefined,
+  blobsPushed: boolean,
+  onStored: ((version: Descriptor) => void) | undefined,
 ): Promise<PutResult> {
   return putMetadata({
     repository: pc.opened.repository,
@@ -150,6 +188,7 @@ async function putOne(
     blobsPushed,
     // Validated by validateContent before anything was written.
     validate: false,
+    onStored,
   });
 }
 
@@ -258,16 +297,10 @@ async function putAllPlatforms(
             digest: child.descriptor.digest,
             size: child.descriptor.size,
           };
-          const result = await putOne(pc, p.content, subject, true);
-          if (pc.signer === undefined) return { platform: child.platform, result };
+          const { result, signing } = await putOne(pc, p.content, subject, true);
+          if (signing === undefined) return { platform: child.platform, result };
           try {
-            const signed = await signLoaded(
-              opened.repository,
-              result.version,
-              pc.signer,
-              pc.expiresIn,
-              context,
-            );
+            const signed = await signing;
             return { platform: child.platform, result, signed };
           } catch (error) {
             // Stored but not signed: report the version, so that "manifesto sign --version" can finish.
@@ -400,17 +433,14 @@ export async function putCommand(
       subject = target.subject;
       platform = target.platform;
     }
-    const result = await putOne(pc, content, subject);
+    const { result, signing } = await putOne(pc, content, subject);
     if (options.platform === undefined && isIndexMediaType(result.subject.mediaType)) {
       io.stderr.write(
         `note: ${pc.opened.display} is a multi-platform index: this ${result.type} applies to all its platforms ` +
           '(use --platform to store it for one)\n',
       );
     }
-    const signed =
-      signer === undefined
-        ? undefined
-        : await signLoaded(pc.opened.repository, result.version, signer, expiresIn, context);
+    const signed = await signing;
     if (context.json) {
       writeJson(io.stdout, {
         ...putJson(pc.opened.display, result, platform),

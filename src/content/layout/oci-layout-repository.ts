@@ -305,6 +305,7 @@ export class OciLayoutRepository implements Repository {
     const descriptor: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.byteLength };
     await writeBlob(this.root, descriptor, bytes);
     this.#summaries.set(descriptor.digest, summary);
+    options.onStored?.(descriptor);
     const entry = newEntry(descriptor, summary.declaredArtifactType, tag);
     await this.#withIndexLock(async () => {
       // A concurrent deleteManifest of the same content may have removed the blob meanwhile.

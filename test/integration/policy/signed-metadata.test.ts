@@ -127,6 +127,35 @@ for (const target of targets) {
       return path;
     };
 
+    if (target.name === 'distribution') {
+      it('put --sign writes the signature while the version is being listed: the settle waits overlap', async () => {
+        await keysReady;
+        const image = await target.image();
+        const steps: string[] = [];
+        const client = {
+          plainHttp: true,
+          onRequest: (e: { method: string; url: string; status: number }) => {
+            const index = /\/manifests\/(sha256-[0-9a-f]{64})$/.exec(e.url);
+            if (index !== null && (e.method === 'PUT' || e.method === 'HEAD'))
+              steps.push(`${e.method} ${index[1]}`);
+          },
+        };
+        ok(
+          await run(['put', image, 'approvals', file('overlap', '{"ok":1}'), '--sign', key('qa.key'), ...f], {
+            client,
+          }),
+          'put --sign',
+        );
+        const puts = steps.filter((s) => s.startsWith('PUT'));
+        assert.equal(new Set(puts).size, 2, `the image's and the version's index: ${steps.join(', ')}`);
+        // Both indexes are written before either is verified (one settle wait, not two in a row).
+        assert.ok(
+          steps.indexOf(puts[1]!) < steps.findIndex((s) => s.startsWith('HEAD')),
+          `index writes and verifications: ${steps.join(', ')}`,
+        );
+      });
+    }
+
     it('put --sign, get --verify: the signed latest; tampering is detected and nothing is printed', async () => {
       await keysReady;
       const image = await target.image();
