@@ -18,7 +18,6 @@ import { type MemoryResult, measureMemory } from '../bench/support/memory.ts';
 import {
   type BenchContext,
   budgetFor,
-  createScenarios,
   createWorkDir,
   HISTORY_VERSIONS,
   runManifesto,
@@ -41,7 +40,8 @@ import {
   renderTrace,
   summariseRow,
 } from '../bench/support/report.ts';
-import { measureSigning } from '../bench/support/signing.ts';
+import { createScenarios } from '../bench/support/scenarios.ts';
+import { measureSigning } from '../bench/support/signing-section.ts';
 import { median } from '../bench/support/stats.ts';
 import {
   createClientHome,
@@ -151,7 +151,7 @@ async function runExtras(
       options.signing,
       'signing',
       async () => {
-        extras.signing.push(...(await measureSigning(context, options.runs)));
+        extras.signing.push(...(await measureSigning(context, options.runs, options.signingRows, delays)));
       },
     ],
   ];
@@ -231,7 +231,8 @@ function renderReport(results: Results, options: BenchOptions): string {
     out.push(
       `requests: total of the worst run (a range when runs differ), then by class: ${CLASS_LEGEND}.`,
       '(tags) = referrers tag schema, (API) = OCI referrers API. The tag schema index (GET/PUT/HEAD',
-      '.../manifests/sha256-<hex>) counts as referrers. oras get = oras discover + oras pull (2 processes).',
+      '.../manifests/sha256-<hex>) counts as referrers. oras get = oras discover + oras pull (2 processes);',
+      'put --all-platforms = 3 oras attach @digest; list --tree = 4 oras discover (index + 3 platforms @digest).',
       'budget = manifesto requests in every run (worst), any delay. ms = median wall time, ratio = median of',
       'the per-iteration ratios manifesto/oras (paired runs).',
       '',

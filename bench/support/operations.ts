@@ -6,6 +6,8 @@
  *   list     manifesto list IMAGE                   oras discover
  *   history  manifesto history IMAGE TYPE           oras discover
  *
+ * and, on a 3-platform index, put --all-platforms and list --tree (platforms.ts; scenarios.ts joins them).
+ *
  * Puts run on a fresh image in a fresh repository each time ("first": nothing attached yet; "steady":
  * one version of the type stored before), so every count is uncontended and independent of earlier runs.
  * Reads share one prepared image per registry: get 2 versions of the type, list 4 versions of 3 types,
@@ -25,8 +27,15 @@ import {
 import { type RunResult, runMeasured } from './processes.ts';
 import { type ManifestoCli, orasBin } from './tools.ts';
 
-export type OperationName = 'put' | 'get' | 'list' | 'history';
-export const OPERATION_NAMES: readonly OperationName[] = ['put', 'get', 'list', 'history'];
+export type OperationName = 'put' | 'get' | 'list' | 'history' | 'put-all-platforms' | 'list-tree';
+export const OPERATION_NAMES: readonly OperationName[] = [
+  'put',
+  'get',
+  'list',
+  'history',
+  'put-all-platforms',
+  'list-tree',
+];
 
 export type Tool = 'manifesto' | 'oras';
 export const TOOLS: readonly Tool[] = ['manifesto', 'oras'];
@@ -36,7 +45,7 @@ export const TOOLS: readonly Tool[] = ['manifesto', 'oras'];
  * stored as it is and only the storage path is measured.
  */
 export const BENCH_TYPE = 'bench-profile';
-const ARTIFACT_TYPE = `application/vnd.manifesto.${BENCH_TYPE}.v1`;
+export const ARTIFACT_TYPE = `application/vnd.manifesto.${BENCH_TYPE}.v1`;
 export const HISTORY_VERSIONS = 100;
 
 /** Request budgets of manifesto: with the referrers API, and with the referrers tag schema. */
@@ -52,6 +61,17 @@ export const BUDGETS: Readonly<Record<OperationName, Budget>> = {
   list: { api: 2, tagSchema: 3 },
   // One listing, like list.
   history: { api: 2, tagSchema: 3 },
+  // 3 platforms, first put on each (platforms.ts). Shared by the platforms: 1 GET of the index (the
+  // tag's resolution of a single put), the content and config blobs (API: HEAD + upload, 2, as a
+  // single put; tags: HEAD, POST + PUT of each blob, 5) and, on the tag schema, 1 referrers API probe
+  // (a property of the registry, the same answer for every manifest). Per platform: API 2 (the
+  // listing, for the version to supersede, and the manifest PUT); tags 4 (GET of the index
+  // `sha256-<hex>`, manifest PUT, index PUT, verification HEAD; no deletion: nothing is replaced).
+  // API 1 + 2 + 3 x 2 = 9; tags 1 + 5 + 1 + 3 x 4 = 19.
+  'put-all-platforms': { api: 9, tagSchema: 19 },
+  // The GET of the index, then one listing per manifest (index + 3 platforms), as list: API 1 + 4;
+  // tags 1 + 1 referrers API probe + 4 GETs of the tag schema index.
+  'list-tree': { api: 5, tagSchema: 6 },
 };
 
 export function budgetFor(operation: OperationName, referrersApi: boolean): number {
@@ -106,7 +126,7 @@ export interface Scenario {
   run(context: BenchContext, tool: Tool, target: RunTarget): Promise<ToolRun>;
 }
 
-function combine(results: readonly RunResult[]): ToolRun {
+export function combine(results: readonly RunResult[]): ToolRun {
   const failed = results.find((r) => r.code !== 0);
   const rss = results.map((r) => r.peakRssKb).filter((v): v is number => v !== undefined);
   return {
@@ -168,14 +188,14 @@ export function pickLatestReferrer(discoverJson: string, artifactType: string): 
   return best?.digest;
 }
 
-function runDir(context: BenchContext, runId: string): string {
+export function runDir(context: BenchContext, runId: string): string {
   const dir = join(context.workDir, runId);
   mkdirSync(dir, { recursive: true });
   return dir;
 }
 
 /** The file a put stores: small JSON, unique per run (so every put uploads its content). */
-function writeContent(dir: string, runId: string): string {
+export function writeContent(dir: string, runId: string): string {
   const name = `${BENCH_TYPE}.json`;
   writeFileSync(
     join(dir, name),
@@ -214,7 +234,7 @@ function putScenario(phase: 'first' | 'steady', style: ReferenceStyle): Scenario
 
 /** A read scenario: one image per registry prepared by `fill`, read by tag. */
 function readScenario(
-  operation: Exclude<OperationName, 'put'>,
+  operation: 'get' | 'list' | 'history',
   label: string,
   fill: (context: BenchContext, image: BenchImage) => Promise<void>,
   manifestoArgs: (reference: string) => string[],
@@ -265,9 +285,9 @@ function readScenario(
   };
 }
 
-/** The scenarios of the selected operations, in report order (new objects: call once per registry). */
-export function createScenarios(operations: readonly OperationName[]): Scenario[] {
-  const all: Scenario[] = [
+/** The single-image scenarios, in report order (new objects: call once per registry); see scenarios.ts. */
+export function createImageScenarios(): Scenario[] {
+  return [
     putScenario('first', 'tag'),
     putScenario('first', 'digest'),
     putScenario('steady', 'tag'),
@@ -299,7 +319,6 @@ export function createScenarios(operations: readonly OperationName[]): Scenario[
       (reference) => ['history', reference, BENCH_TYPE],
     ),
   ];
-  return all.filter((s) => operations.includes(s.operation));
 }
 
 /** A temporary folder under `parent` for one registry's run files. */

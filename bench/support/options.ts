@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { BENCH_REGISTRY_KINDS, type BenchRegistryKind } from './fixtures.ts';
 import { OPERATION_NAMES, type OperationName } from './operations.ts';
+import type { SigningRows } from './signing-section.ts';
 
 export interface BenchOptions {
   runs: number;
@@ -34,9 +35,11 @@ export interface BenchOptions {
   scaleVersions: number;
   /** Signing section: put --sign / get --verify vs oras + notation and cosign, and check. */
   signing: boolean;
+  /** All its rows, or only the unverified attestation read (`--only attestation`). */
+  signingRows: SigningRows;
 }
 
-const SECTIONS = ['memory', 'start', 'bulk', 'scale', 'signing'] as const;
+const SECTIONS = ['memory', 'start', 'bulk', 'scale', 'signing', 'attestation'] as const;
 
 export const USAGE = `usage: npm run bench -- [options]   (node scripts/bench.ts [options])
 
@@ -45,9 +48,10 @@ oras attach/discover/pull, on distribution 2.8 (referrers tag schema) and on
 go-containerregistry's registry (referrers API), through a counting proxy.
 
   --runs N                 runs per tool, operation, registry and delay (default 5, at least 1)
-  --only OPS               operations, comma-separated: put,get,list,history,memory,start,bulk,scale,
-                           signing
-                           (default all)
+  --only OPS               operations, comma-separated: put,get,list,history,put-all-platforms,
+                           list-tree,memory,start,bulk,scale,signing,attestation
+                           (default all but signing and attestation; attestation: only the signing
+                           section's get of a sigstore attestation, at loopback and at --delay-ms)
   --registries KINDS       distribution,refreg (default both)
   --delay-ms MS            simulated round trip added to each request, measured besides loopback
                            (default 25; 0 measures loopback only)
@@ -61,7 +65,8 @@ go-containerregistry's registry (referrers API), through a counting proxy.
   --scale / --no-scale     list and get with many versions of one type
   --scale-versions N       versions of the scale section (default 1000)
   --signing / --no-signing put --sign and get --verify vs oras + notation and cosign, check (loopback;
-                           off by default: about a minute at --runs 5)
+                           off by default: about a minute at --runs 5); get of a sigstore attestation
+                           vs cosign download attestation (loopback and --delay-ms)
   --json                   print the results as JSON instead of the table
   --strict                 exit 1 when a budget or the memory target fails
   --cache cold|warm        manifesto's on-disk manifest cache: empty for every run (cold, default), or
@@ -172,6 +177,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     // Not in the default run (about 35 s at --runs 3, about a minute at the default 5): --signing or --only signing.
     signing:
       values['no-signing'] !== true &&
-      (values.signing === true || (values.only !== undefined && selected.includes('signing'))),
+      (values.signing === true ||
+        (values.only !== undefined && (selected.includes('signing') || selected.includes('attestation')))),
+    signingRows:
+      values.signing === true || selected.includes('signing') || !selected.includes('attestation')
+        ? 'all'
+        : 'attestation',
   };
 }

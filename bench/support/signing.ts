@@ -7,7 +7,9 @@
  *   put --sign k.key --sign-format sigstore  cosign attest --key (the predicate: the same file)
  *   get --verify (sigstore)                  cosign verify-attestation --key --type
  *   check --policy (5 kinds)                 (no peer)
+ *   get, no verification (sigstore)          cosign download attestation (attestation.ts; at each delay)
  *
+ * signing-section.ts runs them; this file holds the rows and the helpers they share.
  * Budgets: get --verify adds at most 2 requests per verified version to a plain get (measured in the
  * same runs); check makes one referrers listing per subject and one fetch per version whose content
  * the policy reads, and its evaluation (`--json` evaluationCpuMicros) takes < 50 ms of CPU.
@@ -39,6 +41,8 @@ export interface SigningRow {
   registry: string;
   /** e.g. 'put --sign (notary)'. */
   label: string;
+  /** The delay the proxy added to every request (rows measured at loopback only: undefined). */
+  delayMs?: number | undefined;
   runs: number;
   manifesto: { requests: RequestCounts; wallMs: number; failures: number };
   /** The requests of manifesto's worst run ("GET /v2/... 200"), in order. */
@@ -52,13 +56,13 @@ export interface SigningRow {
 }
 
 /** The in-toto predicate type cosign attests and verifies with. */
-const COSIGN_TYPE = 'https://manifesto.dev/bench/approvals/v1';
+export const COSIGN_TYPE = 'https://manifesto.dev/bench/approvals/v1';
 const NOTARY_ARTIFACT_TYPE = 'application/vnd.manifesto.approvals.v1';
 const COSIGN_PASSWORD = 'bench-password';
 const CHECK_CPU_BUDGET_MICROS = 50_000;
 
 /** Keys, trust policies and peer configuration of one registry's signing section. */
-interface SigningSetup {
+export interface SigningSetup {
   dir: string;
   notaryPolicy: string;
   sigstorePolicy: string;
@@ -69,7 +73,7 @@ interface SigningSetup {
   cosignEnv: Record<string, string>;
 }
 
-interface Sample {
+export interface Sample {
   requests: RequestCounts;
   trace: readonly ProxiedRequest[];
   wallMs: number;
@@ -84,14 +88,14 @@ function failure(result: RunResult, what: string): string | undefined {
   return `${what} exit ${result.code}: ${text}`.slice(0, 400);
 }
 
-async function must(result: Promise<RunResult>, what: string): Promise<RunResult> {
+export async function must(result: Promise<RunResult>, what: string): Promise<RunResult> {
   const r = await result;
   const error = failure(r, what);
   if (error !== undefined) throw new Error(error);
   return r;
 }
 
-async function setUp(context: BenchContext): Promise<SigningSetup> {
+export async function setUpSigning(context: BenchContext): Promise<SigningSetup> {
   const dir = join(context.workDir, 'signing');
   mkdirSync(dir, { recursive: true });
   const { manifesto } = context;
@@ -171,7 +175,7 @@ async function setUp(context: BenchContext): Promise<SigningSetup> {
  * A valid approvals document, unique per run (so every put uploads its content); returns its name
  * in `dir`, where every command runs (oras refuses absolute paths).
  */
-function writeApprovals(dir: string, runId: string): string {
+export function writeApprovals(dir: string, runId: string): string {
   const name = `f-${runId}.json`;
   const path = join(dir, name);
   const approval = {
@@ -185,10 +189,10 @@ function writeApprovals(dir: string, runId: string): string {
   return name;
 }
 
-const COSIGN_HTTP = ['--allow-http-registry', '--allow-insecure-registry'];
+export const COSIGN_HTTP = ['--allow-http-registry', '--allow-insecure-registry'];
 
 /** Runs `steps` (processes, one after the other) with the proxy counting; stops at the first failure. */
-async function sample(context: BenchContext, steps: Array<() => Promise<RunResult>>): Promise<Sample> {
+export async function sample(context: BenchContext, steps: Array<() => Promise<RunResult>>): Promise<Sample> {
   const proxy = context.bench.proxy;
   proxy.reset();
   let wallMs = 0;
@@ -226,7 +230,7 @@ function worstSample(samples: readonly Sample[]): Sample | undefined {
   );
 }
 
-interface Compared {
+export interface Compared {
   manifesto: Sample[];
   peer: Sample[];
 }
@@ -235,7 +239,7 @@ interface Compared {
  * `runs` iterations of manifesto and the peer pipeline, back to back, alternating which goes first;
  * `prepare` (not counted) gives each iteration its targets.
  */
-async function compare<T>(
+export async function compare<T>(
   runs: number,
   prepare: (i: number) => Promise<T>,
   manifesto: (target: T) => Promise<Sample>,
@@ -253,7 +257,7 @@ async function compare<T>(
   return out;
 }
 
-function row(
+export function row(
   context: BenchContext,
   label: string,
   compared: Compared,
@@ -308,7 +312,11 @@ function attachedDigest(stdout: string): string | undefined {
 }
 
 /** The notary put pair and the sigstore put pair: a fresh image per tool and run. */
-async function measurePuts(context: BenchContext, setup: SigningSetup, runs: number): Promise<SigningRow[]> {
+export async function measurePuts(
+  context: BenchContext,
+  setup: SigningSetup,
+  runs: number,
+): Promise<SigningRow[]> {
   const fresh = async (i: number, what: string) => {
     const repository = benchRepository(`sign-${what}`);
     return {
@@ -423,7 +431,11 @@ async function measurePuts(context: BenchContext, setup: SigningSetup, runs: num
  * read by tag; a plain `manifesto get` in the same runs gives the extra
  * requests verification adds (1 verified version: the latest).
  */
-async function measureGets(context: BenchContext, setup: SigningSetup, runs: number): Promise<SigningRow[]> {
+export async function measureGets(
+  context: BenchContext,
+  setup: SigningSetup,
+  runs: number,
+): Promise<SigningRow[]> {
   const rows: SigningRow[] = [];
   for (const format of ['notary', 'sigstore'] as const) {
     // Two images of one repository: the peers' artifacts would be versions of approvals to manifesto.
@@ -600,7 +612,11 @@ rules:
 const CHECK_CONTENT_TYPES = ['vuln', 'approvals', 'provenance', 'sbom'];
 
 /** check --policy on an image with 5 kinds: one listing, one fetch per version whose content is read. */
-async function measureCheck(context: BenchContext, setup: SigningSetup, runs: number): Promise<SigningRow> {
+export async function measureCheck(
+  context: BenchContext,
+  setup: SigningSetup,
+  runs: number,
+): Promise<SigningRow> {
   const image = await pushFreshImage(context.bench, benchRepository('check'), 'v1');
   const ref = proxiedReference(context.bench, image, 'tag');
   const provenance = join(setup.dir, 'provenance.json');
@@ -685,16 +701,6 @@ async function measureCheck(context: BenchContext, setup: SigningSetup, runs: nu
   ]);
 }
 
-/** The signing section on one registry. */
-export async function measureSigning(context: BenchContext, runs: number): Promise<SigningRow[]> {
-  const setup = await setUp(context);
-  return [
-    ...(await measurePuts(context, setup, runs)),
-    ...(await measureGets(context, setup, runs)),
-    await measureCheck(context, setup, runs),
-  ];
-}
-
 function counts(c: RequestCounts): string {
   const letters: Record<string, string> = {
     manifest: 'M',
@@ -747,7 +753,7 @@ export function renderSigning(rows: readonly SigningRow[]): string[] {
     formatRatio(r.ratio),
   ]);
   const out = [
-    `Signing (loopback, ${rows[0]!.runs} run(s) per cell; requests: worst run, by class; ms: medians; ratio: paired medians manifesto/peer):`,
+    `Signing (loopback unless the row names a delay, ${rows[0]!.runs} run(s) per cell; requests: worst run, by class; ms: medians; ratio: paired medians manifesto/peer):`,
     renderTable(header, cells, new Set([5, 6, 7])),
   ];
   for (const r of rows) {
