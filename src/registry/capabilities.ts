@@ -26,6 +26,7 @@ export type ReferrersCapability = 'api' | 'tag-schema';
 export class ReferrersCapabilityCache {
   readonly #entries = new Map<string, ReferrersCapability>();
   readonly #persisted: PersistedCapabilities | undefined;
+  readonly #probes = new Map<string, Promise<void>>();
 
   /**
    * With `file`, answers are also kept on disk for `ttlMs` (default 15 minutes), so that each new
@@ -61,6 +62,20 @@ export class ReferrersCapabilityCache {
   delete(target: RegistryTarget): void {
     this.#entries.delete(targetKey(target));
     this.#persisted?.delete(targetKey(target));
+  }
+
+  /**
+   * Runs `probe` (a request that answers the question) unless one is running for the same repository:
+   * then waits for that one instead. Concurrent first requests of one process (the platforms of an
+   * index, a bulk command's images) cost one probe, not one each.
+   */
+  async probeOnce(target: RegistryTarget, probe: () => Promise<void>): Promise<void> {
+    const key = targetKey(target);
+    const running = this.#probes.get(key);
+    if (running !== undefined) return running;
+    const started = probe().finally(() => this.#probes.delete(key));
+    this.#probes.set(key, started);
+    return started;
   }
 
   clear(): void {
@@ -256,6 +271,38 @@ export async function referrersCapability(
 ): Promise<ReferrersCapability> {
   const cached = cache.get(target);
   if (cached !== undefined) return cached;
-  const { reply } = await requestReferrers(target, subjectDigest, undefined);
-  return recordReferrersReply(cache, target, reply) ?? 'tag-schema';
+  let answer: ReferrersCapability | undefined;
+  await cache.probeOnce(target, async () => {
+    const { reply } = await requestReferrers(target, subjectDigest, undefined);
+    answer = recordReferrersReply(cache, target, reply);
+  });
+  return answer ?? cache.get(target) ?? 'tag-schema';
+}
+
+/** A first referrers request that also answered whether the registry has the API. */
+export interface ReferrersProbe {
+  reply: ReferrersReply;
+  url: string;
+  /** What the reply says (undefined: the repository does not exist yet). */
+  capability: ReferrersCapability | undefined;
+}
+
+/**
+ * When the capability of the target is unknown, asks for the referrers of `subjectDigest` to learn it
+ * (or waits for the same question asked meanwhile for another subject of the repository); returns the
+ * reply when this call asked.
+ */
+export async function probeReferrers(
+  cache: ReferrersCapabilityCache,
+  target: RegistryTarget,
+  subjectDigest: string,
+  artifactType: string | undefined,
+): Promise<ReferrersProbe | undefined> {
+  if (cache.get(target) !== undefined) return undefined;
+  let probe: ReferrersProbe | undefined;
+  await cache.probeOnce(target, async () => {
+    const { reply, url } = await requestReferrers(target, subjectDigest, artifactType);
+    probe = { reply, url, capability: recordReferrersReply(cache, target, reply) };
+  });
+  return probe;
 }

@@ -23,8 +23,10 @@ import { parseDigest } from '../spec/digest.ts';
 import { type BlobUploadOptions, pushBlob } from './blob-upload.ts';
 import { fetchBlob, fetchBlobBytes, statBlob } from './blobs.ts';
 import {
+  probeReferrers,
   processReferrersCapabilities,
   type ReferrersCapabilityCache,
+  type ReferrersProbe,
   recordReferrersReply,
   referrersCapability,
   requestReferrers,
@@ -274,15 +276,21 @@ export class RegistryRepository implements Repository {
     return listTags(this.#target, options);
   }
 
+  async #requestReferrers(subjectDigest: string, artifactType: string | undefined): Promise<ReferrersProbe> {
+    const { reply, url } = await requestReferrers(this.#target, subjectDigest, artifactType);
+    return { reply, url, capability: recordReferrersReply(this.#capabilities, this.#target, reply) };
+  }
+
   async referrers(subjectDigest: string, options: ReferrersOptions = {}): Promise<ReferrersResult> {
     parseDigest(subjectDigest);
     const { artifactType } = options;
     const filter = (manifests: readonly Descriptor[]) =>
       artifactType === undefined ? [...manifests] : manifests.filter((d) => d.artifactType === artifactType);
 
+    // A first listing learns whether the registry has the API; concurrent ones wait for its answer.
+    const probe = await probeReferrers(this.#capabilities, this.#target, subjectDigest, artifactType);
     if (this.#capabilities.get(this.#target) !== 'tag-schema') {
-      const { reply, url } = await requestReferrers(this.#target, subjectDigest, artifactType);
-      const capability = recordReferrersReply(this.#capabilities, this.#target, reply);
+      const { reply, url, capability } = probe ?? (await this.#requestReferrers(subjectDigest, artifactType));
       if (reply.kind === 'index') {
         const listing = await listReferrersFromApi(this.#target, reply, url, artifactType);
         return {
