@@ -17,8 +17,13 @@ import { FULL_PARSE_LIMIT } from './detect-media-type.ts';
 const LARGE_CONTENT_HEAD_BYTES = 64 * 1024;
 const HASH_BUFFER_BYTES = 1024 * 1024;
 
-/** Read size when streaming content to a backend: small chunks keep the memory of an upload bounded. */
-const STREAM_CHUNK_BYTES = 64 * 1024;
+/**
+ * Read size when streaming content to a backend: small enough to keep an upload's memory bounded, large
+ * enough that the per-chunk cost of the HTTP body stream does not dominate (500 MiB put on this project's
+ * development machine: 64 KiB 3.1-3.5 s and 110 MB peak RSS, 128 KiB 2.0-2.7 s and 124 MB, 256 KiB
+ * 2.4-2.7 s and 142 MB).
+ */
+const STREAM_CHUNK_BYTES = 128 * 1024;
 
 /** Default limit on the size of one piece of metadata (`--max-size`, MANIFESTO_MAX_SIZE). */
 export const DEFAULT_MAX_CONTENT_BYTES = 1024 * 1024 * 1024;
