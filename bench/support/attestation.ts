@@ -19,6 +19,7 @@ import {
   COSIGN_HTTP,
   COSIGN_TYPE,
   compare,
+  cosignAttest,
   must,
   row,
   type SigningRow,
@@ -49,28 +50,7 @@ export async function measureAttestationDownload(
     ),
     'manifesto put --sign --sign-format sigstore',
   );
-  await must(
-    runMeasured(
-      peerBin('cosign'),
-      [
-        'attest',
-        '--key',
-        setup.cosignKey,
-        '--tlog-upload=false',
-        '--use-signing-config=false',
-        ...COSIGN_HTTP,
-        '--new-bundle-format',
-        '--type',
-        COSIGN_TYPE,
-        '--predicate',
-        file,
-        '--yes',
-        peerRef,
-      ],
-      { env: setup.cosignEnv, cwd: setup.dir },
-    ),
-    'cosign attest',
-  );
+  await must(cosignAttest(setup, file, peerRef), 'cosign attest');
   const rows: SigningRow[] = [];
   for (const delayMs of delays) {
     proxy.delayMs = delayMs;

@@ -191,6 +191,29 @@ export function writeApprovals(dir: string, runId: string): string {
 
 export const COSIGN_HTTP = ['--allow-http-registry', '--allow-insecure-registry'];
 
+/** `cosign attest` of `predicate` on `reference` with the setup's key, offline (no transparency log). */
+export function cosignAttest(setup: SigningSetup, predicate: string, reference: string): Promise<RunResult> {
+  return runMeasured(
+    peerBin('cosign'),
+    [
+      'attest',
+      '--key',
+      setup.cosignKey,
+      '--tlog-upload=false',
+      '--use-signing-config=false',
+      ...COSIGN_HTTP,
+      '--new-bundle-format',
+      '--type',
+      COSIGN_TYPE,
+      '--predicate',
+      predicate,
+      '--yes',
+      reference,
+    ],
+    { env: setup.cosignEnv, cwd: setup.dir },
+  );
+}
+
 /** Runs `steps` (processes, one after the other) with the proxy counting; stops at the first failure. */
 export async function sample(context: BenchContext, steps: Array<() => Promise<RunResult>>): Promise<Sample> {
   const proxy = context.bench.proxy;
@@ -397,28 +420,7 @@ export async function measurePuts(
           ),
       ]),
     (t) =>
-      sample(context, [
-        () =>
-          runMeasured(
-            peerBin('cosign'),
-            [
-              'attest',
-              '--key',
-              setup.cosignKey,
-              '--tlog-upload=false',
-              '--use-signing-config=false',
-              ...COSIGN_HTTP,
-              '--new-bundle-format',
-              '--type',
-              COSIGN_TYPE,
-              '--predicate',
-              t.file,
-              '--yes',
-              proxiedReference(context.bench, t.p, 'digest'),
-            ],
-            { env: setup.cosignEnv, cwd: setup.dir },
-          ),
-      ]),
+      sample(context, [() => cosignAttest(setup, t.file, proxiedReference(context.bench, t.p, 'digest'))]),
   );
   return [
     row(context, 'put --sign (notary)', notary, { name: 'oras + notation', processes: 2 }),
@@ -478,28 +480,7 @@ export async function measureGets(
       );
     } else {
       peerTarget = proxiedReference(context.bench, peerImage, 'digest');
-      await must(
-        runMeasured(
-          peerBin('cosign'),
-          [
-            'attest',
-            '--key',
-            setup.cosignKey,
-            '--tlog-upload=false',
-            '--use-signing-config=false',
-            ...COSIGN_HTTP,
-            '--new-bundle-format',
-            '--type',
-            COSIGN_TYPE,
-            '--predicate',
-            file,
-            '--yes',
-            peerTarget,
-          ],
-          { env: setup.cosignEnv, cwd: setup.dir },
-        ),
-        'cosign attest',
-      );
+      await must(cosignAttest(setup, file, peerTarget), 'cosign attest');
     }
     const policy = format === 'notary' ? setup.notaryPolicy : setup.sigstorePolicy;
     const plain: Sample[] = [];
