@@ -139,5 +139,5 @@ export function lowerAfterDelete(
       return;
     }
   }
-  state.set(key, undefined);
+  state.set(key, undefined, { basis: remembered });
 }

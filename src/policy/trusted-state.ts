@@ -9,8 +9,8 @@
  * the file, merges itself and replaces the file atomically (temporary file + rename), synchronously,
  * so that concurrent checks in one process and in parallel processes do not lose each other's
  * updates. The merge is monotonic: a version never replaces a stored one signed as created later,
- * unless the caller accepts a rollback (`allowOlder`), forgets the entry, or the stored entry is still
- * the one the caller decided from (`basis`). Writing is best effort: a lock that cannot be had within
+ * unless the caller accepts a rollback (`allowOlder`) or the stored entry is still the one the caller
+ * decided from (`basis`); forgetting with a `basis` forgets only that entry. Writing is best effort: a lock that cannot be had within
  * about 10 s, or a failed write, is reported as a warning, never as an error, and never hides a
  * detected rollback.
  */
@@ -117,7 +117,12 @@ export function mergeEntry(
   value: TrustedVersion | undefined,
   options: SetOptions = {},
 ): TrustedVersion | undefined {
-  if (value === undefined || current === undefined || options.allowOlder === true) return value;
+  if (value === undefined) {
+    // Forgetting is a decision about the entry the caller read: one recorded meanwhile stays.
+    const decidedFrom = options.basis === undefined || current?.digest === options.basis.digest;
+    return current === undefined || decidedFrom || options.allowOlder === true ? undefined : current;
+  }
+  if (current === undefined || options.allowOlder === true) return value;
   if (current.digest === value.digest || current.digest === options.basis?.digest) return value;
   return isLater(current.created, value.created) ? current : value;
 }

@@ -110,6 +110,9 @@ describe('trusted state merge', () => {
     assert.equal(mergeEntry(mark('3', 3), mark('2', 2), { basis: mark('3', 3) })?.digest, d('2'));
     assert.equal(mergeEntry(mark('3', 3), mark('2', 2), { basis: mark('1', 1) })?.digest, d('3'));
     assert.equal(mergeEntry(mark('3', 3), undefined), undefined);
+    // Forgetting what the caller read forgets it; an entry recorded since then stays.
+    assert.equal(mergeEntry(mark('3', 3), undefined, { basis: mark('3', 3) }), undefined);
+    assert.equal(mergeEntry(mark('4', 4), undefined, { basis: mark('3', 3) })?.digest, d('4'));
     // Without both creation times there is no proof of age: the caller's value stands.
     assert.equal(mergeEntry(mark('3', undefined), mark('2', 2))?.digest, d('2'));
     assert.equal(mergeEntry(mark('3', 3), mark('2', undefined))?.digest, d('2'));
