@@ -19,9 +19,9 @@ const HASH_BUFFER_BYTES = 1024 * 1024;
 
 /**
  * Read size when streaming content to a backend: small enough to keep an upload's memory bounded, large
- * enough that the per-chunk cost of the HTTP body stream does not dominate (500 MiB put on this project's
- * development machine: 64 KiB 3.1-3.5 s and 110 MB peak RSS, 128 KiB 2.0-2.7 s and 124 MB, 256 KiB
- * 2.4-2.7 s and 142 MB).
+ * enough that the per-chunk cost of the HTTP body stream does not dominate. A 500 MiB put on the
+ * development machine: 64 KiB 3.1-3.5 s, 128 KiB 2.4-2.7 s at 106-112 MB peak RSS, 256 KiB 2.3-2.4 s
+ * at 116-120 MB, 512 KiB no faster at 141-148 MB.
  */
 const STREAM_CHUNK_BYTES = 128 * 1024;
 
