@@ -29,6 +29,9 @@ export interface GetCommandOptions {
   acceptRollback?: boolean | undefined;
 }
 
+/** Bytes the output file may have queued before the download waits for the disk. */
+const WRITE_BUFFER_BYTES = 1024 * 1024;
+
 /** Content up to this size is verified in memory before it is written anywhere. */
 const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
 
@@ -36,7 +39,11 @@ const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
 async function writeVerifiedFile(chunks: AsyncIterable<Uint8Array>, path: string): Promise<void> {
   const temp = join(dirname(path), `.${Date.now()}-${process.pid}.manifesto-partial`);
   try {
-    await pipeline(Readable.from(chunks), createWriteStream(temp, { mode: 0o644 }));
+    // A write buffer of a few chunks: the download goes on while the disk writes (in batches).
+    await pipeline(
+      Readable.from(chunks),
+      createWriteStream(temp, { mode: 0o644, highWaterMark: WRITE_BUFFER_BYTES }),
+    );
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
