@@ -60,7 +60,8 @@ platforms (a note on stderr says so).
 --from OPS.jsonl (or - for standard input): many puts in one process, one JSON object per line:
   {"image": "REG/REPO:TAG", "type": "scan", "file": "scan.json"} with optional "mediaType",
   "annotations" (object), "author", "platform". Every line is checked first (a malformed line: exit 2,
-  nothing written). --concurrency N (default 16) images at a time; puts to one image run in order.
+  nothing written). --concurrency N (default 16) items at work at a time; the versions of one type
+  on one image are stored in file order.
   One JSON result per line on stdout ({"line", "image", "ok", "version"} or {"ok": false, "error"});
   a progress bar on stderr on a terminal; exit 11 when some items failed (the others are stored).`,
   get: `Usage: manifesto get IMAGE TYPE [OPTIONS]
