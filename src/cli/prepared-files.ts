@@ -14,53 +14,53 @@ export interface PreparedFiles {
   dispose(): Promise<void>;
 }
 
+interface Entry {
+  prepared: Promise<PreparedContent>;
+  /** Bytes held in memory, once prepared. */
+  bytes: number;
+}
+
 export function createPreparedFiles(
   maxSize = DEFAULT_MAX_CONTENT_BYTES,
   budgetBytes = DEFAULT_PREPARED_BUDGET_BYTES,
 ): PreparedFiles {
-  const cache = new Map<string, Promise<PreparedContent>>();
-  const sizes = new Map<string, number>();
+  /** In order of use, least recent first. */
+  const entries = new Map<string, Entry>();
   const all: Array<Promise<PreparedContent>> = [];
   let held = 0;
   const evict = () => {
-    for (const [path, size] of sizes) {
+    for (const [path, entry] of entries) {
       if (held <= budgetBytes) break;
-      sizes.delete(path);
-      cache.delete(path);
-      held -= size;
+      // Still being read: nothing held yet.
+      if (entry.bytes === 0) continue;
+      entries.delete(path);
+      held -= entry.bytes;
     }
   };
   return {
     get(path) {
-      const cached = cache.get(path);
+      const cached = entries.get(path);
       if (cached !== undefined) {
-        // Most recently used last.
-        cache.delete(path);
-        cache.set(path, cached);
-        const size = sizes.get(path);
-        if (size !== undefined) {
-          sizes.delete(path);
-          sizes.set(path, size);
-        }
-        return cached;
+        entries.delete(path);
+        entries.set(path, cached);
+        return cached.prepared;
       }
-      const prepared = prepareFile(path, maxSize);
-      cache.set(path, prepared);
-      all.push(prepared);
-      prepared.then(
+      const entry: Entry = { prepared: prepareFile(path, maxSize), bytes: 0 };
+      entries.set(path, entry);
+      all.push(entry.prepared);
+      entry.prepared.then(
         (content) => {
-          if (cache.get(path) !== prepared) return;
-          const size = content.head.byteLength;
-          sizes.set(path, size);
-          held += size;
+          if (entries.get(path) !== entry) return;
+          entry.bytes = content.head.byteLength;
+          held += entry.bytes;
           evict();
         },
         // A file that could not be read is tried again by the next item naming it.
         () => {
-          if (cache.get(path) === prepared) cache.delete(path);
+          if (entries.get(path) === entry) entries.delete(path);
         },
       );
-      return prepared;
+      return entry.prepared;
     },
     async dispose() {
       const settled = await Promise.allSettled(all);
