@@ -3,8 +3,8 @@ import { deleteMetadata, pruneMetadata, type RemovalResult } from '../../metadat
 import { resolveTarget } from '../../metadata/target.ts';
 import { lowerAfterDelete } from '../../policy/rollback.ts';
 import { TrustedState } from '../../policy/trusted-state.ts';
-import type { Platform } from '../../spec/descriptor.ts';
-import type { CommandContext } from '../context.ts';
+import type { Descriptor, Platform } from '../../spec/descriptor.ts';
+import type { CommandContext, OpenedImage } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { subjectJson, versionJson } from '../render.ts';
 
@@ -60,17 +60,26 @@ function lowerMarks(context: CommandContext, location: string, result: RemovalRe
   }
 }
 
+/** The image, and the manifest (its platform's, with --platform) whose versions are removed. */
+async function removalTarget(
+  options: { image: string; platform?: Platform | undefined },
+  context: CommandContext,
+): Promise<{ opened: OpenedImage; subject: Descriptor }> {
+  const opened = await context.openImage(options.image);
+  const { subject } = await resolveTarget(opened.repository, opened.target, {
+    platform: options.platform,
+    image: opened.display,
+  });
+  return { opened, subject };
+}
+
 export async function deleteCommand(
   options: DeleteCommandOptions,
   context: CommandContext,
 ): Promise<RemovalResult> {
-  const opened = await context.openImage(options.image);
-  const target = await resolveTarget(opened.repository, opened.target, {
-    platform: options.platform,
-    image: opened.display,
-  });
+  const { opened, subject } = await removalTarget(options, context);
   const result = await deleteMetadata({
-    subject: target.subject,
+    subject,
     repository: opened.repository,
     reference: opened.target,
     type: options.type,
@@ -87,13 +96,9 @@ export async function pruneCommand(
   options: PruneCommandOptions,
   context: CommandContext,
 ): Promise<RemovalResult> {
-  const opened = await context.openImage(options.image);
-  const target = await resolveTarget(opened.repository, opened.target, {
-    platform: options.platform,
-    image: opened.display,
-  });
+  const { opened, subject } = await removalTarget(options, context);
   const result = await pruneMetadata({
-    subject: target.subject,
+    subject,
     repository: opened.repository,
     reference: opened.target,
     type: options.type,
