@@ -9,6 +9,7 @@ import { selectPlatformVersion } from '../../metadata/platform-get.ts';
 import { resolveTarget } from '../../metadata/target.ts';
 import { describeStatus, verifyHistory } from '../../policy/freshness.ts';
 import { guardRollback, ROLLBACK_DETECTED } from '../../policy/rollback.ts';
+import type { TrustPolicy, TrustRule } from '../../policy/trust-policy.ts';
 import { TrustedState } from '../../policy/trusted-state.ts';
 import { type VersionVerdict, verifyVersion } from '../../policy/verify-version.ts';
 import type { Platform } from '../../spec/descriptor.ts';
@@ -52,6 +53,21 @@ function signerText(v: VersionVerdict): string {
   return v.signatures.length === 0 ? '-' : `${v.signatures.length} signature(s), none trusted`;
 }
 
+/**
+ * The rule a view verifies with where the policy has none for the type: every authority of the policy
+ * may vouch (enforcement skip), so the view still shows who signed.
+ */
+function anyAuthority(policy: TrustPolicy): TrustRule {
+  return {
+    index: -1,
+    repositories: ['**'],
+    types: ['*'],
+    authorities: [...policy.authorities.keys()],
+    require: 'any',
+    enforcement: 'skip',
+  };
+}
+
 export async function historyVerifyCommand(
   options: VerifiedViewOptions,
   context: CommandContext,
@@ -70,15 +86,7 @@ export async function historyVerifyCommand(
     image: opened.display,
   });
   const { rule, enforcement } = ruleFor(type);
-  // With no rule (or skip), every authority of the policy may vouch: the view still shows signatures.
-  const effective = rule ?? {
-    index: -1,
-    repositories: ['**'],
-    types: ['*'],
-    authorities: [...policy.authorities.keys()],
-    require: 'any' as const,
-    enforcement: 'skip' as const,
-  };
+  const effective = rule ?? anyAuthority(policy);
   const now = context.now?.() ?? new Date();
   const result =
     effective.authorities.length === 0
@@ -157,14 +165,7 @@ export async function listVerifyCommand(
   const rows = await Promise.all(
     types.map(async (t) => {
       const { rule, enforcement } = ruleFor(t.type);
-      const effective = rule ?? {
-        index: -1,
-        repositories: ['**'],
-        types: ['*'],
-        authorities: [...policy.authorities.keys()],
-        require: 'any' as const,
-        enforcement: 'skip' as const,
-      };
+      const effective = rule ?? anyAuthority(policy);
       const verdict =
         effective.authorities.length === 0
           ? undefined
