@@ -18,7 +18,7 @@ import { writeJson, writeLine } from '../io.ts';
 import { shortDigest, subjectJson } from '../render.ts';
 import { defaultAuthor } from './put.ts';
 import { signedLine, signLoaded } from './sign.ts';
-import { loadSigner } from './signing-support.ts';
+import { signerFromFlags } from './signing-support.ts';
 
 export interface CheckCommandOptions {
   image: string;
@@ -123,13 +123,7 @@ export async function checkCommand(options: CheckCommandOptions, context: Comman
   const cel = await compilePolicyCel(policy, options.policy);
   const verifier = await gateVerifier(policy, options.policy, options, context);
   // The signing key is loaded before any request (a bad key or passphrase fails early).
-  const signer =
-    options.sign === undefined
-      ? undefined
-      : await loadSigner(
-          { keyFile: options.sign, certFile: options.cert, format: options.signFormat },
-          io.env,
-        );
+  const signer = await signerFromFlags(options, io.env);
   const opened = await context.openImage(options.image);
   const now = (context.now ?? (() => new Date()))();
   const decision = await checkImage(

@@ -27,7 +27,7 @@ import { toManifestoError } from '../errors-output.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { formatBytes, shortDigest, subjectJson } from '../render.ts';
 import { signedLine, signLoaded } from './sign.ts';
-import { loadSigner, parseDuration, type Signer } from './signing-support.ts';
+import { parseDuration, type Signer, signerFromFlags } from './signing-support.ts';
 
 export interface PutCommandOptions {
   image: string;
@@ -393,13 +393,7 @@ export async function putCommand(
     });
   }
   const expiresIn = options.expires === undefined ? undefined : parseDuration(options.expires, '--expires');
-  const signer =
-    options.sign === undefined
-      ? undefined
-      : await loadSigner(
-          { keyFile: options.sign, certFile: options.cert, format: options.signFormat },
-          io.env,
-        );
+  const signer = await signerFromFlags(options, io.env);
   const pc: PutContext = {
     options,
     context,

@@ -36,6 +36,15 @@ async function readText(file: string, what: string): Promise<string> {
   }
 }
 
+/** The signer of `--sign KEY [--cert FILE] [--sign-format F]`, or undefined without --sign. */
+export async function signerFromFlags(
+  flags: { sign?: string | undefined; cert?: string | undefined; signFormat?: string | undefined },
+  env: Record<string, string | undefined>,
+): Promise<Signer | undefined> {
+  if (flags.sign === undefined) return undefined;
+  return loadSigner({ keyFile: flags.sign, certFile: flags.cert, format: flags.signFormat }, env);
+}
+
 /**
  * Loads the signing key (and, for Notary Project signatures, its certificate chain: --cert, else
  * NAME.crt next to NAME.key). Ed25519 keys default to, and only allow, the sigstore format.
