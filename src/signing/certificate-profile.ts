@@ -159,15 +159,11 @@ export function subjectLine(certificate: X509Certificate): string {
   return certificate.subject.split('\n').join(', ');
 }
 
-const FORBIDDEN_LEAF_USAGES: readonly KeyUsageBit[] = [
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-];
+/** A signing leaf may assert digitalSignature (and nonRepudiation), nothing else. */
+const ALLOWED_LEAF_USAGES: ReadonlySet<KeyUsageBit> = new Set(['digitalSignature', 'nonRepudiation']);
+const FORBIDDEN_LEAF_USAGES: readonly KeyUsageBit[] = KEY_USAGE_BITS.filter(
+  (bit) => !ALLOWED_LEAF_USAGES.has(bit),
+);
 
 const FORBIDDEN_CODE_SIGNING_EKUS: Readonly<Record<string, string>> = {
   [OID.anyExtendedKeyUsage]: 'anyExtendedKeyUsage',
