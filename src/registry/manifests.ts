@@ -37,18 +37,30 @@ function notFound(target: RegistryTarget, reference: string) {
   );
 }
 
-/** Resolves a tag or digest: HEAD with the full Accept list, falling back to GET when HEAD says too little. */
-export async function resolveManifest(target: RegistryTarget, reference: string): Promise<Descriptor> {
-  checkReference(reference);
-  const res = await target.transport.request({
-    method: 'HEAD',
+type ManifestActions = readonly ('pull' | 'push' | 'delete')[];
+
+/** A HEAD or GET of a manifest reference, accepting every manifest media type. */
+function requestManifest(
+  target: RegistryTarget,
+  reference: string,
+  method: 'HEAD' | 'GET',
+  actions: ManifestActions = ['pull'],
+): Promise<Response> {
+  return target.transport.request({
+    method,
     path: manifestPath(target, reference),
     repository: target.repository,
-    actions: ['pull'],
+    actions,
     headers: { Accept: MANIFEST_ACCEPT },
     idempotent: true,
     requestClass: 'manifest',
   });
+}
+
+/** Resolves a tag or digest: HEAD with the full Accept list, falling back to GET when HEAD says too little. */
+export async function resolveManifest(target: RegistryTarget, reference: string): Promise<Descriptor> {
+  checkReference(reference);
+  const res = await requestManifest(target, reference, 'HEAD');
   await discardBody(res);
   if (res.status === 404) throw notFound(target, reference);
   if (res.status === 401 || res.status === 403) {
@@ -87,15 +99,7 @@ export async function fetchManifest(
   reference: string,
 ): Promise<FetchedManifestWithInfo> {
   checkReference(reference);
-  const res = await target.transport.request({
-    method: 'GET',
-    path: manifestPath(target, reference),
-    repository: target.repository,
-    actions: ['pull'],
-    headers: { Accept: MANIFEST_ACCEPT },
-    idempotent: true,
-    requestClass: 'manifest',
-  });
+  const res = await requestManifest(target, reference, 'GET');
   return readManifestReply(target, reference, res);
 }
 
@@ -239,17 +243,9 @@ export async function deleteManifestReference(
 export async function headManifestDigest(
   target: RegistryTarget,
   reference: string,
-  actions: readonly ('pull' | 'push' | 'delete')[] = ['pull'],
+  actions: ManifestActions = ['pull'],
 ): Promise<{ digest: string | undefined; status: number }> {
-  const res = await target.transport.request({
-    method: 'HEAD',
-    path: manifestPath(target, reference),
-    repository: target.repository,
-    actions,
-    headers: { Accept: MANIFEST_ACCEPT },
-    idempotent: true,
-    requestClass: 'manifest',
-  });
+  const res = await requestManifest(target, reference, 'HEAD', actions);
   await discardBody(res);
   if (res.status === 404) return { digest: undefined, status: 404 };
   if (res.status !== 200) {
