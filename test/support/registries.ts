@@ -200,6 +200,24 @@ export function testRegistry(kind: RegistryKind): TestRegistry | undefined {
   return testRegistries().find((r) => r.kind === kind);
 }
 
+/** The running registry of that kind; throws (failing the test) when it does not run. */
+export function requireRegistry(kind: RegistryKind): TestRegistry {
+  const registry = testRegistry(kind);
+  if (registry === undefined) throw new Error(`test registry '${kind}' is not running`);
+  return registry;
+}
+
+/** requireRegistry for a registry with a user (basic-auth, token, a configured external one). */
+export function requireRegistryWithUser(
+  kind: RegistryKind,
+): TestRegistry & { username: string; password: string } {
+  const registry = requireRegistry(kind);
+  const { username, password } = registry;
+  if (username === undefined || password === undefined)
+    throw new Error(`test registry '${kind}' has no username and password`);
+  return { ...registry, username, password };
+}
+
 /**
  * A repository name no other test uses: `${prefix}-<10 random [a-z0-9]>`, after
  * MANIFESTO_TEST_REPOSITORY_PREFIX when set (e.g. 'myorg/' for an external registry with namespaces).

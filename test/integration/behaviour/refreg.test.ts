@@ -1,9 +1,6 @@
 // The Repository behaviour suite against go-containerregistry's registry (OCI referrers API).
-import {
-  registryRepository,
-  requireRegistry,
-  tamperingTransport,
-} from '../registry/support/registry-repositories.ts';
+import { requireRegistry } from '../../support/registries.ts';
+import { registryRepository, tamperingTransport } from '../registry/support/registry-repositories.ts';
 import { describeRepositoryBehaviour } from './repository-behaviour.ts';
 
 const registry = requireRegistry('refreg');

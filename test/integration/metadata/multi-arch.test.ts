@@ -37,7 +37,7 @@ import {
   pushTestImage,
   pushTestMultiPlatformImage,
 } from '../../support/images.ts';
-import { type TestRegistry, testRegistry, uniqueRepository } from '../../support/registries.ts';
+import { requireRegistry, type TestRegistry, uniqueRepository } from '../../support/registries.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Running the CLI in-process
@@ -209,9 +209,7 @@ function makeBackend(kind: BackendKind): Backend {
       cleanup: () => rmSync(scratch, { recursive: true, force: true }),
     };
   }
-  const registry = testRegistry(kind);
-  if (registry === undefined)
-    throw new Error(`test registry '${kind}' is not running (run through npm test)`);
+  const registry = requireRegistry(kind);
   const opener = createImageOpener({
     plainHttp: registry.plainHttp,
     env: { DOCKER_CONFIG: env.DOCKER_CONFIG },

@@ -8,12 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createImageOpener } from '../../../src/registry/open-image.ts';
 import { pushTestImage } from '../../support/images.ts';
-import {
-  freeLoopbackPort,
-  type TestRegistry,
-  testRegistry,
-  uniqueRepository,
-} from '../../support/registries.ts';
+import { freeLoopbackPort, requireRegistryWithUser, uniqueRepository } from '../../support/registries.ts';
 import {
   type CliOptions,
   type CliResult,
@@ -26,15 +21,8 @@ import {
 } from './support/cli.ts';
 import { scratchDir } from './support/suite.ts';
 
-function requireRegistry(kind: 'distribution-token'): TestRegistry & { username: string; password: string } {
-  const registry = testRegistry(kind);
-  if (registry?.username === undefined || registry.password === undefined)
-    throw new Error(`test registry '${kind}' is not running`);
-  return { ...registry, username: registry.username, password: registry.password };
-}
-
 describe('token auth (distribution with a Bearer token server)', () => {
-  const registry = requireRegistry('distribution-token');
+  const registry = requireRegistryWithUser('distribution-token');
   const files = scratchDir();
   const dockerConfig = mkdtempSync(join(tmpdir(), 'manifesto-metadata-login-'));
   const env = { ...process.env, DOCKER_CONFIG: dockerConfig, MANIFESTO_AUTHOR: 'tester@example.com' };

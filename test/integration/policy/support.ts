@@ -10,7 +10,7 @@ import { openLayout } from '../../../src/content/layout/oci-layout-repository.ts
 import type { Repository } from '../../../src/content/repository.ts';
 import type { ClientOptions } from '../../../src/registry/client-options.ts';
 import { createImageOpener } from '../../../src/registry/open-image.ts';
-import { testRegistry, uniqueRepository } from '../../support/registries.ts';
+import { requireRegistry, uniqueRepository } from '../../support/registries.ts';
 
 export interface CliResult {
   code: number;
@@ -77,9 +77,7 @@ export function backend(kind: 'distribution' | 'refreg' | 'layout'): Backend {
       cleanup,
     };
   }
-  const registry = testRegistry(kind);
-  if (registry === undefined)
-    throw new Error(`test registry '${kind}' is not running (run through npm test)`);
+  const registry = requireRegistry(kind);
   const opener = createImageOpener({
     plainHttp: registry.plainHttp,
     env: { DOCKER_CONFIG: env.DOCKER_CONFIG },

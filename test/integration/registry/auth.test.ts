@@ -15,9 +15,9 @@ import {
 } from '../../../src/registry/http/transport.ts';
 import type { RequestEvent } from '../../../src/registry/http/types.ts';
 import {
+  requireRegistry,
   type TestRegistry,
   testRegistries,
-  testRegistry,
   uniqueRepository,
 } from '../../support/registries.ts';
 
@@ -26,12 +26,6 @@ const open: HttpRegistryTransport[] = [];
 after(async () => {
   for (const t of open) await t.close();
 });
-
-function must(kind: 'distribution-token' | 'distribution-basic-tls'): TestRegistry {
-  const registry = testRegistry(kind);
-  assert.ok(registry, `registry ${kind} is not running`);
-  return registry;
-}
 
 function transportFor(
   registry: TestRegistry,
@@ -119,7 +113,7 @@ async function pushImage(transport: HttpRegistryTransport, repository: string): 
 if (running.has('distribution-token')) {
   describe('distribution with token auth', () => {
     test('push and pull with scoped tokens; the second request to a repository costs no token request', async () => {
-      const registry = must('distribution-token');
+      const registry = requireRegistry('distribution-token');
       assert.ok(registry.username && registry.password && registry.tokenServer);
       const repository = uniqueRepository('test/auth-token');
       const { transport, events } = transportFor(registry, {
@@ -160,7 +154,7 @@ if (running.has('distribution-token')) {
     });
 
     test('a new repository after the challenge is known: one token request, no 401', async () => {
-      const registry = must('distribution-token');
+      const registry = requireRegistry('distribution-token');
       assert.ok(registry.username && registry.password);
       const { transport, events } = transportFor(registry, {
         username: registry.username,
@@ -191,7 +185,7 @@ if (running.has('distribution-token')) {
     });
 
     test('the read-only user can pull but not push: an auth error', async () => {
-      const registry = must('distribution-token');
+      const registry = requireRegistry('distribution-token');
       assert.ok(registry.username && registry.password && registry.readOnlyUser);
       const repository = uniqueRepository('test/auth-token-ro');
       const writer = transportFor(registry, { username: registry.username, password: registry.password });
@@ -223,7 +217,7 @@ if (running.has('distribution-token')) {
     });
 
     test('anonymous clients get no access: the 401 comes back for the caller', async () => {
-      const registry = must('distribution-token');
+      const registry = requireRegistry('distribution-token');
       const repository = uniqueRepository('test/auth-token-anon');
       const { transport, events } = transportFor(registry, undefined);
       const res = await transport.request({ method: 'GET', path: `/v2/${repository}/tags/list`, repository });
@@ -235,7 +229,7 @@ if (running.has('distribution-token')) {
     });
 
     test('wrong credentials are rejected by the token service', async () => {
-      const registry = must('distribution-token');
+      const registry = requireRegistry('distribution-token');
       assert.ok(registry.username);
       const repository = uniqueRepository('test/auth-token-wrong');
       const { transport } = transportFor(registry, { username: registry.username, password: 'wrong' });
@@ -251,7 +245,7 @@ if (running.has('distribution-token')) {
 if (running.has('distribution-basic-tls')) {
   describe('distribution with basic auth over TLS', () => {
     test('basic credentials over TLS with the test CA: push and pull', async () => {
-      const registry = must('distribution-basic-tls');
+      const registry = requireRegistry('distribution-basic-tls');
       assert.ok(registry.username && registry.password && registry.caFile);
       const repository = uniqueRepository('test/auth-basic');
       const { transport, events } = transportFor(registry, {
@@ -273,7 +267,7 @@ if (running.has('distribution-basic-tls')) {
     });
 
     test('without the CA: TLS_ERROR with a --ca-file hint', async () => {
-      const registry = must('distribution-basic-tls');
+      const registry = requireRegistry('distribution-basic-tls');
       const { transport } = transportFor(registry, undefined, {
         caFile: undefined,
         retry: { maxAttempts: 1 },
@@ -286,7 +280,7 @@ if (running.has('distribution-basic-tls')) {
     });
 
     test('wrong password: the 401 is returned and becomes UNAUTHORIZED', async () => {
-      const registry = must('distribution-basic-tls');
+      const registry = requireRegistry('distribution-basic-tls');
       assert.ok(registry.username);
       const { transport, events } = transportFor(registry, {
         username: registry.username,

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../src/errors/errors.ts';
 import { OCI_MANIFEST } from '../../../src/spec/media-types.ts';
-import { uniqueRepository } from '../../support/registries.ts';
+import { requireRegistry, uniqueRepository } from '../../support/registries.ts';
 import { descriptorOf, pushSubject, referrerManifest } from '../behaviour/content.ts';
-import { registryRepository, requireRegistry } from './support/registry-repositories.ts';
+import { registryRepository } from './support/registry-repositories.ts';
 
 const TYPE = 'application/vnd.example.auth+json';
 

@@ -9,9 +9,9 @@ import { ManifestoError } from '../../../src/errors/errors.ts';
 import { uploadStrategy } from '../../../src/registry/blob-upload.ts';
 import type { RegistryRequest, RegistryTransport } from '../../../src/registry/http/types.ts';
 import { RegistryRepository } from '../../../src/registry/registry-repository.ts';
-import { uniqueRepository } from '../../support/registries.ts';
+import { requireRegistry, uniqueRepository } from '../../support/registries.ts';
 import { descriptorOf } from '../behaviour/content.ts';
-import { RequestLog, requireRegistry, transportFor } from './support/registry-repositories.ts';
+import { RequestLog, transportFor } from './support/registry-repositories.ts';
 
 function countingStream(bytes: Uint8Array, chunk = 256 * 1024): StreamSource & { opens: number } {
   const source = {

@@ -6,9 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { uniqueRepository } from '../../support/registries.ts';
+import { requireRegistry, uniqueRepository } from '../../support/registries.ts';
 import { pushSubject } from '../behaviour/content.ts';
-import { registryRepository, requireRegistry } from './support/registry-repositories.ts';
+import { registryRepository } from './support/registry-repositories.ts';
 
 const WRITERS = 20;
 const ROUNDS = Number(process.env.MANIFESTO_RACE_ROUNDS ?? '2');

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { OCI_MANIFEST } from '../../../src/spec/media-types.ts';
 import { runPeer } from '../../support/peers.ts';
-import { uniqueRepository } from '../../support/registries.ts';
+import { requireRegistry, uniqueRepository } from '../../support/registries.ts';
 import { pushSubject, referrerManifest } from '../behaviour/content.ts';
-import { registryRepository, requireRegistry } from './support/registry-repositories.ts';
+import { registryRepository } from './support/registry-repositories.ts';
 
 const TYPE_OURS = 'application/vnd.example.manifesto+json';
 const TYPE_OTHER = 'application/vnd.example.other+json';

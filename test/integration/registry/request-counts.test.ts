@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ReferrersCapabilityCache } from '../../../src/registry/capabilities.ts';
 import { OCI_MANIFEST } from '../../../src/spec/media-types.ts';
-import { uniqueRepository } from '../../support/registries.ts';
+import { requireRegistry, uniqueRepository } from '../../support/registries.ts';
 import { descriptorOf, pushSubject, referrerManifest } from '../behaviour/content.ts';
-import { RequestLog, registryRepository, requireRegistry } from './support/registry-repositories.ts';
+import { RequestLog, registryRepository } from './support/registry-repositories.ts';
 
 const TYPE = 'application/vnd.example.report+json';
 

@@ -7,12 +7,11 @@ import { ReferrersCapabilityCache } from '../../../src/registry/capabilities.ts'
 import type { RegistryRequest, RegistryTransport } from '../../../src/registry/http/types.ts';
 import { referrersTag } from '../../../src/registry/referrers-tag-schema.ts';
 import { OCI_INDEX, OCI_MANIFEST } from '../../../src/spec/media-types.ts';
-import { uniqueRepository } from '../../support/registries.ts';
+import { requireRegistry, uniqueRepository } from '../../support/registries.ts';
 import { bytesOf, pushSubject, referrerManifest } from '../behaviour/content.ts';
 import {
   RequestLog,
   registryRepository,
-  requireRegistry,
   rewritingTransport,
   transportFor,
 } from './support/registry-repositories.ts';

@@ -11,6 +11,7 @@ import {
   type RegistryKind,
   type RunningRegistry,
   registryAgent,
+  requireRegistry,
   startRegistry,
   type TestRegistry,
   testRegistries,
@@ -30,12 +31,6 @@ const running = new Set(testRegistries().map((r) => r.kind));
 const whenRunning = (kinds: RegistryKind[], define: () => void): void => {
   if (kinds.every((k) => running.has(k))) define();
 };
-
-function must(kind: RegistryKind): TestRegistry {
-  const registry = testRegistry(kind);
-  assert.ok(registry, `registry ${kind} is not running (MANIFESTO_TEST_REGISTRY_ONLY?)`);
-  return registry;
-}
 
 const basic = (username: string, password: string): string =>
   `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
@@ -132,7 +127,7 @@ describe('test registries', () => {
 
   whenRunning(['distribution'], () =>
     test('distribution 2.8 is real and has no referrers API (404)', async () => {
-      const registry = must('distribution');
+      const registry = requireRegistry('distribution');
       assert.equal(registry.referrersApi, false);
       const v2 = await fetch(`${registry.baseUrl}/v2/`);
       await v2.arrayBuffer();
@@ -154,7 +149,7 @@ describe('test registries', () => {
 
   whenRunning(['refreg'], () =>
     test('refreg serves the OCI referrers API', async () => {
-      const registry = must('refreg');
+      const registry = requireRegistry('refreg');
       assert.equal(registry.referrersApi, true);
       const repository = uniqueRepository('test/registries-refreg');
       const digest = await pushImage(registry, repository);
@@ -172,7 +167,7 @@ describe('test registries', () => {
 
   whenRunning(['distribution-basic-tls'], () =>
     test('basic-tls rejects anonymous clients with a Basic challenge and accepts the user over verified TLS', async () => {
-      const registry = must('distribution-basic-tls');
+      const registry = requireRegistry('distribution-basic-tls');
       assert.equal(registry.plainHttp, false);
       assert.ok(registry.caFile && registry.username && registry.password);
       const agent = registryAgent(registry);
@@ -218,7 +213,7 @@ describe('test registries', () => {
 
   whenRunning(['distribution-token'], () =>
     describe('distribution-token', () => {
-      const registry = (): TestRegistry => must('distribution-token');
+      const registry = (): TestRegistry => requireRegistry('distribution-token');
 
       async function getToken(r: TestRegistry, scope: string, authorization?: string): Promise<string> {
         const challenge = parseChallenge((await fetch(`${r.baseUrl}/v2/`)).headers.get('www-authenticate'));
@@ -371,7 +366,7 @@ describe('test registries', () => {
 describe('peers against the registries', () => {
   whenRunning(['distribution-token'], () =>
     test('oras pushes to the token registry with the full user and the read-only user is refused', async () => {
-      const r = must('distribution-token');
+      const r = requireRegistry('distribution-token');
       assert.ok(r.username && r.password && r.readOnlyUser && r.tokenServer);
       const repository = uniqueRepository('test/registries-oras');
       const ref = `${r.host}/${repository}:v1`;
@@ -408,8 +403,8 @@ describe('peers against the registries', () => {
 
   whenRunning(['distribution', 'distribution-basic-tls'], () =>
     test('crane copies an image into the TLS registry trusting the test CA', async () => {
-      const source = must('distribution');
-      const target = must('distribution-basic-tls');
+      const source = requireRegistry('distribution');
+      const target = requireRegistry('distribution-basic-tls');
       assert.ok(target.caFile && target.username && target.password);
       const repository = uniqueRepository('test/registries-crane');
       await pushImage(source, repository);

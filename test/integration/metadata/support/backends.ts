@@ -13,6 +13,7 @@ import type { Descriptor } from '../../../../src/spec/descriptor.ts';
 import { pushTestImage } from '../../../support/images.ts';
 import {
   registryAgent,
+  requireRegistry,
   type TestRegistry,
   testRegistries,
   uniqueRepository,
@@ -211,7 +212,5 @@ export function metadataBackends(): MetadataBackend[] {
 /** One backend of that kind; throws (failing the test) when its registry does not run. */
 export function metadataBackend(kind: BackendKind): MetadataBackend {
   if (kind === 'layout') return layoutBackend();
-  const registry = testRegistries().find((r) => r.kind === kind);
-  if (registry === undefined) throw new Error(`test registry '${kind}' is not running`);
-  return registryBackend(kind, registry);
+  return registryBackend(kind, requireRegistry(kind));
 }

@@ -11,14 +11,7 @@ import {
   RegistryRepository,
   type RegistryRepositoryOptions,
 } from '../../../../src/registry/registry-repository.ts';
-import { type RegistryKind, type TestRegistry, testRegistry } from '../../../support/registries.ts';
-
-/** The running test registry of that kind; throws (failing the test) when it is not running. */
-export function requireRegistry(kind: RegistryKind): TestRegistry {
-  const registry = testRegistry(kind);
-  if (registry === undefined) throw new Error(`test registry '${kind}' is not running`);
-  return registry;
-}
+import type { TestRegistry } from '../../../support/registries.ts';
 
 /** Records every HTTP exchange of a transport. */
 export class RequestLog {
