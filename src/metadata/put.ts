@@ -1,5 +1,5 @@
 /** Stores a new version of a piece of metadata for an image (docs/format.md). */
-import type { Repository } from '../content/repository.ts';
+import type { FetchedManifest, Repository } from '../content/repository.ts';
 import { usageError } from '../errors/errors.ts';
 import type { Descriptor } from '../spec/descriptor.ts';
 import { EMPTY_JSON_BYTES, OCI_MANIFEST } from '../spec/media-types.ts';
@@ -41,7 +41,7 @@ export interface PutOptions {
    * Called once the version manifest is stored, before it is listed (Repository.pushManifest's
    * `onStored`): writes that depend on the version, such as its signature, can start meanwhile.
    */
-  onStored?: ((version: Descriptor) => void) | undefined;
+  onStored?: ((version: FetchedManifest) => void) | undefined;
 }
 
 export interface PutResult {
@@ -162,7 +162,7 @@ export async function putMetadata(options: PutOptions): Promise<PutResult> {
   const descriptor = await repository.pushManifest(bytes, {
     mediaType: OCI_MANIFEST,
     referrersState: listing.state,
-    onStored: options.onStored,
+    onStored: options.onStored && ((descriptor) => options.onStored?.({ descriptor, bytes })),
   });
   return {
     subject,

@@ -9,7 +9,7 @@
  * referrers listing and fetches the layer directly: two requests per verified version.
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
-import type { Repository } from '../content/repository.ts';
+import type { FetchedManifest, Repository } from '../content/repository.ts';
 import { integrityError, usageError } from '../errors/errors.ts';
 import {
   ANNOTATION_CONTENT_DIGEST,
@@ -25,6 +25,7 @@ import { MANIFESTO_PREDICATE_TYPE } from '../signing/sigstore/constants.ts';
 import { signSigstoreBundle } from '../signing/sigstore/sign.ts';
 import { metadataPredicate } from '../signing/sigstore/statement.ts';
 import { ANNOTATION_CREATED, type Descriptor, type ImageManifest } from '../spec/descriptor.ts';
+import { digestOf } from '../spec/digest.ts';
 
 export const ANNOTATION_SIGNATURE_DIGEST = 'dev.manifesto.signature.digest';
 export const ANNOTATION_SIGNATURE_SIZE = 'dev.manifesto.signature.size';
@@ -43,6 +44,11 @@ export interface SignVersionOptions {
   now?: Date | undefined;
   /** The in-toto subject name (Sigstore), e.g. the repository. */
   subjectName?: string | undefined;
+  /**
+   * The version manifest as stored, when the caller has it (it just stored the version): not fetched
+   * again. Used only when its bytes have the digest `version`.
+   */
+  versionManifest?: FetchedManifest | undefined;
 }
 
 export interface SignedVersion {
@@ -81,8 +87,15 @@ function withLayerAnnotations(artifact: SignatureArtifact, layer: Descriptor): S
 }
 
 /** The version manifest's descriptor with its annotations, read by digest (so verified). */
-export async function versionDescriptor(repository: Repository, digest: string): Promise<Descriptor> {
-  const fetched = await repository.fetchManifest(digest);
+export async function versionDescriptor(
+  repository: Repository,
+  digest: string,
+  known?: FetchedManifest,
+): Promise<Descriptor> {
+  const fetched =
+    known !== undefined && known.descriptor.digest === digest && digestOf(known.bytes) === digest
+      ? known
+      : await repository.fetchManifest(digest);
   let manifest: ImageManifest;
   try {
     manifest = JSON.parse(new TextDecoder().decode(fetched.bytes)) as ImageManifest;
@@ -108,7 +121,7 @@ export async function signVersion(options: SignVersionOptions): Promise<SignedVe
     throw usageError('EXPIRY_INVALID', 'the signature expiry must be in the future', 'e.g. --expires 7d');
   }
   checkSigningKey(options.key, options.format, (options.chain ?? []).length > 0);
-  const version = await versionDescriptor(repository, options.version);
+  const version = await versionDescriptor(repository, options.version, options.versionManifest);
   let artifact: SignatureArtifact;
   let layer: Descriptor;
   if (options.format === 'notary') {

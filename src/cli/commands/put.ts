@@ -1,5 +1,6 @@
 /** `manifesto put IMAGE TYPE FILE|-`: store a new version of a piece of metadata. */
 import { hostname, userInfo } from 'node:os';
+import type { FetchedManifest } from '../../content/repository.ts';
 import { ManifestoError } from '../../errors/errors.ts';
 import {
   DEFAULT_MAX_CONTENT_BYTES,
@@ -154,8 +155,8 @@ async function putOne(
   const onStored =
     signer === undefined
       ? undefined
-      : (version: Descriptor) => {
-          signing = signLoaded(pc.opened.repository, version.digest, signer, pc.expiresIn, pc.context);
+      : (version: FetchedManifest) => {
+          signing = signLoaded(pc.opened.repository, version, signer, pc.expiresIn, pc.context);
           // Awaited by the caller (or below, when the put fails): never an unhandled rejection.
           signing.catch(() => undefined);
         };
@@ -173,7 +174,7 @@ function putVersion(
   content: PreparedContent,
   subject: Descriptor | undefined,
   blobsPushed: boolean,
-  onStored: ((version: Descriptor) => void) | undefined,
+  onStored: ((version: FetchedManifest) => void) | undefined,
 ): Promise<PutResult> {
   return putMetadata({
     repository: pc.opened.repository,

@@ -1,6 +1,6 @@
 /** `manifesto sign IMAGE TYPE --key K`: sign an existing version (the latest, or --version D). */
 
-import type { Repository } from '../../content/repository.ts';
+import type { FetchedManifest, Repository } from '../../content/repository.ts';
 import { selectPlatformVersion } from '../../metadata/platform-get.ts';
 import { type SignedVersion, signVersion } from '../../policy/sign-version.ts';
 import type { Platform } from '../../spec/descriptor.ts';
@@ -20,9 +20,10 @@ export interface SignCommandOptions {
 }
 
 /** Signs one version with a loaded signer (put --sign and sign). */
+/** Signs a stored version, named by its digest or given as stored (then not fetched again). */
 export async function signLoaded(
   repository: Repository,
-  version: string,
+  version: string | FetchedManifest,
   signer: Signer,
   expiresIn: number | undefined,
   context: CommandContext,
@@ -30,7 +31,8 @@ export async function signLoaded(
   const now = context.now?.() ?? new Date();
   return signVersion({
     repository,
-    version,
+    version: typeof version === 'string' ? version : version.descriptor.digest,
+    versionManifest: typeof version === 'string' ? undefined : version,
     key: signer.key,
     chain: signer.chain,
     format: signer.format,
