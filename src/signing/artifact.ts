@@ -21,6 +21,8 @@ export interface SignatureArtifact {
   manifestDescriptor: Descriptor;
   /** The blobs the manifest references (config and layer), to push before it. */
   blobs: readonly SignatureBlob[];
+  /** Digest of the config blob: shared by every signature of its format, unlike the signed layer. */
+  configDigest: string;
 }
 
 export function blobOf(mediaType: string, bytes: Uint8Array): SignatureBlob {
@@ -38,15 +40,23 @@ export function artifactOf(manifest: ImageManifest, blobs: readonly SignatureBlo
   const artifactType = manifest.artifactType ?? manifest.config.mediaType;
   manifestDescriptor.artifactType = artifactType;
   if (manifest.annotations) manifestDescriptor.annotations = { ...manifest.annotations };
-  return { manifest: bytes, manifestDescriptor, blobs };
+  return { manifest: bytes, manifestDescriptor, blobs, configDigest: manifest.config.digest };
 }
 
-/** Pushes the blobs, then the manifest; returns the manifest's descriptor as the repository reports it. */
+/**
+ * Pushes the blobs, then the manifest; returns the manifest's descriptor as the repository reports it.
+ * Only the config is asked for first: the layer holds a new signature, so asking would cost a request
+ * that answers "absent".
+ */
 export async function pushSignatureArtifact(
   repository: Repository,
   artifact: SignatureArtifact,
 ): Promise<Descriptor> {
-  for (const blob of artifact.blobs) await repository.pushBlob(blob.descriptor, blob.bytes);
+  for (const blob of artifact.blobs) {
+    await repository.pushBlob(blob.descriptor, blob.bytes, {
+      existenceCheck: blob.descriptor.digest === artifact.configDigest,
+    });
+  }
   const pushed = await repository.pushManifest(artifact.manifest, { mediaType: OCI_MANIFEST });
   return { ...artifact.manifestDescriptor, ...pushed };
 }

@@ -132,9 +132,11 @@ for (const target of targets) {
         await keysReady;
         const image = await target.image();
         const steps: string[] = [];
+        const all: string[] = [];
         const client = {
           plainHttp: true,
           onRequest: (e: { method: string; url: string; status: number }) => {
+            all.push(`${e.method} ${e.url} ${e.status}`);
             const index = /\/manifests\/(sha256-[0-9a-f]{64})$/.exec(e.url);
             if (index !== null && (e.method === 'PUT' || e.method === 'HEAD'))
               steps.push(`${e.method} ${index[1]}`);
@@ -152,6 +154,15 @@ for (const target of targets) {
         assert.ok(
           steps.indexOf(puts[1]!) < steps.findIndex((s) => s.startsWith('HEAD')),
           `index writes and verifications: ${steps.join(', ')}`,
+        );
+        // The version just stored is signed from its bytes, not fetched back; the signature's own blob
+        // is new, so it is uploaded without asking first.
+        assert.deepEqual(
+          all.filter(
+            (r) => /^GET \S+\/manifests\/sha256:/.test(r) || (/ 404$/.test(r) && r.startsWith('HEAD')),
+          ),
+          [],
+          all.join('\n'),
         );
       });
     }
