@@ -24,7 +24,7 @@ import { countRequests, type ProxiedRequest, type RequestCounts } from './counti
 import { type BenchImage, benchRepository, proxiedReference, pushFreshImage } from './fixtures.ts';
 import { type BenchContext, pickLatestReferrer, runManifesto, runOras } from './operations.ts';
 import { type RunResult, runMeasured } from './processes.ts';
-import { formatMs, formatRatio, renderTable } from './report.ts';
+import { formatCounts, formatMs, formatRatio, renderTable } from './report.ts';
 import { median } from './stats.ts';
 
 export type SigningPeer = 'oras + notation' | 'cosign';
@@ -348,27 +348,28 @@ export async function measurePuts(
       file: writeApprovals(setup.dir, `${what}-${i}`),
     };
   };
+  // manifesto's side of both rows: put --sign with the format's flags.
+  const putSigned = (t: { m: BenchImage; file: string }, flags: string[]) =>
+    sample(context, [
+      () =>
+        runManifesto(
+          context,
+          [
+            'put',
+            proxiedReference(context.bench, t.m, 'tag'),
+            'approvals',
+            t.file,
+            '--sign',
+            join(setup.dir, 'k.key'),
+            ...flags,
+          ],
+          setup.dir,
+        ),
+    ]);
   const notary = await compare(
     runs,
     (i) => fresh(i, 'notary'),
-    (t) =>
-      sample(context, [
-        () =>
-          runManifesto(
-            context,
-            [
-              'put',
-              proxiedReference(context.bench, t.m, 'tag'),
-              'approvals',
-              t.file,
-              '--sign',
-              join(setup.dir, 'k.key'),
-              '--cert',
-              join(setup.dir, 'k.crt'),
-            ],
-            setup.dir,
-          ),
-      ]),
+    (t) => putSigned(t, ['--cert', join(setup.dir, 'k.crt')]),
     async (t) => {
       let digest: string | undefined;
       return sample(context, [
@@ -401,24 +402,7 @@ export async function measurePuts(
   const sigstore = await compare(
     runs,
     (i) => fresh(i, 'sigstore'),
-    (t) =>
-      sample(context, [
-        () =>
-          runManifesto(
-            context,
-            [
-              'put',
-              proxiedReference(context.bench, t.m, 'tag'),
-              'approvals',
-              t.file,
-              '--sign',
-              join(setup.dir, 'k.key'),
-              '--sign-format',
-              'sigstore',
-            ],
-            setup.dir,
-          ),
-      ]),
+    (t) => putSigned(t, ['--sign-format', 'sigstore']),
     (t) =>
       sample(context, [() => cosignAttest(setup, t.file, proxiedReference(context.bench, t.p, 'digest'))]),
   );
@@ -682,22 +666,9 @@ export async function measureCheck(
   ]);
 }
 
+/** "17 M3 B1 U6 R7", as the main table writes one run's requests. */
 function counts(c: RequestCounts): string {
-  const letters: Record<string, string> = {
-    manifest: 'M',
-    blob: 'B',
-    upload: 'U',
-    referrers: 'R',
-    tags: 'T',
-    token: 'K',
-    ping: 'P',
-    other: 'O',
-  };
-  const classes = Object.entries(c.byClass)
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${letters[k] ?? k}${n}`)
-    .join(' ');
-  return `${c.total}${classes === '' ? '' : ` ${classes}`}`;
+  return formatCounts({ mode: c.total, min: c.total, max: c.total, byClass: c.byClass });
 }
 
 function budgetText(b: SigningBudget): string {
