@@ -248,13 +248,7 @@ export class OciLayoutRepository implements Repository {
     const node: WalkNode = isDigest(reference)
       ? { digest: reference, size: undefined, mediaType: undefined }
       : await this.#lookupTag(reference);
-    const bytes = await readBlobBytes(
-      this.root,
-      node.digest,
-      node.size,
-      MAX_MANIFEST_BYTES,
-      'MANIFEST_TOO_LARGE',
-    );
+    const bytes = await this.#manifestBytes(node);
     if (!bytes) throw manifestUnknown(reference, this.location);
     const summary = summarizeManifest(bytes, node.mediaType);
     if (!summary) {
@@ -442,6 +436,11 @@ export class OciLayoutRepository implements Repository {
    * The summary of a stored manifest (cached). Undefined when the blob is missing or not a manifest.
    * `checkExists` re-checks a cached blob is still on disk (another process may have deleted it).
    */
+  /** A manifest's bytes (undefined when the blob is absent), refused above the manifest size limit. */
+  #manifestBytes(node: WalkNode): Promise<Uint8Array | undefined> {
+    return readBlobBytes(this.root, node.digest, node.size, MAX_MANIFEST_BYTES, 'MANIFEST_TOO_LARGE');
+  }
+
   async #summary(node: WalkNode, checkExists: boolean): Promise<ManifestSummary | undefined> {
     const cached = this.#summaries.get(node.digest);
     if (cached !== undefined) {
@@ -457,13 +456,7 @@ export class OciLayoutRepository implements Repository {
       this.#summaries.delete(node.digest);
       return undefined;
     }
-    const bytes = await readBlobBytes(
-      this.root,
-      node.digest,
-      node.size,
-      MAX_MANIFEST_BYTES,
-      'MANIFEST_TOO_LARGE',
-    );
+    const bytes = await this.#manifestBytes(node);
     if (!bytes) return undefined;
     const summary = summarizeManifest(bytes, node.mediaType);
     this.#summaries.set(node.digest, summary ?? null);
