@@ -18,11 +18,9 @@ import { PassThrough, Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { fetch as undiciFetch } from 'undici';
 import { main } from '../../../src/cli/main.ts';
-import { openLayout } from '../../../src/content/layout/oci-layout-repository.ts';
 import type { Repository } from '../../../src/content/repository.ts';
 import type { ClientOptions } from '../../../src/registry/client-options.ts';
 import type { RequestEvent } from '../../../src/registry/http/types.ts';
-import { createImageOpener } from '../../../src/registry/open-image.ts';
 import type { Descriptor, Platform } from '../../../src/spec/descriptor.ts';
 import {
   DOCKER_MANIFEST_LIST,
@@ -37,7 +35,9 @@ import {
   pushTestImage,
   pushTestMultiPlatformImage,
 } from '../../support/images.ts';
-import { requireRegistry, type TestRegistry, uniqueRepository } from '../../support/registries.ts';
+import type { TestRegistry } from '../../support/registries.ts';
+import { layoutRepositories, registryRepositories } from '../../support/repositories.ts';
+import { scratchDir } from './support/suite.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Running the CLI in-process
@@ -194,37 +194,14 @@ interface Backend {
 function makeBackend(kind: BackendKind): Backend {
   const scratch = mkdtempSync(join(tmpdir(), `manifesto-multiarch-${kind}-`));
   const env = { ...process.env, DOCKER_CONFIG: join(scratch, 'docker'), MANIFESTO_AUTHOR: 'ci@example.com' };
-  if (kind === 'layout') {
-    let count = 0;
-    return {
-      kind,
-      label: 'OCI image layout',
-      registry: undefined,
-      async newRepository(prefix) {
-        const dir = join(scratch, `${prefix}-${++count}`);
-        const repository = await openLayout(dir, { create: true });
-        return { repository, ref: (r) => `oci:${dir}${r.includes(':') ? '@' : ':'}${r}` };
-      },
-      cli: (args, options) => runMain(args, env, options),
-      cleanup: () => rmSync(scratch, { recursive: true, force: true }),
-    };
-  }
-  const registry = requireRegistry(kind);
-  const opener = createImageOpener({
-    plainHttp: registry.plainHttp,
-    env: { DOCKER_CONFIG: env.DOCKER_CONFIG },
-  });
-  const flags = registry.plainHttp ? ['--plain-http'] : [];
+  const repositories =
+    kind === 'layout' ? layoutRepositories(scratch) : registryRepositories(kind, env.DOCKER_CONFIG);
   return {
     kind,
-    label: kind === 'distribution' ? 'distribution 2.8 (referrers tag schema)' : 'refreg (OCI referrers API)',
-    registry,
-    async newRepository(prefix) {
-      const base = `${registry.host}/${uniqueRepository(prefix)}`;
-      const { repository } = await opener(`${base}:v1`);
-      return { repository, ref: (r) => `${base}${r.includes(':') ? '@' : ':'}${r}` };
-    },
-    cli: (args, options) => runMain([...args, ...flags], env, options),
+    label: repositories.label,
+    registry: repositories.registry,
+    newRepository: (prefix) => repositories.newRepository(prefix),
+    cli: (args, options) => runMain([...args, ...repositories.flags], env, options),
     cleanup: () => rmSync(scratch, { recursive: true, force: true }),
   };
 }
@@ -282,19 +259,6 @@ function scanReport(image: string, platform: string, digest: string): string {
   return `${JSON.stringify({ scanner: 'trivy', image, platform, digest, findings }, null, 2)}\n`;
 }
 
-function scratchFiles(): { dir: string; file(name: string, content: string): string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'manifesto-multiarch-files-'));
-  return {
-    dir,
-    file(name, content) {
-      const path = join(dir, name);
-      writeFileSync(path, content);
-      return path;
-    },
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
 const INHERITED_NOTE = (platform: string, type: string, indexDigest: string) =>
   `note: ${platform} has no "${type}" of its own; using the index's version (${indexDigest}), which applies to all platforms\n`;
 
@@ -304,7 +268,7 @@ const backends = (['distribution', 'refreg', 'layout'] as const).map(makeBackend
 
 for (const backend of backends) {
   describe(`multi-platform images on ${backend.label}`, () => {
-    const files = scratchFiles();
+    const files = scratchDir('manifesto-multiarch-files-');
     const cli = backend.cli;
     after(() => {
       files.remove();
@@ -1055,7 +1019,7 @@ const pathOf = (url: string): string =>
 for (const kind of ['refreg', 'distribution'] as const) {
   describe(`list --tree request budget on ${kind}`, () => {
     const backend = makeBackend(kind);
-    const files = scratchFiles();
+    const files = scratchDir('manifesto-multiarch-files-');
     after(() => {
       files.remove();
       backend.cleanup();

@@ -6,11 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../../../src/cli/main.ts';
-import { openLayout } from '../../../src/content/layout/oci-layout-repository.ts';
 import type { Repository } from '../../../src/content/repository.ts';
 import type { ClientOptions } from '../../../src/registry/client-options.ts';
-import { createImageOpener } from '../../../src/registry/open-image.ts';
-import { requireRegistry, uniqueRepository } from '../../support/registries.ts';
+import { layoutRepositories, registryRepositories } from '../../support/repositories.ts';
 
 export interface CliResult {
   code: number;
@@ -63,36 +61,14 @@ export function backend(kind: 'distribution' | 'refreg' | 'layout'): Backend {
     writeFileSync(path, content);
     return path;
   };
-  const cleanup = () => rmSync(scratch, { recursive: true, force: true });
-  if (kind === 'layout') {
-    return {
-      label: 'OCI image layout',
-      async newRepository(prefix) {
-        const dir = join(scratch, `${prefix}-${++count}`);
-        const repository = await openLayout(dir, { create: true });
-        return { repository, ref: (r) => `oci:${dir}${r.includes(':') ? '@' : ':'}${r}` };
-      },
-      cli: (args, client, now) => runMain(args, env, client, now),
-      file,
-      cleanup,
-    };
-  }
-  const registry = requireRegistry(kind);
-  const opener = createImageOpener({
-    plainHttp: registry.plainHttp,
-    env: { DOCKER_CONFIG: env.DOCKER_CONFIG },
-  });
-  const flags = registry.plainHttp ? ['--plain-http'] : [];
+  const repositories =
+    kind === 'layout' ? layoutRepositories(scratch) : registryRepositories(kind, env.DOCKER_CONFIG);
   return {
-    label: kind === 'distribution' ? 'distribution 2.8 (referrers tag schema)' : 'refreg (OCI referrers API)',
-    async newRepository(prefix) {
-      const base = `${registry.host}/${uniqueRepository(prefix)}`;
-      const { repository } = await opener(`${base}:v1`);
-      return { repository, ref: (r) => `${base}${r.includes(':') ? '@' : ':'}${r}` };
-    },
-    cli: (args, client, now) => runMain([...args, ...flags], env, client, now),
+    label: repositories.label,
+    newRepository: (prefix) => repositories.newRepository(prefix),
+    cli: (args, client, now) => runMain([...args, ...repositories.flags], env, client, now),
     file,
-    cleanup,
+    cleanup: () => rmSync(scratch, { recursive: true, force: true }),
   };
 }
 

@@ -40,13 +40,13 @@ export function backendCli(backend: MetadataBackend): BackendCli {
   return cli;
 }
 
-/** A temporary directory for test files, removed by the returned function. */
-export function scratchDir(): {
+/** A temporary directory for test files (named `prefix` + random), removed by the returned function. */
+export function scratchDir(prefix = 'manifesto-metadata-files-'): {
   dir: string;
   file(name: string, content: string | Uint8Array): string;
   remove(): void;
 } {
-  const dir = mkdtempSync(join(tmpdir(), 'manifesto-metadata-files-'));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
     dir,
     file(name, content) {
