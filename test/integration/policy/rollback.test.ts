@@ -8,14 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
-import { main } from '../../../src/cli/main.ts';
-import { openLayout } from '../../../src/content/layout/oci-layout-repository.ts';
-import { createImageOpener } from '../../../src/registry/open-image.ts';
-import { pushTestImage } from '../../support/images.ts';
-import { testRegistries, uniqueRepository } from '../../support/registries.ts';
-import { type CliResult, failsWith, ok } from './cli-assertions.ts';
+import { uniqueRepository } from '../../support/registries.ts';
+import { type CliResult, failsWith, ok, runCli } from './cli-assertions.ts';
+import { imageTargets } from './support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-rollback-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,28 +19,8 @@ const stateDir = join(dir, 'state');
 const attackerStateDir = join(dir, 'attacker-state');
 const env = { HOME: dir, MANIFESTO_AUTHOR: 'test', MANIFESTO_STATE_DIR: stateDir };
 
-async function run(
-  argv: string[],
-  environment: Record<string, string | undefined> = env,
-): Promise<CliResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(Buffer.from(c)));
-  stderr.on('data', (c: Buffer) => err.push(Buffer.from(c)));
-  const args = argv[0] === 'put' ? [...argv, '--no-validate'] : argv;
-  const code = await main(args, {
-    stdout,
-    stderr,
-    stdin: Readable.from([]),
-    env: environment,
-    interactive: false,
-  });
-  stdout.end();
-  stderr.end();
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
+const run = (argv: string[], environment: Record<string, string | undefined> = env): Promise<CliResult> =>
+  runCli(argv, { env: environment, noValidate: true });
 
 const attacker = (argv: string[]) => run(argv, { ...env, MANIFESTO_STATE_DIR: attackerStateDir });
 
@@ -77,38 +53,7 @@ rules:
   return path;
 }
 
-interface Target {
-  name: string;
-  glob: string;
-  flags: string[];
-  image: () => Promise<string>;
-}
-
-const targets: Target[] = [
-  {
-    name: 'oci layout',
-    glob: 'oci:*',
-    flags: [],
-    image: async () => {
-      const path = join(dir, uniqueRepository('layout').replaceAll('/', '-'));
-      await pushTestImage(await openLayout(path, { create: true }), { tag: 'v1' });
-      return `oci:${path}:v1`;
-    },
-  },
-  ...testRegistries()
-    .filter((r) => r.kind === 'distribution' || r.kind === 'refreg')
-    .map((r) => ({
-      name: r.kind,
-      glob: `${r.host}/rollback/*`,
-      flags: ['--plain-http'],
-      image: async () => {
-        const name = `${r.host}/rollback/${uniqueRepository('app').replaceAll('/', '-')}`;
-        const opened = await createImageOpener({ plainHttp: true })(`${name}:v1`);
-        await pushTestImage(opened.repository, { tag: 'v1' });
-        return `${name}:v1`;
-      },
-    })),
-];
+const targets = imageTargets(dir, 'rollback');
 
 for (const target of targets) {
   describe(`rollback protection on ${target.name}`, () => {

@@ -20,43 +20,23 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
-import { main } from '../../../src/cli/main.ts';
 import { createImageOpener } from '../../../src/registry/open-image.ts';
 import type { Platform } from '../../../src/spec/descriptor.ts';
 import { pushTestImage, pushTestMultiPlatformImage } from '../../support/images.ts';
 import { type PeerName, type PeerResult, runPeer } from '../../support/peers.ts';
 import { type TestRegistry, testRegistries, uniqueRepository } from '../../support/registries.ts';
-import { type CliResult, failsWith, ok } from './cli-assertions.ts';
+import { type CliResult, failsWith, generateKeys, ok, runCli } from './cli-assertions.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-signed-interop-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const baseEnv: Record<string, string | undefined> = { HOME: dir, MANIFESTO_AUTHOR: 'test' };
 
-async function cli(
+const cli = (
   argv: string[],
   options: { input?: string; env?: Record<string, string> } = {},
-): Promise<CliResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(Buffer.from(c)));
-  stderr.on('data', (c: Buffer) => err.push(Buffer.from(c)));
-  // Free-form content under the well-known type name approvals: skip the kind validation.
-  const args = argv[0] === 'put' ? [...argv, '--no-validate'] : argv;
-  const code = await main(args, {
-    stdout,
-    stderr,
-    stdin: Readable.from(options.input === undefined ? [] : [Buffer.from(options.input)]),
-    env: { ...baseEnv, ...options.env },
-    interactive: false,
-  });
-  stdout.end();
-  stderr.end();
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
+): Promise<CliResult> =>
+  runCli(argv, { env: { ...baseEnv, ...options.env }, input: options.input, noValidate: true });
 
 function describeRun(name: string, args: readonly string[], result: PeerResult): string {
   return `${name} ${args.join(' ')} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`;
@@ -133,10 +113,12 @@ function writePolicy(
 }
 
 async function setUpKeys(): Promise<void> {
-  ok(await cli(['key', 'generate', '--out', key('qa'), '--subject', 'CN=qa, O=Acme']), 'key qa');
-  ok(await cli(['key', 'generate', '--out', key('sec'), '--subject', 'CN=sec, O=Acme']), 'key sec');
-  ok(await cli(['key', 'generate', '--out', key('ops'), '--subject', 'CN=ops, O=Acme']), 'key ops');
-  ok(await cli(['key', 'generate', '--out', key('scanner')]), 'key scanner');
+  await generateKeys(cli, dir, {
+    qa: ['--subject', 'CN=qa, O=Acme'],
+    sec: ['--subject', 'CN=sec, O=Acme'],
+    ops: ['--subject', 'CN=ops, O=Acme'],
+    scanner: [],
+  });
 }
 const keysReady = setUpKeys();
 

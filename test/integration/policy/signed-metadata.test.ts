@@ -6,49 +6,30 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
-import { main } from '../../../src/cli/main.ts';
-import { openLayout } from '../../../src/content/layout/oci-layout-repository.ts';
 import type { ClientOptions } from '../../../src/registry/client-options.ts';
-import { createImageOpener } from '../../../src/registry/open-image.ts';
-import { pushTestImage } from '../../support/images.ts';
-import { testRegistries, uniqueRepository } from '../../support/registries.ts';
-import { type CliResult, failsWith, ok } from './cli-assertions.ts';
+import { uniqueRepository } from '../../support/registries.ts';
+import { type CliResult, failsWith, generateKeys, ok, runCli } from './cli-assertions.ts';
+import { imageTargets } from './support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-signed-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const env: Record<string, string | undefined> = { HOME: dir, MANIFESTO_AUTHOR: 'test' };
 
-async function run(
+const run = (
   argv: string[],
   options: { client?: ClientOptions; now?: () => Date } = {},
-): Promise<CliResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(Buffer.from(c)));
-  stderr.on('data', (c: Buffer) => err.push(Buffer.from(c)));
-  // Free-form content under well-known type names: skip the kind validation.
-  const args = argv[0] === 'put' ? [...argv, '--no-validate'] : argv;
-  const code = await main(
-    args,
-    { stdout, stderr, stdin: Readable.from([]), env, interactive: false },
-    options,
-  );
-  stdout.end();
-  stderr.end();
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
+): Promise<CliResult> => runCli(argv, { env, ...options, noValidate: true });
 
 const key = (name: string) => join(dir, name);
 
 async function setUpKeys(): Promise<void> {
-  ok(await run(['key', 'generate', '--out', key('qa'), '--subject', 'CN=qa, O=Acme']), 'key qa');
-  ok(await run(['key', 'generate', '--out', key('scanner')]), 'key scanner');
-  ok(await run(['key', 'generate', '--out', key('rogue')]), 'key rogue');
-  ok(await run(['key', 'generate', '--out', key('ed'), '--algorithm', 'ed25519']), 'key ed');
+  await generateKeys(run, dir, {
+    qa: ['--subject', 'CN=qa, O=Acme'],
+    scanner: [],
+    rogue: [],
+    ed: ['--algorithm', 'ed25519'],
+  });
 }
 
 function writePolicy(name: string, repositoryGlob: string, enforcement = 'enforce'): string {
@@ -82,39 +63,7 @@ rules:
   return path;
 }
 
-interface Target {
-  name: string;
-  image: () => Promise<string>;
-  glob: string;
-  flags: string[];
-}
-
-const targets: Target[] = [
-  {
-    name: 'oci layout',
-    glob: 'oci:*',
-    flags: [],
-    image: async () => {
-      const path = join(dir, uniqueRepository('layout'));
-      const repository = await openLayout(path, { create: true });
-      await pushTestImage(repository, { tag: 'v1' });
-      return `oci:${path}:v1`;
-    },
-  },
-  ...testRegistries()
-    .filter((r) => r.kind === 'distribution' || r.kind === 'refreg')
-    .map((r) => ({
-      name: r.kind,
-      glob: `${r.host}/signed/*`,
-      flags: ['--plain-http'],
-      image: async () => {
-        const name = `${r.host}/signed/${uniqueRepository('app').replaceAll('/', '-')}`;
-        const opened = await createImageOpener({ plainHttp: true })(`${name}:v1`);
-        await pushTestImage(opened.repository, { tag: 'v1' });
-        return `${name}:v1`;
-      },
-    })),
-];
+const targets = imageTargets(dir, 'signed');
 
 const keysReady = setUpKeys();
 

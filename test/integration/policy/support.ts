@@ -4,17 +4,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { main } from '../../../src/cli/main.ts';
+import { openLayout } from '../../../src/content/layout/oci-layout-repository.ts';
 import type { Repository } from '../../../src/content/repository.ts';
 import type { ClientOptions } from '../../../src/registry/client-options.ts';
+import { createImageOpener } from '../../../src/registry/open-image.ts';
+import { pushTestImage } from '../../support/images.ts';
+import { testRegistries, uniqueRepository } from '../../support/registries.ts';
 import { layoutRepositories, registryRepositories } from '../../support/repositories.ts';
+import { type CliResult, runCli } from './cli-assertions.ts';
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliResult } from './cli-assertions.ts';
 
 export interface Backend {
   label: string;
@@ -24,32 +23,6 @@ export interface Backend {
   /** A file in a scratch directory. */
   file(name: string, content: string | Uint8Array): string;
   cleanup(): void;
-}
-
-function collect(stream: PassThrough): () => string {
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
-  return () => Buffer.concat(chunks).toString('utf8');
-}
-
-async function runMain(
-  argv: readonly string[],
-  env: Record<string, string | undefined>,
-  client?: ClientOptions,
-  now?: () => Date,
-) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out = collect(stdout);
-  const err = collect(stderr);
-  const code = await main(
-    [...argv],
-    { stdout, stderr, stdin: Readable.from([]), env, interactive: false },
-    { ...(client === undefined ? {} : { client }), ...(now === undefined ? {} : { now }) },
-  );
-  stdout.end();
-  stderr.end();
-  return { code, stdout: out(), stderr: err() };
 }
 
 export function backend(kind: 'distribution' | 'refreg' | 'layout'): Backend {
@@ -66,7 +39,7 @@ export function backend(kind: 'distribution' | 'refreg' | 'layout'): Backend {
   return {
     label: repositories.label,
     newRepository: (prefix) => repositories.newRepository(prefix),
-    cli: (args, client, now) => runMain([...args, ...repositories.flags], env, client, now),
+    cli: (args, client, now) => runCli([...args, ...repositories.flags], { env, client, now }),
     file,
     cleanup: () => rmSync(scratch, { recursive: true, force: true }),
   };
@@ -88,4 +61,46 @@ export function provenanceAbout(b: Backend, digest: string): string {
     digest.replace(/^sha256:/, ''),
   );
   return b.file('provenance.json', text);
+}
+
+export interface ImageTarget {
+  name: string;
+  /** A repository glob of a trust policy that matches the target's images. */
+  glob: string;
+  /** Flags every CLI command on the target gets. */
+  flags: string[];
+  /** A new image tagged v1; returns its reference. */
+  image: () => Promise<string>;
+}
+
+/**
+ * Where the signing tests make their images: OCI layouts in `dir`, and new repositories under
+ * HOST/`area`/ of distribution and refreg when they run.
+ */
+export function imageTargets(dir: string, area: string): ImageTarget[] {
+  return [
+    {
+      name: 'oci layout',
+      glob: 'oci:*',
+      flags: [],
+      image: async () => {
+        const path = join(dir, uniqueRepository('layout').replaceAll('/', '-'));
+        await pushTestImage(await openLayout(path, { create: true }), { tag: 'v1' });
+        return `oci:${path}:v1`;
+      },
+    },
+    ...testRegistries()
+      .filter((r) => r.kind === 'distribution' || r.kind === 'refreg')
+      .map((r) => ({
+        name: r.kind,
+        glob: `${r.host}/${area}/*`,
+        flags: ['--plain-http'],
+        image: async () => {
+          const name = `${r.host}/${area}/${uniqueRepository('app').replaceAll('/', '-')}`;
+          const opened = await createImageOpener({ plainHttp: true })(`${name}:v1`);
+          await pushTestImage(opened.repository, { tag: 'v1' });
+          return `${name}:v1`;
+        },
+      })),
+  ];
 }
