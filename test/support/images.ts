@@ -24,25 +24,39 @@ async function pushBytes(repository: Repository, mediaType: string, bytes: Uint8
   return descriptor;
 }
 
-/** Pushes a one-layer image whose content depends on `seed` (distinct seeds give distinct digests). */
-export async function pushTestImage(
+type ImageOptions = { tag?: string | undefined; seed?: string; platform?: Platform };
+
+/** A one-layer image of these media types; `layerText` is the layer's content before the seed. */
+async function pushOneLayerImage(
   repository: Repository,
-  options: { tag?: string | undefined; seed?: string; platform?: Platform } = {},
+  types: { config: string; layer: string; manifest: string },
+  layerText: string,
+  options: ImageOptions,
 ): Promise<Descriptor> {
   const platform = options.platform ?? { os: 'linux', architecture: 'amd64' };
   const seed = options.seed ?? `${Date.now()}-${Math.random()}`;
   const config = await pushBytes(
     repository,
-    OCI_CONFIG,
+    types.config,
     encoder.encode(
       JSON.stringify({ ...platform, rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { seed } } }),
     ),
   );
-  const layer = await pushBytes(repository, OCI_LAYER_TAR, encoder.encode(`layer ${seed}\n`));
-  const manifest: ImageManifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer] };
+  const layer = await pushBytes(repository, types.layer, encoder.encode(`${layerText} ${seed}\n`));
+  const manifest = { schemaVersion: 2, mediaType: types.manifest, config, layers: [layer] };
   const bytes = encoder.encode(JSON.stringify(manifest));
-  const pushed = await repository.pushManifest(bytes, { mediaType: OCI_MANIFEST, tag: options.tag });
+  const pushed = await repository.pushManifest(bytes, { mediaType: types.manifest, tag: options.tag });
   return { ...pushed, platform };
+}
+
+/** Pushes a one-layer image whose content depends on `seed` (distinct seeds give distinct digests). */
+export function pushTestImage(repository: Repository, options: ImageOptions = {}): Promise<Descriptor> {
+  return pushOneLayerImage(
+    repository,
+    { config: OCI_CONFIG, layer: OCI_LAYER_TAR, manifest: OCI_MANIFEST },
+    'layer',
+    options,
+  );
 }
 
 /** Pushes an OCI index of one image per platform. */
@@ -77,24 +91,13 @@ export const ATTESTATION_ENTRY_ANNOTATIONS = {
 } as const;
 
 /** Pushes a one-layer Docker image (schema 2 manifest, Docker config and layer media types). */
-export async function pushTestDockerImage(
-  repository: Repository,
-  options: { tag?: string | undefined; seed?: string; platform?: Platform } = {},
-): Promise<Descriptor> {
-  const platform = options.platform ?? { os: 'linux', architecture: 'amd64' };
-  const seed = options.seed ?? `${Date.now()}-${Math.random()}`;
-  const config = await pushBytes(
+export function pushTestDockerImage(repository: Repository, options: ImageOptions = {}): Promise<Descriptor> {
+  return pushOneLayerImage(
     repository,
-    DOCKER_CONFIG,
-    encoder.encode(
-      JSON.stringify({ ...platform, rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { seed } } }),
-    ),
+    { config: DOCKER_CONFIG, layer: DOCKER_LAYER_GZIP, manifest: DOCKER_MANIFEST_V2 },
+    'docker layer',
+    options,
   );
-  const layer = await pushBytes(repository, DOCKER_LAYER_GZIP, encoder.encode(`docker layer ${seed}\n`));
-  const manifest = { schemaVersion: 2, mediaType: DOCKER_MANIFEST_V2, config, layers: [layer] };
-  const bytes = encoder.encode(JSON.stringify(manifest));
-  const pushed = await repository.pushManifest(bytes, { mediaType: DOCKER_MANIFEST_V2, tag: options.tag });
-  return { ...pushed, platform };
 }
 
 /**
