@@ -18,6 +18,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestCertificate } from './certificates.ts';
+import { readBody, sendJson } from './http.ts';
 
 export interface TokenUser {
   username: string;
@@ -165,26 +166,10 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     appendFileSync(options.logFile, `${JSON.stringify(entry)}\n`);
   };
 
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text),
-      ...headers,
-    });
-    res.end(text);
-  };
-
-  const readBody = async (req: IncomingMessage): Promise<string> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  };
-
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://token.invalid');
     if (url.pathname !== '/token' || (req.method !== 'GET' && req.method !== 'POST')) {
-      send(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'token endpoint is GET/POST /token' }] });
+      sendJson(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'token endpoint is GET/POST /token' }] });
       return;
     }
     const base: Omit<TokenRequestRecord, 'grant' | 'account' | 'presentedUsername' | 'granted' | 'status'> = {
@@ -215,7 +200,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
         credentialsValid = user !== undefined;
       }
     } else {
-      const form = new URLSearchParams(await readBody(req));
+      const form = new URLSearchParams((await readBody(req)).toString('utf8'));
       base.service = form.get('service');
       base.scopes = form.getAll('scope').flatMap((s) => s.split(' ').filter((x) => x !== ''));
       offline = form.get('access_type') === 'offline';
@@ -240,7 +225,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
           granted: [],
           status: 400,
         });
-        send(res, 400, {
+        sendJson(res, 400, {
           errors: [{ code: 'UNSUPPORTED', message: `unsupported grant_type ${type ?? ''}` }],
         });
         return;
@@ -256,7 +241,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
         granted: [],
         status: 401,
       });
-      send(
+      sendJson(
         res,
         401,
         { errors: [{ code: 'UNAUTHORIZED', message: 'invalid username, password or refresh token' }] },
@@ -281,12 +266,12 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
       body.refresh_token = refresh;
     }
     if (req.method === 'POST') body.scope = base.scopes.join(' ');
-    send(res, 200, body);
+    sendJson(res, 200, body);
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, { errors: [{ code: 'UNKNOWN', message: String(error) }] });
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ code: 'UNKNOWN', message: String(error) }] });
       else res.destroy();
     });
   });

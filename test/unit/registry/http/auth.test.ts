@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../../src/errors/errors.ts';
 import { explicitCredentials } from '../../../../src/registry/credentials/provider.ts';
 import { AuthCache } from '../../../../src/registry/http/auth/cache.ts';
@@ -9,12 +9,10 @@ import {
   type RegistryTransportOptions,
 } from '../../../../src/registry/http/transport.ts';
 import type { RequestEvent } from '../../../../src/registry/http/types.ts';
-import { readBody, sendJson, startServer, startTokenRegistry, type TokenRegistry } from './servers.ts';
+import { readBody, sendJson } from '../../../support/http.ts';
+import { closedAfterTests, startServer, startTokenRegistry, type TokenRegistry } from './servers.ts';
 
-const open: { close(): Promise<void> }[] = [];
-after(async () => {
-  for (const item of open) await item.close();
-});
+const open = closedAfterTests();
 
 function transportFor(
   registry: TokenRegistry | string,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../../src/errors/errors.ts';
 import { explicitCredentials } from '../../../../src/registry/credentials/provider.ts';
 import { AuthCache } from '../../../../src/registry/http/auth/cache.ts';
@@ -8,12 +8,10 @@ import {
   type HttpRegistryTransport,
 } from '../../../../src/registry/http/transport.ts';
 import type { RequestEvent } from '../../../../src/registry/http/types.ts';
-import { sendJson, startServer, type TestServer } from './servers.ts';
+import { sendJson } from '../../../support/http.ts';
+import { closedAfterTests, startServer, type TestServer } from './servers.ts';
 
-const open: { close(): Promise<void> }[] = [];
-after(async () => {
-  for (const item of open) await item.close();
-});
+const open = closedAfterTests();
 
 /** A token-auth registry whose blob GETs redirect to `location(path)`. */
 async function redirectingRegistry(

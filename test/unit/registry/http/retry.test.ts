@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../../src/errors/errors.ts';
 import { AuthCache } from '../../../../src/registry/http/auth/cache.ts';
 import {
@@ -15,12 +15,10 @@ import {
   type RegistryTransportOptions,
 } from '../../../../src/registry/http/transport.ts';
 import type { RequestEvent } from '../../../../src/registry/http/types.ts';
-import { readBody, sendJson, startServer, type TestServer } from './servers.ts';
+import { readBody, sendJson } from '../../../support/http.ts';
+import { closedAfterTests, startServer, type TestServer } from './servers.ts';
 
-const open: { close(): Promise<void> }[] = [];
-after(async () => {
-  for (const item of open) await item.close();
-});
+const open = closedAfterTests();
 
 const NOW = 1_700_000_000_000; // a whole second, so HTTP dates round-trip exactly
 

@@ -15,6 +15,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
+import { readBody, sendJson } from '../../../support/http.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -68,26 +70,16 @@ export async function startServer(handler: Handler, options: ServerOptions = {})
   return self;
 }
 
-/** Reads a request body completely. */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
+/**
+ * A list of servers and transports to close after the file's tests: call it at the top level of the
+ * test file, and push what you open.
+ */
+export function closedAfterTests(): { close(): Promise<void> }[] {
+  const open: { close(): Promise<void> }[] = [];
+  after(async () => {
+    for (const item of open) await item.close();
   });
-  res.end(text);
+  return open;
 }
 
 /** A self-signed CA and a server certificate for localhost / 127.0.0.1 it signed (openssl CLI). */

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AuthCache } from '../../../../src/registry/http/auth/cache.ts';
 import { createRegistryTransport } from '../../../../src/registry/http/transport.ts';
-import { sendJson, startServer } from './servers.ts';
+import { sendJson } from '../../../support/http.ts';
+import { closedAfterTests, startServer } from './servers.ts';
 
-const open: { close(): Promise<void> }[] = [];
-after(async () => {
-  for (const item of open) await item.close();
-});
+const open = closedAfterTests();
 
 const MB = 1024 * 1024;
 const TOTAL = 50 * MB;

@@ -9,13 +9,8 @@ import {
   createRegistryTransport,
   type RegistryTransportOptions,
 } from '../../../../src/registry/http/transport.ts';
-import {
-  makeCertificates,
-  sendJson,
-  startServer,
-  type TestCertificates,
-  type TestServer,
-} from './servers.ts';
+import { sendJson } from '../../../support/http.ts';
+import { makeCertificates, startServer, type TestCertificates, type TestServer } from './servers.ts';
 
 let certs: TestCertificates;
 let tlsServer: TestServer;
