@@ -5,7 +5,7 @@
  *
  * One small JSON file, `trusted-versions.json`, in `$MANIFESTO_STATE_DIR`, else
  * `$XDG_STATE_HOME/manifesto`, else `~/.local/state/manifesto` (directory 0700, file 0600). Every
- * change takes a cross-process lock (`trusted-versions.json.lock`, src/policy/file-lock.ts), re-reads
+ * change takes a cross-process lock (`trusted-versions.json.lock`, src/util/file-lock.ts), re-reads
  * the file, merges itself and replaces the file atomically (temporary file + rename), synchronously,
  * so that concurrent checks in one process and in parallel processes do not lose each other's
  * updates. The merge is monotonic: a version never replaces a stored one signed as created later,
@@ -17,10 +17,13 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_FILE_LOCK_OPTIONS, type FileLockOptions, withFileLock } from './file-lock.ts';
+import { type FileLockOptions, withFileLockSync } from '../util/file-lock.ts';
 
 export const STATE_FILE = 'trusted-versions.json';
 export const LOCK_SUFFIX = '.lock';
+
+/** A check waits at most 10 s for another process's update of the state (each takes milliseconds). */
+const TRUSTED_STATE_LOCK: Partial<FileLockOptions> = { timeoutMs: 10_000 };
 
 /** The newest verified version of one (location, subject, type). */
 export interface TrustedVersion {
@@ -132,14 +135,14 @@ export class TrustedState {
   readonly path: string;
   readonly lockPath: string;
   readonly #warn: (message: string) => void;
-  readonly #lock: FileLockOptions;
+  readonly #lock: Partial<FileLockOptions>;
 
   constructor(env: Env, warn: (message: string) => void = () => {}, lock: Partial<FileLockOptions> = {}) {
     this.directory = stateDirectory(env);
     this.path = join(this.directory, STATE_FILE);
     this.lockPath = `${this.path}${LOCK_SUFFIX}`;
     this.#warn = warn;
-    this.#lock = { ...DEFAULT_FILE_LOCK_OPTIONS, ...lock };
+    this.#lock = { ...TRUSTED_STATE_LOCK, ...lock };
   }
 
   get(key: TrustedStateKey): TrustedVersion | undefined {
@@ -157,7 +160,7 @@ export class TrustedState {
       this.#failed(error);
       return;
     }
-    withFileLock(
+    withFileLockSync(
       this.lockPath,
       () => this.#update(entryKey(key), value, options),
       (reason) => this.#warn(`recording the verified version without a lock: ${reason}`),

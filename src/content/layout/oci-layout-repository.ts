@@ -22,7 +22,7 @@
  *   tag-schema indexes do not count). Config and layer blobs are left alone (no garbage collection).
  *   deleteManifests does the same for many digests with one index.json rewrite.
  * - Writers serialise read-modify-write of index.json with the lock file `index.json.lock` (see
- *   file-lock.ts) and replace index.json and blobs atomically (temporary file + rename). Tools that
+ *   src/util/file-lock.ts) and replace index.json and blobs atomically (temporary file + rename). Tools that
  *   do not take the lock (oras, crane) can still lose concurrent manifesto writes, and vice versa.
  */
 
@@ -30,6 +30,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import {
+  conflictError,
   integrityError,
   ManifestoError,
   notFoundError,
@@ -39,6 +40,7 @@ import {
 import type { Descriptor } from '../../spec/descriptor.ts';
 import { digestOf, isDigest, parseDigest } from '../../spec/digest.ts';
 import { MAX_MANIFEST_BYTES } from '../../spec/media-types.ts';
+import { type FileLockOptions, withFileLock } from '../../util/file-lock.ts';
 import type {
   BlobSource,
   DeleteManifestOptions,
@@ -60,7 +62,6 @@ import {
   removeBlob,
   writeBlob,
 } from './blob-store.ts';
-import { type FileLockOptions, withFileLock } from './file-lock.ts';
 import {
   addManifest,
   emptyIndexFile,
@@ -98,8 +99,8 @@ const READ_CONCURRENCY = 32;
 export interface OpenLayoutOptions {
   /** Create the directory, `oci-layout`, `blobs/` and an empty `index.json` when missing. */
   create?: boolean | undefined;
-  /** Waiting for and breaking the index.json lock (see file-lock.ts). */
-  lock?: FileLockOptions | undefined;
+  /** Waiting for and breaking the index.json lock (see src/util/file-lock.ts). */
+  lock?: Partial<FileLockOptions> | undefined;
 }
 
 /** Opens (or with `create`, initialises) the OCI image layout at `path`. */
@@ -219,11 +220,11 @@ export class OciLayoutRepository implements Repository {
   readonly location: string;
   /** Absolute path of the layout directory. */
   readonly root: string;
-  readonly #lockOptions: FileLockOptions | undefined;
+  readonly #lockOptions: Partial<FileLockOptions> | undefined;
   /** Parsed manifests by digest (content-addressed, so never stale); null: stored but not a manifest. */
   readonly #summaries = new Map<string, ManifestSummary | null>();
 
-  constructor(path: string, root: string, lockOptions?: FileLockOptions) {
+  constructor(path: string, root: string, lockOptions?: Partial<FileLockOptions>) {
     this.location = `oci:${path}`;
     this.root = root;
     this.#lockOptions = lockOptions;
@@ -512,7 +513,18 @@ export class OciLayoutRepository implements Repository {
 
   /** Runs a read-modify-write of index.json under the layout's lock file. */
   #withIndexLock<T>(action: () => Promise<T>): Promise<T> {
-    return withFileLock(join(this.root, `${INDEX_FILE}.lock`), action, this.#lockOptions);
+    const lockPath = join(this.root, `${INDEX_FILE}.lock`);
+    return withFileLock(
+      lockPath,
+      action,
+      (reason) =>
+        conflictError(
+          'LAYOUT_LOCKED',
+          `timed out waiting for the layout's lock: ${reason}`,
+          `Another process is writing this layout. If none is, remove ${lockPath} and retry.`,
+        ),
+      this.#lockOptions,
+    );
   }
 }
 
