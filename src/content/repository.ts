@@ -30,6 +30,15 @@ export interface FetchedManifest {
   bytes: Uint8Array;
 }
 
+export interface FetchManifestOptions {
+  /**
+   * A copy cached on this machine will do (manifests are immutable by digest): the caller knows the
+   * manifest exists, e.g. because a listing the registry computes itself named it. Without it a
+   * registry backend asks the registry, which also proves the manifest was not deleted meanwhile.
+   */
+  cached?: boolean | undefined;
+}
+
 export interface PushManifestOptions {
   /** Media type of the manifest (sent as Content-Type). */
   mediaType: string;
@@ -108,7 +117,7 @@ export interface Repository {
   resolve(reference: string): Promise<Descriptor>;
 
   /** Fetches a manifest (or index) by tag or digest; bytes verified, size-limited. */
-  fetchManifest(reference: string): Promise<FetchedManifest>;
+  fetchManifest(reference: string, options?: FetchManifestOptions): Promise<FetchedManifest>;
 
   /** Pushes manifest bytes; returns its descriptor. See the file comment for subject handling. */
   pushManifest(bytes: Uint8Array, options: PushManifestOptions): Promise<Descriptor>;

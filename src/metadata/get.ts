@@ -1,8 +1,15 @@
 /** Reads the latest (or a given) version of a piece of metadata for an image. */
 import type { Repository } from '../content/repository.ts';
-import { integrityError, ManifestoError, notFoundError, usageError } from '../errors/errors.ts';
+import {
+  integrityError,
+  isManifestoError,
+  ManifestoError,
+  notFoundError,
+  usageError,
+} from '../errors/errors.ts';
 import type { Descriptor, ImageManifest } from '../spec/descriptor.ts';
 import { isDigest } from '../spec/digest.ts';
+import { ANNOTATION_TYPE } from './annotations.ts';
 import { metadataNotFound, readListing, type SubjectListing, versionsOfType } from './listing.ts';
 import type { MetadataVersion } from './version.ts';
 
@@ -52,19 +59,23 @@ export async function selectVersion(options: SelectVersionOptions): Promise<Sele
   return { subject, version, versions, listing };
 }
 
-/** The content layer of a version: from the listing's annotations, or from its manifest. */
+/**
+ * The content layer of a version, as its manifest names it. The version digest pins the manifest and
+ * the manifest pins the layer; the listing's `dev.manifesto.content.*` annotations are unsigned (any
+ * pusher can rewrite a tag-schema index), so they are checked against the manifest, never used alone:
+ * a listing that names other content, or a manifest whose subject is another image, is an integrity
+ * error. The manifest comes from the on-disk cache when the listing was computed by the registry
+ * itself (referrers API) or is local (layout): free after the first read. A tag-schema index can name
+ * manifests deleted since, so there it is one GET, which also proves the version still exists.
+ */
 export async function contentDescriptor(
   repository: Repository,
   version: MetadataVersion,
+  listing?: SubjectListing,
 ): Promise<Descriptor> {
-  if (version.content !== undefined) {
-    return {
-      mediaType: version.content.mediaType,
-      digest: version.content.digest,
-      size: version.content.size,
-    };
-  }
-  const fetched = await repository.fetchManifest(version.digest);
+  const fetched = await repository.fetchManifest(version.digest, {
+    cached: listing !== undefined && listing.state.source !== 'tag-schema',
+  });
   let manifest: ImageManifest;
   try {
     manifest = JSON.parse(new TextDecoder().decode(fetched.bytes)) as ImageManifest;
@@ -76,14 +87,87 @@ export async function contentDescriptor(
       error,
     );
   }
-  const layer = Array.isArray(manifest.layers) ? manifest.layers[0] : undefined;
-  if (layer === undefined || typeof layer.digest !== 'string' || typeof layer.size !== 'number') {
+  const subject = manifest?.subject?.digest;
+  if (listing !== undefined && subject !== undefined && subject !== listing.subject.digest) {
+    throw listingMismatch(
+      version,
+      `its manifest is a referrer of ${String(subject)}, not of ${listing.subject.digest}`,
+    );
+  }
+  const storedType = manifest?.annotations?.[ANNOTATION_TYPE];
+  if (version.manifesto && storedType !== version.type) {
+    throw listingMismatch(
+      version,
+      `the listing says type "${version.type}", its manifest ${storedType === undefined ? 'has no type' : `"${storedType}"`}`,
+    );
+  }
+  const artifactTypes = [manifest?.artifactType, manifest?.config?.mediaType];
+  if (version.artifactType !== undefined && !artifactTypes.includes(version.artifactType)) {
+    throw listingMismatch(
+      version,
+      `the listing says artifact type ${version.artifactType}, its manifest ${String(artifactTypes[0] ?? artifactTypes[1])}`,
+    );
+  }
+  const layer = Array.isArray(manifest?.layers) ? manifest.layers[0] : undefined;
+  if (
+    layer === undefined ||
+    typeof layer.digest !== 'string' ||
+    typeof layer.size !== 'number' ||
+    typeof layer.mediaType !== 'string'
+  ) {
     throw new ManifestoError('CONTENT_MISSING', `version ${version.digest} has no content layer`, {
       category: 'not-found',
       hint: 'This referrer carries no file content (for example an index or an empty artifact).',
     });
   }
-  return layer;
+  const listed = version.content;
+  if (listed !== undefined && (listed.digest !== layer.digest || listed.size !== layer.size)) {
+    throw listingMismatch(
+      version,
+      `the listing names content ${listed.digest} (${listed.size} bytes), its manifest ${layer.digest} (${layer.size} bytes)`,
+    );
+  }
+  return { mediaType: layer.mediaType, digest: layer.digest, size: layer.size };
+}
+
+function listingMismatch(version: MetadataVersion, detail: string): ManifestoError {
+  return integrityError(
+    'LISTING_MISMATCH',
+    `the referrers listing does not match version ${version.digest}: ${detail}`,
+    'Someone with push access edited the listing (the sha256-<hex> index tag); nothing was printed. Use "get --verify" with a trust policy, and check who can push to this repository.',
+  );
+}
+
+/**
+ * The version to read and its content: the selected one, or, when the latest was asked for and the
+ * listing names versions deleted since (a tag-schema index keeps an entry until its next write), the
+ * newest one still stored. An explicitly asked version that is gone is not found.
+ */
+export async function storedContent(
+  repository: Repository,
+  selected: SelectedVersion,
+  explicit: boolean,
+): Promise<{ version: MetadataVersion; content: Descriptor }> {
+  const start = selected.versions.indexOf(selected.version);
+  const candidates = explicit || start < 0 ? [selected.version] : selected.versions.slice(start);
+  for (const [i, version] of candidates.entries()) {
+    try {
+      return { version, content: await contentDescriptor(repository, version, selected.listing) };
+    } catch (error) {
+      const deleted = isManifestoError(error) && error.code === 'MANIFEST_UNKNOWN';
+      if (!deleted) throw error;
+      if (explicit) {
+        throw notFoundError(
+          'VERSION_NOT_FOUND',
+          `version ${version.digest} is listed but no longer stored (deleted)`,
+          'Run "manifesto history IMAGE TYPE" to see its versions.',
+          error,
+        );
+      }
+      if (i === candidates.length - 1) throw error;
+    }
+  }
+  throw new Error('unreachable');
 }
 
 export interface GetResult extends SelectedVersion {
@@ -93,5 +177,6 @@ export interface GetResult extends SelectedVersion {
 /** Selects the version and its content descriptor; stream it with `repository.fetchBlob(result.content)`. */
 export async function getMetadata(options: SelectVersionOptions): Promise<GetResult> {
   const selected = await selectVersion(options);
-  return { ...selected, content: await contentDescriptor(options.repository, selected.version) };
+  const stored = await storedContent(options.repository, selected, options.version !== undefined);
+  return { ...selected, ...stored };
 }

@@ -10,7 +10,7 @@ import { isManifestoError, ManifestoError } from '../errors/errors.ts';
 import type { Descriptor, Platform } from '../spec/descriptor.ts';
 import { isIndexMediaType } from '../spec/media-types.ts';
 import { formatPlatform } from '../spec/platform.ts';
-import { contentDescriptor, type SelectedVersion, selectVersion } from './get.ts';
+import { type SelectedVersion, selectVersion, storedContent } from './get.ts';
 import { readListing, type SubjectListing, versionsOfType } from './listing.ts';
 import { type IndexInfo, type PlatformChild, resolveTarget } from './target.ts';
 
@@ -127,5 +127,6 @@ export async function selectPlatformVersion(options: PlatformGetOptions): Promis
 
 export async function getPlatformMetadata(options: PlatformGetOptions): Promise<PlatformGetResult> {
   const selected = await selectPlatformVersion(options);
-  return { ...selected, content: await contentDescriptor(options.repository, selected.version) };
+  const stored = await storedContent(options.repository, selected, options.version !== undefined);
+  return { ...selected, ...stored };
 }

@@ -9,6 +9,7 @@ import type {
   DeleteManifestOptions,
   DeleteManifestsOptions,
   FetchedManifest,
+  FetchManifestOptions,
   PushBlobOptions,
   PushManifestOptions,
   ReferrersOptions,
@@ -19,7 +20,7 @@ import type {
 } from '../content/repository.ts';
 import { isManifestoError, notFoundError, unsupportedError } from '../errors/errors.ts';
 import type { Descriptor } from '../spec/descriptor.ts';
-import { parseDigest } from '../spec/digest.ts';
+import { isDigest, parseDigest } from '../spec/digest.ts';
 import { type BlobUploadOptions, pushBlob } from './blob-upload.ts';
 import { fetchBlob, fetchBlobBytes, statBlob } from './blobs.ts';
 import {
@@ -107,8 +108,17 @@ export class RegistryRepository implements Repository {
     return resolveManifest(this.#target, reference);
   }
 
-  async fetchManifest(reference: string): Promise<FetchedManifest> {
+  async fetchManifest(reference: string, options: FetchManifestOptions = {}): Promise<FetchedManifest> {
+    if (options.cached === true && isDigest(reference)) {
+      const bytes = await this.#target.manifestCache?.read(reference);
+      const info = bytes === undefined ? undefined : manifestInfo(bytes);
+      const mediaType = info?.mediaType ?? info?.inferredMediaType;
+      if (bytes !== undefined && mediaType !== undefined) {
+        return { descriptor: { mediaType, digest: reference, size: bytes.byteLength }, bytes };
+      }
+    }
     const { descriptor, bytes } = await fetchManifest(this.#target, reference);
+    if (options.cached === true) await this.#target.manifestCache?.write(descriptor.digest, bytes);
     return { descriptor, bytes };
   }
 

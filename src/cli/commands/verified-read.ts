@@ -4,7 +4,7 @@
  * reported as possible tampering, exit 9); warn: the problems go to stderr and the latest is used;
  * skip (or no matching rule): no verification.
  */
-import { contentDescriptor } from '../../metadata/get.ts';
+import { contentDescriptor, storedContent } from '../../metadata/get.ts';
 import {
   type PlatformGetResult,
   type PlatformSelectedVersion,
@@ -52,12 +52,8 @@ export async function selectVerified(
     image: opened.display,
   });
   if (rule === undefined || enforcement === 'skip') {
-    return {
-      ...selected,
-      content: await contentDescriptor(repository, selected.version),
-      trust: 'skipped',
-      signedBy: [],
-    };
+    const stored = await storedContent(repository, selected, options.version !== undefined);
+    return { ...selected, ...stored, trust: 'skipped', signedBy: [] };
   }
   const now = context.now?.() ?? new Date();
   const what = `${opened.display} ${options.type}`;
@@ -105,7 +101,7 @@ export async function selectVerified(
   const content: Descriptor =
     signedContent !== undefined
       ? { mediaType: signedContent.mediaType, digest: signedContent.digest, size: signedContent.size }
-      : await contentDescriptor(repository, selected.version);
+      : await contentDescriptor(repository, selected.version, selected.listing);
   if (accepted === undefined) {
     return { ...selected, content, trust: 'warned', signedBy: [] };
   }

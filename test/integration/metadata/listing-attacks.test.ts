@@ -1,0 +1,107 @@
+// The listing is a hint, never the truth: what a pusher can do to the referrers tag schema index of an
+// image on a registry without the referrers API (real distribution 2.8, the index rewritten with plain
+// HTTP as any pusher could), and what plain reads make of it.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { editReferrersIndex, readReferrersIndexEntries } from '../../support/referrers-index.ts';
+import { metadataBackend } from './support/backends.ts';
+import { failsWith, ok, okJson, type PutJson } from './support/cli.ts';
+import { backendCli, scratchDir, sha256 } from './support/suite.ts';
+
+const backend = metadataBackend('distribution');
+const registry = backend.registry!;
+const cli = backendCli(backend);
+const files = scratchDir();
+after(() => {
+  files.remove();
+  backend.cleanup();
+});
+
+const SECCOMP = '{"defaultAction":"SCMP_ACT_ERRNO"}';
+const OTHER = 'other bytes of the same repository\n';
+
+async function put(image: string, type: string, content: string): Promise<PutJson> {
+  const file = files.file(`${type}-${sha256(content).slice(7, 19)}`, content);
+  return okJson<PutJson>(await cli.run(['put', image, type, file, '--json']), `put ${type}`);
+}
+
+describe('a version digest pins its content (distribution, index edited by a pusher)', () => {
+  it('get, get --version and show refuse a listing that names another blob of the repository', async () => {
+    const image = await backend.newImage('pin-content');
+    const seccomp = await put(image.ref, 'seccomp', SECCOMP);
+    const other = await put(image.ref, 'notes', OTHER);
+    assert.equal(ok(await cli.run(['get', image.ref, 'seccomp']), 'get before'), SECCOMP);
+
+    await editReferrersIndex(registry, image.name, image.subject.digest, (entries) => {
+      const entry = entries.find((e) => e.digest === seccomp.version)!;
+      entry.annotations!['dev.manifesto.content.digest'] = other.content.digest;
+      entry.annotations!['dev.manifesto.content.size'] = String(other.content.size);
+      return undefined;
+    });
+
+    for (const args of [
+      ['get', image.ref, 'seccomp'],
+      ['get', image.ref, 'seccomp', '--version', seccomp.version],
+      ['show', image.ref, 'seccomp'],
+    ]) {
+      const result = await cli.run(args);
+      assert.ok(!result.stdout.toString().includes('other bytes'), `${args[0]}: the other blob printed`);
+      failsWith(result, 7, args.join(' '), /listing does not match version/);
+    }
+    // The other version is untouched and still read.
+    assert.equal(ok(await cli.run(['get', image.ref, 'notes']), 'get notes'), OTHER);
+  });
+
+  it('a listing that relabels a version of another type is refused', async () => {
+    const image = await backend.newImage('pin-type');
+    await put(image.ref, 'seccomp', SECCOMP);
+    const other = await put(image.ref, 'notes', OTHER);
+    await editReferrersIndex(registry, image.name, image.subject.digest, (entries) =>
+      entries.map((e) =>
+        e.digest === other.version
+          ? {
+              ...e,
+              annotations: {
+                ...e.annotations,
+                'dev.manifesto.type': 'seccomp',
+                'org.opencontainers.image.created': '2999-01-01T00:00:00.000Z',
+              },
+            }
+          : e,
+      ),
+    );
+    failsWith(await cli.run(['get', image.ref, 'seccomp']), 7, 'get relabelled', /listing does not match/);
+  });
+});
+
+describe('versions deleted through the registry API (distribution, entry left in the index)', () => {
+  it('get skips them for the newest stored version; get --version says it is gone', async () => {
+    const image = await backend.newImage('deleted-version');
+    const v1 = await put(image.ref, 'notes', 'first\n');
+    const v2 = await put(image.ref, 'notes', 'second\n');
+    // What `crane delete` / the registry API does: the manifest goes, the index entry stays.
+    const { request } = await import('undici');
+    const res = await request(`${registry.baseUrl}/v2/${image.name}/manifests/${v2.version}`, {
+      method: 'DELETE',
+    });
+    await res.body.dump();
+    assert.equal(res.statusCode, 202);
+    const listed = await readReferrersIndexEntries(registry, image.name, image.subject.digest);
+    assert.ok(
+      listed.some((e) => e.digest === v2.version),
+      'the entry remains',
+    );
+
+    assert.equal(ok(await cli.run(['get', image.ref, 'notes']), 'get latest'), 'first\n');
+    failsWith(
+      await cli.run(['get', image.ref, 'notes', '--version', v2.version]),
+      3,
+      'get the deleted version',
+      /no longer stored/,
+    );
+    assert.equal(
+      ok(await cli.run(['get', image.ref, 'notes', '--version', v1.version]), 'get v1'),
+      'first\n',
+    );
+  });
+});
