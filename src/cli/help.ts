@@ -131,7 +131,9 @@ Removes the credentials stored for REGISTRY.`,
 
 Summarises the latest version of TYPE for IMAGE. Well-known kinds (vuln, vex, sbom, provenance,
 approval, seccomp, apparmor, contact, deployment, lifecycle; docs/kinds.md) are normalised and
-summarised; --json prints the normalised shape. Other types: media type, size and the first lines.
+summarised; --json prints the normalised shape. approval and deployment are records from many
+writers: every version is merged (the latest approval per gate, the latest deployment per environment
+and cluster, each with its version). Other types: media type, size and the first lines.
   --platform P           the image for platform P of a multi-platform IMAGE (else the index's version,
                          noted as inherited)
   --json                 the normalised content as JSON`,

@@ -10,6 +10,7 @@
  */
 import { isRecord, parseJsonOrYaml } from './input.ts';
 import type { KindContext, KindDefinition } from './kind.ts';
+import { fromVersion } from './records.ts';
 import { lazySchema, nonEmpty, parseWith, timestamp } from './schema.ts';
 import { toUtcTimestamp } from './time.ts';
 
@@ -86,7 +87,7 @@ export const approvalKind: KindDefinition<Approvals> = {
     return [...latestPerGate(normalised.approvals).values()].map(
       (approval) =>
         `${approval.gate}: ${approval.status} by ${approval.approver} at ${approval.time}` +
-        `${approval.comment === null ? '' : ` (${approval.comment})`}`,
+        `${approval.comment === null ? '' : ` (${approval.comment})`}${fromVersion(approval)}`,
     );
   },
 };

@@ -11,6 +11,7 @@
  */
 import { isRecord, parseJsonOrYaml } from './input.ts';
 import { type KindContext, type KindDefinition, kindInvalid } from './kind.ts';
+import { fromVersion } from './records.ts';
 import { lazySchema, nonEmpty, parseWith, timestamp } from './schema.ts';
 import { toUtcTimestamp } from './time.ts';
 
@@ -89,7 +90,7 @@ export const deploymentKind: KindDefinition<Deployments> = {
         deployment.undeployedAt === null
           ? `deployed since ${deployment.deployedAt}`
           : `deployed ${deployment.deployedAt} to ${deployment.undeployedAt}`;
-      return `${deployment.environment}${where === '' ? '' : ` (${where})`}: ${state} by ${deployment.by}`;
+      return `${deployment.environment}${where === '' ? '' : ` (${where})`}: ${state} by ${deployment.by}${fromVersion(deployment)}`;
     });
   },
 };

@@ -5,14 +5,14 @@
  * every platform inherits is normalised once.
  */
 
-import type { Approvals } from '../kinds/approval.ts';
-import { latestPerGate } from '../kinds/approval.ts';
 import type { Provenance } from '../kinds/provenance/types.ts';
+import { isRecordKind, type MergedApprovals, mergeRecords, type VersionContent } from '../kinds/records.ts';
 import { kindFor, wellKnownTypeNames } from '../kinds/registry.ts';
 import { applyVex } from '../kinds/vex/apply.ts';
 import type { VexDocument } from '../kinds/vex/types.ts';
 import { severityRank } from '../kinds/vuln/severity.ts';
 import type { VulnFinding, VulnReport } from '../kinds/vuln/types.ts';
+import { orderNewestFirst } from '../metadata/ordering.ts';
 import type { MetadataVersion } from '../metadata/version.ts';
 import type { Descriptor, Platform } from '../spec/descriptor.ts';
 import { type CompiledCel, runCel } from './cel.ts';
@@ -38,6 +38,11 @@ export interface PresentVersion {
   inherited: boolean;
   /** The content, when a rule needs it. */
   content: Uint8Array | undefined;
+  /**
+   * Record kinds (approval, deployment): the older versions of the type on the same subject, newest
+   * first, whose contents are merged with this one (src/kinds/records.ts).
+   */
+  older?: PresentVersion[] | undefined;
 }
 
 export interface EvaluationSubject {
@@ -69,6 +74,26 @@ export interface EvaluationContext {
 }
 
 export type Normalised = { ok: true; value: unknown } | { ok: false; problem: string };
+
+/** What rules see: the evaluation context and the policy's signedBy requirements. */
+interface RuleContext extends EvaluationContext {
+  /**
+   * Kind (or free-form type) name -> the authority lists of the signedBy rules naming it: a version
+   * of a record kind counts only when signed by one authority of each list.
+   */
+  signedTypes: ReadonlyMap<string, readonly (readonly string[])[]>;
+}
+
+function signedTypesOf(policy: GatePolicy): Map<string, (readonly string[])[]> {
+  const signed = new Map<string, (readonly string[])[]>();
+  for (const rule of policy.rules)
+    if (rule.type === 'signedBy')
+      for (const type of rule.types) {
+        const name = kindFor(type)?.name ?? type;
+        signed.set(name, [...(signed.get(name) ?? []), rule.authorities]);
+      }
+  return signed;
+}
 
 /** Type names that mean `name`: the kind's name and aliases, or the free-form name itself. */
 export function typeNamesFor(name: string): string[] {
@@ -122,6 +147,48 @@ function contentOf<T>(subject: EvaluationSubject, name: string, context: Evaluat
   if (!normalised.ok)
     return deny(`${name} ${present.version.digest.slice(0, 19)} is invalid: ${normalised.problem}`);
   return normalised.value as T;
+}
+
+/** Every version of a record kind's type names, newest first (the latest of each type and its older ones). */
+function recordVersions(subject: EvaluationSubject, name: string): PresentVersion[] {
+  const all = new Map<string, PresentVersion>();
+  for (const type of typeNamesFor(name)) {
+    const present = subject.versions.get(type);
+    if (present === undefined) continue;
+    for (const p of [present, ...(present.older ?? [])]) all.set(p.version.digest, p);
+  }
+  return orderNewestFirst([...all.values()].map((p) => p.version)).map((v) => all.get(v.digest)!);
+}
+
+/**
+ * The merged content of a record kind (latest entry per gate / environment across its versions).
+ * Under a signedBy rule for the kind, only versions signed by one of its authorities count.
+ * Versions whose content is invalid are left out and counted in `ignored`.
+ */
+function recordsOf<T>(
+  subject: EvaluationSubject,
+  name: string,
+  context: RuleContext,
+): { merged: T; ignored: string[] } | Verdict {
+  const versions = recordVersions(subject, name);
+  if (versions.length === 0) return deny(`no ${name} metadata`);
+  const required = context.signedTypes.get(kindFor(name)?.name ?? name) ?? [];
+  const ignored: string[] = [];
+  const sources: VersionContent<unknown>[] = [];
+  for (const present of versions) {
+    const short = present.version.digest.slice(0, 19);
+    const by = context.signatures?.get(present.version.digest)?.authorities ?? [];
+    const unmet = required.find((authorities) => !by.some((a) => authorities.includes(a)));
+    if (unmet !== undefined) {
+      ignored.push(`${short} not signed by ${unmet.join(' or ')}`);
+      continue;
+    }
+    const normalised = normalise(present, context);
+    if (!normalised.ok) ignored.push(`${short} invalid: ${normalised.problem}`);
+    else sources.push({ version: present.version.digest, normalised: normalised.value });
+  }
+  if (sources.length === 0) return deny(`no usable ${name} version: ${ignored.join('; ')}`);
+  return { merged: mergeRecords(kindFor(name)!.name, sources) as T, ignored };
 }
 
 function isVerdict(value: unknown): value is Verdict {
@@ -229,10 +296,10 @@ function vulnerabilitiesRule(
   return allow(`${findings.length} findings within limits${suffix}`);
 }
 
-function approvalsRule(rule: ApprovalsRule, subject: EvaluationSubject, context: EvaluationContext): Verdict {
-  const approvals = contentOf<Approvals>(subject, 'approval', context);
-  if (isVerdict(approvals)) return approvals;
-  const latest = latestPerGate(approvals.approvals);
+function approvalsRule(rule: ApprovalsRule, subject: EvaluationSubject, context: RuleContext): Verdict {
+  const records = recordsOf<MergedApprovals>(subject, 'approval', context);
+  if (isVerdict(records)) return records;
+  const latest = new Map(records.merged.approvals.map((a) => [a.gate, a]));
   const problems: string[] = [];
   const passed: string[] = [];
   for (const { gate, approvers } of rule.gates) {
@@ -243,7 +310,10 @@ function approvalsRule(rule: ApprovalsRule, subject: EvaluationSubject, context:
       problems.push(`${gate}: approved by ${a.approver}, not by ${approvers.join(' or ')}`);
     else passed.push(`${gate} by ${a.approver}`);
   }
-  return problems.length > 0 ? deny(problems.join('; ')) : allow(`approved: ${passed.join(', ')}`);
+  const ignored = records.ignored.length > 0 ? ` (ignored: ${records.ignored.join('; ')})` : '';
+  return problems.length > 0
+    ? deny(`${problems.join('; ')}${ignored}`)
+    : allow(`approved: ${passed.join(', ')}${ignored}`);
 }
 
 function provenanceRule(
@@ -275,7 +345,7 @@ function provenanceRule(
     : allow(`built by ${provenance.builderId} from ${provenance.sourceRepo ?? 'an unnamed source'}`);
 }
 
-function celRule(rule: CelRule, subject: EvaluationSubject, context: EvaluationContext): Verdict {
+function celRule(rule: CelRule, subject: EvaluationSubject, context: RuleContext): Verdict {
   const compiled = context.cel.get(rule.name);
   if (compiled === undefined) return deny('the expression was not compiled');
   const variables: Record<string, unknown> = {
@@ -286,6 +356,11 @@ function celRule(rule: CelRule, subject: EvaluationSubject, context: EvaluationC
     },
   };
   for (const name of wellKnownTypeNames()) {
+    if (isRecordKind(kindFor(name)!.name)) {
+      const records = recordsOf(subject, name, context);
+      variables[name] = isVerdict(records) ? null : records.merged;
+      continue;
+    }
     const present = findVersion(subject, name);
     if (present === undefined || present.content === undefined) {
       variables[name] = null;
@@ -300,7 +375,7 @@ function celRule(rule: CelRule, subject: EvaluationSubject, context: EvaluationC
   return deny(`${rule.expression} could not be evaluated: ${outcome}`);
 }
 
-function evaluateRule(rule: PolicyRule, subject: EvaluationSubject, context: EvaluationContext): Verdict {
+function evaluateRule(rule: PolicyRule, subject: EvaluationSubject, context: RuleContext): Verdict {
   switch (rule.type) {
     case 'require':
       return requireRule(rule.types, subject);
@@ -332,10 +407,11 @@ export function evaluateSubject(
   subject: EvaluationSubject,
   context: EvaluationContext,
 ): SubjectDecision {
+  const ruleContext: RuleContext = { ...context, signedTypes: signedTypesOf(policy) };
   const rules = policy.rules.map((rule) => ({
     rule: rule.name,
     type: rule.type,
-    ...evaluateRule(rule, subject, context),
+    ...evaluateRule(rule, subject, ruleContext),
   }));
   return {
     label: subject.label,

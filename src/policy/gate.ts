@@ -3,16 +3,19 @@
  *
  * Requests: the image (and index) resolution, then one referrers listing per subject (the image; or
  * the index and each selected platform, in parallel), then one blob fetch per distinct version a
- * rule reads (index-level versions inherited by several platforms are fetched once).
+ * rule reads (index-level versions inherited by several platforms are fetched once). Record kinds
+ * (approval, deployment) are read from every version (src/kinds/records.ts): one fetch per version.
  * For a multi-platform image every selected platform is evaluated with its own metadata, else the
  * index's (inheritance as in `get --platform`); the image is allowed only when every platform is.
  */
 import type { Repository } from '../content/repository.ts';
 import { ManifestoError } from '../errors/errors.ts';
+import { isRecordKind } from '../kinds/records.ts';
 import { kindFor } from '../kinds/registry.ts';
 import { readListing, type SubjectListing } from '../metadata/listing.ts';
 import { orderNewestFirst } from '../metadata/ordering.ts';
 import { resolveTarget } from '../metadata/target.ts';
+import type { MetadataVersion } from '../metadata/version.ts';
 import type { Descriptor, Platform } from '../spec/descriptor.ts';
 import { formatPlatform } from '../spec/platform.ts';
 import { type CompiledCel, celTypeNames, compileCel } from './cel.ts';
@@ -100,7 +103,10 @@ function needsOf(policy: GatePolicy): Needs {
   return { types, content };
 }
 
-/** Latest version per needed type: the subject's own, else the index's. */
+/**
+ * Latest version per needed type: the subject's own, else the index's. Record kinds (approval,
+ * deployment) also carry the older versions of the same subject, whose contents are merged.
+ */
 function presentVersions(
   own: SubjectListing,
   index: SubjectListing | undefined,
@@ -108,23 +114,31 @@ function presentVersions(
 ): Map<string, PresentVersion> {
   const present = new Map<string, PresentVersion>();
   for (const type of needs.types) {
-    const mine = orderNewestFirst(own.versions.filter((v) => v.type === type))[0];
-    if (mine !== undefined) {
-      present.set(type, { type, version: mine, subject: own.subject, inherited: false, content: undefined });
-      continue;
+    let from = own;
+    let ordered = orderNewestFirst(own.versions.filter((v) => v.type === type));
+    if (ordered.length === 0 && index !== undefined) {
+      from = index;
+      ordered = orderNewestFirst(index.versions.filter((v) => v.type === type));
     }
-    if (index === undefined) continue;
-    const inherited = orderNewestFirst(index.versions.filter((v) => v.type === type))[0];
-    if (inherited !== undefined)
-      present.set(type, {
-        type,
-        version: inherited,
-        subject: index.subject,
-        inherited: true,
-        content: undefined,
-      });
+    const [latest, ...rest] = ordered;
+    if (latest === undefined) continue;
+    const inherited = from !== own;
+    const entry = (version: MetadataVersion): PresentVersion => ({
+      type,
+      version,
+      subject: from.subject,
+      inherited,
+      content: undefined,
+    });
+    const records = isRecordKind(kindFor(type)?.name ?? '');
+    present.set(type, { ...entry(latest), ...(records ? { older: rest.map(entry) } : {}) });
   }
   return present;
+}
+
+/** The present versions of a subject with the older versions of record kinds. */
+function everyVersion(subject: EvaluationSubject): PresentVersion[] {
+  return [...subject.versions.values()].flatMap((p) => [p, ...(p.older ?? [])]);
 }
 
 export async function compilePolicyCel(
@@ -194,7 +208,7 @@ export async function checkImage(
   // One fetch per distinct version whose content a rule reads.
   const toFetch = new Map<string, PresentVersion[]>();
   for (const subject of subjects)
-    for (const present of subject.versions.values())
+    for (const present of everyVersion(subject))
       if (needs.content.has(present.type) && present.version.content !== undefined) {
         const list = toFetch.get(present.version.digest) ?? [];
         list.push(present);
@@ -237,7 +251,7 @@ async function verifyAll(
     if (rule.type === 'signedBy') for (const t of rule.types) for (const n of typeNamesFor(t)) wanted.add(n);
   const byDigest = new Map<string, PresentVersion>();
   for (const subject of subjects)
-    for (const present of subject.versions.values())
+    for (const present of everyVersion(subject))
       if (wanted.has(present.type)) byDigest.set(present.version.digest, present);
   const results = new Map<string, SignatureVerification>();
   await Promise.all(

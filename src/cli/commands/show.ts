@@ -1,10 +1,13 @@
 /**
  * `manifesto show IMAGE TYPE`: the latest version of TYPE, normalised and summarised for people
- * (docs/kinds.md); `--json` prints the normalised shape. Free-form types: the media type, the size
- * and the first lines of text content.
+ * (docs/kinds.md); `--json` prints the normalised shape. Record kinds (approval, deployment): every
+ * version of the subject merged, the latest entry per gate / environment with its version. Free-form
+ * types: the media type, the size and the first lines of text content.
  */
+import { isRecordKind } from '../../kinds/records.ts';
 import { kindFor } from '../../kinds/registry.ts';
 import { getPlatformMetadata } from '../../metadata/platform-get.ts';
+import { readRecords } from '../../metadata/records.ts';
 import type { Platform } from '../../spec/descriptor.ts';
 import { formatPlatform } from '../../spec/platform.ts';
 import type { CommandContext } from '../context.ts';
@@ -78,6 +81,30 @@ export async function showCommand(options: ShowCommandOptions, context: CommandC
       `${result.content.mediaType}, ${formatBytes(size)}${preview === undefined ? ' (binary)' : ''}`,
     );
     for (const line of preview ?? []) writeLine(io.stdout, `  ${line}`);
+    return;
+  }
+  if (isRecordKind(kind.name)) {
+    // Records from many writers: every version counts (latest entry per gate / environment).
+    const records = await readRecords({ repository: opened.repository, listing: result.listing, kind });
+    for (const { version: digest, problem } of records.ignored)
+      io.stderr.write(`warning: ${version.type} ${shortDigest(digest)} is left out: ${problem}\n`);
+    if (context.json) {
+      writeJson(io.stdout, {
+        image: opened.display,
+        subject: subjectJson(result.subject),
+        ...(result.platform === undefined ? {} : { platform: formatPlatform(result.platform) }),
+        inherited: result.inheritedFrom !== undefined,
+        type: version.type,
+        version: version.digest,
+        kind: kind.name,
+        versions: records.versions.map((v) => v.digest),
+        normalised: records.merged,
+      });
+      return;
+    }
+    const count = records.versions.length;
+    writeLine(io.stdout, `${header}; ${count} version${count === 1 ? '' : 's'} merged`);
+    for (const line of kind.summarise(records.merged)) writeLine(io.stdout, line);
     return;
   }
   const bytes = await opened.repository.fetchBlobBytes(result.content, SHOW_LIMIT);
