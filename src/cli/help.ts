@@ -50,6 +50,9 @@ Stores FILE (or standard input) as a new version of TYPE for IMAGE; it becomes t
   --file-per-platform TEMPLATE
                          with --all-platforms, instead of FILE: each platform's own file, TEMPLATE with
                          {os}, {arch}, {variant}, {osversion} replaced (./scan-{os}-{arch}{variant}.json)
+  --no-validate          store content of a well-known kind without validating it
+  --strict-types         refuse a TYPE that looks like a typo of a well-known one (secomp: seccomp?);
+                         without it a warning on stderr ($MANIFESTO_STRICT_TYPES=1 turns it on)
   --json                 print the stored version as JSON
   --sign KEY             sign the new version (see "manifesto sign --help"): --cert FILE,
                          --sign-format notary|sigstore, --expires DURATION

@@ -45,6 +45,7 @@ async function runBulk(name: 'put' | 'list', args: ParsedArgs, context: CommandC
     concurrency: concurrency === undefined ? undefined : parseWholeNumber(concurrency, '--concurrency'),
     maxSize: maxSize === undefined ? undefined : parseSize(maxSize, '--max-size'),
     noValidate: booleanOption(args, 'no-validate'),
+    strictTypes: booleanOption(args, 'strict-types'),
   };
   const { bulkPutCommand, bulkListCommand } = await import('./commands/bulk.ts');
   await (name === 'put' ? bulkPutCommand(options, context) : bulkListCommand(options, context));
@@ -70,6 +71,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       'all-platforms': { type: 'boolean' },
       'file-per-platform': { type: 'string' },
       'no-validate': { type: 'boolean' },
+      'strict-types': { type: 'boolean' },
       sign: { type: 'string' },
       cert: { type: 'string' },
       'sign-format': { type: 'string' },
@@ -100,6 +102,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           signFormat: stringOption(args, 'sign-format'),
           expires: stringOption(args, 'expires'),
           noValidate: booleanOption(args, 'no-validate'),
+          strictTypes: booleanOption(args, 'strict-types'),
         },
         context,
       );

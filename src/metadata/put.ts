@@ -9,7 +9,7 @@ import { detectMediaType } from './detect-media-type.ts';
 import { checkKindContent, type KindCheck } from './kind-check.ts';
 import { readListing, versionsOfType } from './listing.ts';
 import { latestVersion } from './ordering.ts';
-import { artifactTypeFor, validateTypeName } from './type-name.ts';
+import { artifactTypeFor, checkTypeNameSpelling, validateTypeName } from './type-name.ts';
 import type { ContentInfo } from './version.ts';
 import { buildVersionManifest, EMPTY_CONFIG } from './version-manifest.ts';
 
@@ -37,6 +37,8 @@ export interface PutOptions {
    * as given (`--no-validate`). Callers that validated already pass false.
    */
   validate?: boolean | undefined;
+  /** Refuse a type name that is probably a typo of a well-known one (TYPE_NAME_TYPO). */
+  strictTypes?: boolean | undefined;
   /**
    * Called once the version manifest is stored, before it is listed (Repository.pushManifest's
    * `onStored`): writes that depend on the version, such as its signature, can start meanwhile.
@@ -129,6 +131,7 @@ export async function pushEmptyConfig(repository: Repository): Promise<void> {
 
 export async function putMetadata(options: PutOptions): Promise<PutResult> {
   const type = validateTypeName(options.type);
+  if (options.strictTypes === true) checkTypeNameSpelling(type, true);
   if (options.annotations) validateAnnotations(options.annotations);
   const { repository, content } = options;
   const mediaType = contentMediaType(content, options.mediaType);

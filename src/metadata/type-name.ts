@@ -1,5 +1,6 @@
 /** Metadata type names: validation and the mapping to OCI artifact types (docs/format.md). */
 import { usageError } from '../errors/errors.ts';
+import { suggestTypeName } from '../kinds/type-suggestion.ts';
 
 /** Lower-case letter first; then lower-case letters, digits, `.`, `_`, `-`; at most 64 characters. */
 const TYPE_NAME_PATTERN = /^[a-z][a-z0-9._-]{0,63}$/;
@@ -18,6 +19,25 @@ export function validateTypeName(name: string): string {
     );
   }
   return name;
+}
+
+/**
+ * A type name that is probably a typo of a well-known one (`secomp` for `seccomp`): with `strict`
+ * (`--strict-types`, MANIFESTO_STRICT_TYPES=1) a TYPE_NAME_TYPO usage error, else the warning to
+ * print (undefined when the name is fine). Stored under the typo the content would be a free-form
+ * type: not validated, and not found by policy rules.
+ */
+export function checkTypeNameSpelling(name: string, strict: boolean): string | undefined {
+  const suggestion = suggestTypeName(name);
+  if (suggestion === undefined) return undefined;
+  const message = `"${name}" is not a well-known type; did you mean "${suggestion}"?`;
+  if (strict)
+    throw usageError(
+      'TYPE_NAME_TYPO',
+      message,
+      `Use "${suggestion}" (its content is validated), or store "${name}" as a free-form type without --strict-types (MANIFESTO_STRICT_TYPES=0).`,
+    );
+  return `${message} "${name}" is stored as a free-form type, not validated (--strict-types refuses it)`;
 }
 
 /** The artifactType manifesto writes for a type whose content has no standard media type. */

@@ -18,7 +18,7 @@ import { checkKindContent } from '../../metadata/kind-check.ts';
 import { readListing, summariseTypes } from '../../metadata/listing.ts';
 import { contentMediaType, pushVersionBlobs, putMetadata, validateAnnotations } from '../../metadata/put.ts';
 import { resolveTarget } from '../../metadata/target.ts';
-import { validateTypeName } from '../../metadata/type-name.ts';
+import { checkTypeNameSpelling, validateTypeName } from '../../metadata/type-name.ts';
 import { createImageOpener } from '../../registry/open-image.ts';
 import { systemClock } from '../../registry/referrers-tag-schema.ts';
 import type { Platform } from '../../spec/descriptor.ts';
@@ -31,7 +31,7 @@ import { parsePlatformFlag } from '../platform-flag.ts';
 import { createPreparedFiles } from '../prepared-files.ts';
 import { subjectJson, versionJson } from '../render.ts';
 import { createWorkSlots, slotReleasingClock } from '../work-slots.ts';
-import { defaultAuthor } from './put.ts';
+import { defaultAuthor, strictTypes } from './put.ts';
 
 export const DEFAULT_BULK_CONCURRENCY = 16;
 /** Items started at a time per work slot: the rest of them wait idle (settling) without a slot. */
@@ -274,12 +274,19 @@ export interface BulkOptions {
   concurrency?: number | undefined;
   maxSize?: number | undefined;
   noValidate?: boolean | undefined;
+  /** Refuse type names that look like typos of well-known ones (else one warning per name). */
+  strictTypes?: boolean | undefined;
 }
 
 /** `manifesto put --from ops.jsonl`. */
 export async function bulkPutCommand(options: BulkOptions, context: CommandContext): Promise<BulkOutcome> {
   const { io } = context;
   const items = parseBulkPut(await readSource(options.from, io), sourceName(options.from));
+  // Before the first request: a typo of a well-known type name warns once, or (strict) stores nothing.
+  for (const type of new Set(items.map((item) => item.type))) {
+    const spelling = checkTypeNameSpelling(type, strictTypes(options.strictTypes, io.env));
+    if (spelling !== undefined) io.stderr.write(`warning: ${spelling}\n`);
+  }
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BULK_CONCURRENCY);
   const { openImage, runAll } = bulkRunner(context, concurrency);
   const maxSize =

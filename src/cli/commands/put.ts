@@ -18,7 +18,7 @@ import {
   validateAnnotations,
 } from '../../metadata/put.ts';
 import { type PlatformChild, resolveTarget } from '../../metadata/target.ts';
-import { validateTypeName } from '../../metadata/type-name.ts';
+import { checkTypeNameSpelling, validateTypeName } from '../../metadata/type-name.ts';
 import type { SignedVersion } from '../../policy/sign-version.ts';
 import type { Descriptor, Platform } from '../../spec/descriptor.ts';
 import { isIndexMediaType } from '../../spec/media-types.ts';
@@ -47,6 +47,8 @@ export interface PutCommandOptions {
   filePerPlatform?: string | undefined;
   /** Store content of a well-known kind without validating it (`--no-validate`). */
   noValidate?: boolean | undefined;
+  /** Refuse a type name that looks like a typo of a well-known one (else a warning). */
+  strictTypes?: boolean | undefined;
   /** Sign the new version with this private key file. */
   sign?: string | undefined;
   /** The signing certificate (Notary; default: the key's NAME.crt). */
@@ -62,6 +64,12 @@ export interface PlatformPutOutcome {
   /** With --sign: the signature of the stored version. */
   signed?: SignedVersion;
   error?: ManifestoError;
+}
+
+/** `--strict-types`, else MANIFESTO_STRICT_TYPES (1/true on, 0/false/empty off). */
+export function strictTypes(flag: boolean | undefined, env: Record<string, string | undefined>): boolean {
+  if (flag === true) return true;
+  return /^(1|true|yes)$/i.test(env.MANIFESTO_STRICT_TYPES ?? '');
 }
 
 export function defaultAuthor(env: Record<string, string | undefined>): string {
@@ -377,6 +385,8 @@ export async function putCommand(
   const { io } = context;
   // Check everything local before the first request.
   validateTypeName(options.type);
+  const spelling = checkTypeNameSpelling(options.type, strictTypes(options.strictTypes, io.env));
+  if (spelling !== undefined) io.stderr.write(`warning: ${spelling}\n`);
   if (options.annotations) validateAnnotations(options.annotations);
   if (options.platform !== undefined && options.allPlatforms) {
     throw new ManifestoError('FLAGS_CONFLICT', '--platform and --all-platforms cannot be used together', {

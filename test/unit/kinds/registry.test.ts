@@ -58,3 +58,26 @@ describe('kinds registry', () => {
     assert.deepEqual(JSON.parse(output), { before: [], after: ['valibot', 'yaml'] });
   });
 });
+
+describe('type name suggestions', () => {
+  it('suggests the well-known name a typo is close to, and nothing for well-known or distant names', async () => {
+    const { suggestTypeName } = await import('../../../src/kinds/type-suggestion.ts');
+    const cases: Array<[string, string | undefined]> = [
+      ['secomp', 'seccomp'],
+      ['vulns', 'vuln'],
+      ['sbon', 'sbom'],
+      ['provenence', 'provenance'],
+      ['deploymnet', 'deployment'],
+      ['aparmor', 'apparmor'],
+      ['seccomp', undefined],
+      ['approvals', undefined],
+      ['dev', undefined],
+      ['qa-notes', undefined],
+      ['vuln.raw', undefined],
+    ];
+    assert.deepEqual(
+      cases.map(([name]) => [name, suggestTypeName(name)]),
+      cases,
+    );
+  });
+});
