@@ -4,13 +4,25 @@
 //   oras: --plain-http (or --ca-file CA for TLS registries); crane: --insecure;
 //   cosign: --allow-http-registry --allow-insecure-registry, sign with --key k.key
 //           --tlog-upload=false --use-signing-config=false, verify with --insecure-ignore-tlog=true;
-//   notation: --insecure-registry.
+//   notation: --insecure-registry;
+//   skopeo: --insecure-policy (no /etc/containers/policy.json is provisioned), --dest-tls-verify=false
+//           / --src-tls-verify=false for plain-HTTP registries;
+//   umoci: --rootless for unpack as a non-root user.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export type PeerName = 'oras' | 'crane' | 'cosign' | 'notation' | 'docker-registry' | 'refreg';
+export type PeerName =
+  | 'oras'
+  | 'crane'
+  | 'cosign'
+  | 'notation'
+  | 'skopeo'
+  | 'umoci'
+  | 'kubectl'
+  | 'docker-registry'
+  | 'refreg';
 
 export interface RunPeerOptions {
   /** Extra environment, merged over the process environment and the isolated HOME below. */
