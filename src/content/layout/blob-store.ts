@@ -1,16 +1,16 @@
 /**
  * The content-addressed `blobs/<alg>/<hex>` store of an OCI image layout. Blobs are written to a
  * temporary file in their final directory while being hashed, checked against the expected digest and
- * size, made read-only and renamed into place; a mismatch or failure leaves nothing behind. Reads are
- * streamed and verified.
+ * size, made read-only and renamed into place; a mismatch, a failure or an interruption (SIGINT,
+ * SIGTERM) leaves nothing behind (temp-files.ts). Reads are streamed and verified.
  */
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { integrityError, isManifestoError, notFoundError } from '../../errors/errors.ts';
 import type { Descriptor } from '../../spec/descriptor.ts';
 import { DigestVerifier, parseDigest, verifyBytes, verifyStream } from '../../spec/digest.ts';
 import type { BlobSource } from '../repository.ts';
+import { trackTemp } from './temp-files.ts';
 
 export const BLOBS_DIR = 'blobs';
 const READ_CHUNK = 256 * 1024;
@@ -126,7 +126,8 @@ export async function writeBlob(root: string, descriptor: Descriptor, content: B
   const dir = join(target, '..');
   await mkdir(dir, { recursive: true });
   const { hex } = parseDigest(descriptor.digest);
-  const temp = join(dir, `.${hex.slice(0, 16)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  // Removed on Ctrl-C / SIGTERM / exit while it exists (temp-files.ts).
+  const { path: temp, release } = trackTemp(join(dir, `.${hex.slice(0, 16)}`));
   try {
     const handle = await open(temp, 'wx', 0o644);
     try {
@@ -155,6 +156,8 @@ export async function writeBlob(root: string, descriptor: Descriptor, content: B
     // Another writer may have stored the same content meanwhile (rename over it can fail on Windows).
     if (!isManifestoError(error) && (await blobSize(root, descriptor.digest)) === descriptor.size) return;
     throw error;
+  } finally {
+    release();
   }
 }
 

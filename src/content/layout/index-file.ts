@@ -12,13 +12,13 @@
  *   collectors keep it).
  * - Entries manifesto does not understand (no valid digest) are kept as they are and otherwise ignored.
  */
-import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { integrityError } from '../../errors/errors.ts';
 import { ANNOTATION_REF_NAME, type Descriptor } from '../../spec/descriptor.ts';
 import { isDigest } from '../../spec/digest.ts';
 import { OCI_INDEX } from '../../spec/media-types.ts';
+import { trackTemp } from './temp-files.ts';
 
 export const INDEX_FILE = 'index.json';
 
@@ -262,7 +262,7 @@ export async function writeIndexFile(root: string, index: IndexFile): Promise<vo
 }
 
 export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const { path: temp, release } = trackTemp(path);
   try {
     const handle = await open(temp, 'wx', 0o644);
     try {
@@ -275,5 +275,7 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    release();
   }
 }

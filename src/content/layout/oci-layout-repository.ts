@@ -24,9 +24,10 @@
  * - Writers serialise read-modify-write of index.json with the lock file `index.json.lock` (see
  *   src/util/file-lock.ts) and replace index.json and blobs atomically (temporary file + rename). Tools that
  *   do not take the lock (oras, crane) can still lose concurrent manifesto writes, and vice versa.
+ * - Temporaries: removed on SIGINT/SIGTERM; those a killed writer left are swept before an
+ *   instance's first write (temp-files.ts).
  */
 
-import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import {
@@ -86,6 +87,7 @@ import {
   referrerDescriptor,
   summarizeManifest,
 } from './manifest-summary.ts';
+import { collectStaleTemps, trackTemp } from './temp-files.ts';
 
 export const OCI_LAYOUT_FILE = 'oci-layout';
 export const OCI_LAYOUT_VERSION = '1.0.0';
@@ -157,14 +159,15 @@ async function readOptional(path: string): Promise<string | undefined> {
 /** Writes a file only if it does not exist, atomically (temporary file hard-linked into place). */
 async function createExclusive(path: string, content: string): Promise<void> {
   if ((await readOptional(path)) !== undefined) return;
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temp, content, { flag: 'wx', mode: 0o644 });
+  const { path: temp, release } = trackTemp(path);
   try {
+    await writeFile(temp, content, { flag: 'wx', mode: 0o644 });
     await link(temp, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   } finally {
     await rm(temp, { force: true });
+    release();
   }
 }
 
@@ -223,6 +226,8 @@ export class OciLayoutRepository implements Repository {
   readonly #lockOptions: Partial<FileLockOptions> | undefined;
   /** Parsed manifests by digest (content-addressed, so never stale); null: stored but not a manifest. */
   readonly #summaries = new Map<string, ManifestSummary | null>();
+  /** The stale-temporaries sweep, run once before this instance's first write. */
+  #sweep: Promise<unknown> | undefined;
 
   constructor(path: string, root: string, lockOptions?: Partial<FileLockOptions>) {
     this.location = `oci:${path}`;
@@ -298,6 +303,7 @@ export class OciLayoutRepository implements Repository {
     if (!summary) throw usageError('MANIFEST_INVALID', `manifest is not a valid ${mediaType}`);
 
     const descriptor: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.byteLength };
+    await this.#sweepOnce();
     await writeBlob(this.root, descriptor, bytes);
     this.#summaries.set(descriptor.digest, summary);
     options.onStored?.(descriptor);
@@ -329,6 +335,7 @@ export class OciLayoutRepository implements Repository {
     const unique = [...new Set(digests)];
     for (const digest of unique) parseDigest(digest);
     if (unique.length === 0) return;
+    await this.#sweepOnce();
     await this.#withIndexLock(async () => {
       const index = await readIndexFile(this.root);
       let next: IndexFile = index;
@@ -387,6 +394,7 @@ export class OciLayoutRepository implements Repository {
     if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0) {
       throw usageError('SIZE_INVALID', `invalid blob size ${descriptor.size} for ${descriptor.digest}`);
     }
+    await this.#sweepOnce();
     await writeBlob(this.root, descriptor, content);
   }
 
@@ -509,6 +517,12 @@ export class OciLayoutRepository implements Repository {
       for (const r of summary.references) if (r !== d && wanted.has(r)) referenced.add(r);
     }
     return referenced;
+  }
+
+  /** Before the first write: removes temporaries that killed writers left (temp-files.ts). */
+  #sweepOnce(): Promise<unknown> {
+    this.#sweep ??= collectStaleTemps(this.root, join(this.root, BLOBS_DIR));
+    return this.#sweep;
   }
 
   /** Runs a read-modify-write of index.json under the layout's lock file. */
