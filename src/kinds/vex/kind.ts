@@ -1,9 +1,13 @@
-/** The `vex` kind: OpenVEX documents (0.2.0, and the 0.0.x shape with string products). */
+/**
+ * The `vex` kind: OpenVEX documents (0.2.0, and the 0.0.x shape with string products), and CSAF 2.0
+ * VEX documents (./csaf.ts), bare or (OpenVEX) in an in-toto statement.
+ */
 import { isStatement, readStatement } from '../in-toto.ts';
 import { parseJson, unwrapEnvelope } from '../input.ts';
 import { type KindContext, type KindDefinition, kindInvalid, withFormat } from '../kind.ts';
 import { lazySchema, nonEmpty, parseWith, timestamp } from '../schema.ts';
 import { toUtcTimestamp } from '../time.ts';
+import { isCsaf, readCsafVex } from './csaf.ts';
 import {
   VEX_JUSTIFICATIONS,
   VEX_STATUSES,
@@ -155,7 +159,19 @@ export function readVexDocument(document: unknown, context: KindContext): VexDoc
           : (toUtcTimestamp(statement.timestamp) ?? documentTime),
     };
   });
-  return { id: vex['@id'], author: vex.author, timestamp: documentTime, version: vex.version, statements };
+  return {
+    format: 'openvex',
+    id: vex['@id'],
+    author: vex.author,
+    timestamp: documentTime,
+    version: vex.version,
+    statements,
+  };
+}
+
+/** An OpenVEX document (bare, in an in-toto statement or envelope) or a CSAF VEX document. */
+export function readVex(document: unknown, context: KindContext): VexDocument {
+  return isCsaf(document) ? readCsafVex(document, context) : readVexDocument(document, context);
 }
 
 function summarise(vex: VexDocument): string[] {
@@ -163,7 +179,7 @@ function summarise(vex: VexDocument): string[] {
   for (const statement of vex.statements)
     counts.set(statement.status, (counts.get(statement.status) ?? 0) + 1);
   const lines = [
-    `OpenVEX ${vex.id} by ${vex.author} at ${vex.timestamp} (version ${vex.version}): ` +
+    `${vex.format === 'csaf' ? 'CSAF VEX' : 'OpenVEX'} ${vex.id} by ${vex.author} at ${vex.timestamp} (version ${vex.version}): ` +
       `${vex.statements.length} statement${vex.statements.length === 1 ? '' : 's'}` +
       (counts.size === 0
         ? ''
@@ -180,15 +196,14 @@ function summarise(vex: VexDocument): string[] {
 export const vexKind: KindDefinition<VexDocument> = {
   name: 'vex',
   aliases: [],
-  description: 'vulnerability exploitability statements (OpenVEX)',
-  formats: ['openvex'],
+  description: 'vulnerability exploitability statements (OpenVEX, CSAF VEX)',
+  formats: ['openvex', 'csaf'],
   validate(content) {
-    vexKind.normalise(content, '');
-    return { format: 'openvex' };
+    return { format: vexKind.normalise(content, '').format };
   },
   normalise(content) {
     const context: KindContext = { kind: 'vex' };
-    return readVexDocument(parseJson(content, context), context);
+    return readVex(parseJson(content, context), context);
   },
   summarise,
 };

@@ -1,4 +1,4 @@
-/** The one normalised shape of OpenVEX documents. */
+/** The one normalised shape of VEX documents (OpenVEX, CSAF VEX). */
 
 export const VEX_STATUSES = ['not_affected', 'affected', 'fixed', 'under_investigation'] as const;
 export type VexStatus = (typeof VEX_STATUSES)[number];
@@ -32,6 +32,8 @@ export interface VexStatement {
 }
 
 export interface VexDocument {
+  /** The format it was read from. */
+  format: 'openvex' | 'csaf';
   id: string;
   author: string;
   timestamp: string;

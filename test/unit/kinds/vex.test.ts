@@ -298,3 +298,113 @@ describe('vex: applyVex', () => {
     assert.ok(!purlsMatch('pkg:deb/debian/libssl3', 'pkg:rpm/redhat/libssl3'));
   });
 });
+
+describe('vex: CSAF 2.0 VEX documents', () => {
+  it('reads the CSAF VEX profile: products through the product tree, flags as justifications', () => {
+    const content = fixture('csaf-vex.json');
+    assert.deepEqual(vexKind.validate(content, 'application/json'), { format: 'csaf' });
+    const vex = vexKind.normalise(content, 'application/json');
+    assert.equal(vex.format, 'csaf');
+    assert.equal(vex.id, 'EXAMPLE-VEX-2026-0042');
+    assert.equal(vex.author, 'Example Company Product Security');
+    assert.equal(vex.timestamp, '2026-11-23T08:00:00.000Z');
+    assert.equal(vex.version, 2);
+    assert.deepEqual(
+      vex.statements.map((s) => [s.vulnerability.name, s.status, s.justification, s.actionStatement]),
+      [
+        ['CVE-2023-45853', 'not_affected', 'vulnerable_code_not_present', null],
+        ['CVE-2024-0727', 'fixed', null, null],
+        ['CVE-2023-5363', 'affected', null, 'Rebuild on debian:12.6 (libssl3 3.0.13-1~deb12u1).'],
+        ['CVE-2011-3374', 'under_investigation', null, null],
+      ],
+    );
+    assert.deepEqual(vex.statements[1]!.vulnerability.aliases, ['DSA-5621-1']);
+    assert.deepEqual(vex.statements[0]!.products, [
+      {
+        ids: [
+          'pkg:oci/app@sha256%3A6105d6cc76af400325e94d588ce511be5bfdbb73b437dc51eca43917d7a43e3d?repository_url=registry.example.com%2Fteam%2Fapp',
+        ],
+        subcomponents: [{ ids: ['pkg:deb/debian/zlib1g@1.2.13.dfsg-1?epoch=1'] }],
+      },
+    ]);
+    assert.match(
+      vexKind.summarise(vex)[0]!,
+      /^CSAF VEX EXAMPLE-VEX-2026-0042 by Example Company Product Security/,
+    );
+  });
+
+  it("suppresses Trivy's findings like the same statements in OpenVEX", () => {
+    const trivy = vulnKind.normalise(fixture('trivy.json'), 'application/json');
+    const vex = vexKind.normalise(fixture('csaf-vex.json'), 'application/json');
+    const applied = applyVex(trivy.findings, [vex], { imageDigest: IMAGE_DIGEST });
+    assert.deepEqual(applied.suppressed.map((s) => [s.finding.id, s.status]).sort(), [
+      ['CVE-2023-45853', 'not_affected'],
+      ['CVE-2024-0727', 'fixed'],
+    ]);
+    assert.deepEqual(applied.findings.map((f) => f.id).sort(), [
+      'CVE-2011-3374',
+      'CVE-2023-45288',
+      'CVE-2023-5363',
+    ]);
+    // About another image: nothing suppressed.
+    const other = applyVex(trivy.findings, [vex], { imageDigest: `sha256:${'0'.repeat(64)}` });
+    assert.equal(other.suppressed.length, 0);
+  });
+
+  it('checks the VEX profile: not_affected needs a flag or impact, affected a remediation, products defined', () => {
+    assertInvalid(
+      () =>
+        vexKind.normalise(
+          mutated('csaf-vex.json', (d) => {
+            delete at(d, 'vulnerabilities', 0).flags;
+            delete at(d, 'vulnerabilities', 0).threats;
+          }),
+          '',
+        ),
+      {
+        kind: 'vex',
+        format: 'csaf',
+        pointer: '/vulnerabilities/0/product_status/known_not_affected/0',
+        message: /without a flag or an impact threat/,
+      },
+    );
+    assertInvalid(
+      () =>
+        vexKind.normalise(
+          mutated('csaf-vex.json', (d) => delete at(d, 'vulnerabilities', 2).remediations),
+          '',
+        ),
+      {
+        kind: 'vex',
+        format: 'csaf',
+        pointer: '/vulnerabilities/2/product_status/known_affected/0',
+        message: /without a remediation/,
+      },
+    );
+    assertInvalid(
+      () =>
+        vexKind.normalise(
+          mutated('csaf-vex.json', (d) => {
+            at(d, 'vulnerabilities', 1, 'product_status').fixed = ['CSAFPID-9999'];
+          }),
+          '',
+        ),
+      {
+        kind: 'vex',
+        format: 'csaf',
+        pointer: '/vulnerabilities/1/product_status/fixed/0',
+        message: /product_tree does not define \("CSAFPID-9999"\)/,
+      },
+    );
+    assertInvalid(
+      () =>
+        vexKind.normalise(
+          mutated('csaf-vex.json', (d) => {
+            at(d, 'document').category = 'csaf_security_advisory';
+          }),
+          '',
+        ),
+      { kind: 'vex', format: 'csaf', pointer: '/document/category', message: /must be "csaf_vex"/ },
+    );
+  });
+});
