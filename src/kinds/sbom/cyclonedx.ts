@@ -3,15 +3,17 @@ import { type CycloneDxComponent, type CycloneDxLicenseChoice, cycloneDxSchema }
 import { type KindContext, withFormat } from '../kind.ts';
 import { parseWith } from '../schema.ts';
 import { toUtcTimestamp } from '../time.ts';
+import { splitLicenses } from './license-expression.ts';
 import { countLicenses, type Sbom, type SbomPackage } from './types.ts';
 
+/** Every licence of the choices: ids, names, and the licences of expressions (split). */
 function licensesOf(choices: readonly CycloneDxLicenseChoice[] | undefined): string[] {
-  const licenses: string[] = [];
+  const values: string[] = [];
   for (const choice of choices ?? []) {
     const value = choice.expression ?? choice.license?.id ?? choice.license?.name;
-    if (value !== undefined && value !== '' && !licenses.includes(value)) licenses.push(value);
+    if (value !== undefined && value !== '') values.push(value);
   }
-  return licenses;
+  return splitLicenses(values);
 }
 
 export function normaliseCycloneDxSbom(document: unknown, context: KindContext): Sbom {

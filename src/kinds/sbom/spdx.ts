@@ -2,6 +2,7 @@
 import { type KindContext, withFormat } from '../kind.ts';
 import { lazySchema, nonEmpty, parseWith, timestamp } from '../schema.ts';
 import { toUtcTimestamp } from '../time.ts';
+import { splitLicenseExpression } from './license-expression.ts';
 import { countLicenses, type Sbom, type SbomPackage } from './types.ts';
 
 export function looksLikeSpdx(document: Record<string, unknown>): boolean {
@@ -60,9 +61,11 @@ const spdxSchema = lazySchema((v) =>
   }),
 );
 
+/** The licences of the concluded expression, else of the declared one (split into licences). */
 function licenseOf(concluded: string | undefined, declared: string | undefined): string[] {
   for (const value of [concluded, declared]) {
-    if (value !== undefined && value !== '' && value !== 'NOASSERTION' && value !== 'NONE') return [value];
+    const licenses = value === undefined ? [] : splitLicenseExpression(value);
+    if (licenses.length > 0) return licenses;
   }
   return [];
 }

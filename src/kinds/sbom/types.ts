@@ -4,7 +4,10 @@ export interface SbomPackage {
   name: string;
   version: string | null;
   purl?: string;
-  /** SPDX license expressions or names; empty when the SBOM says nothing (or NOASSERTION). */
+  /**
+   * The licences (SPDX ids, `LicenseRef-`s, `ID WITH exception`, or names): expressions are split
+   * (license-expression.ts); empty when the SBOM says nothing (or NOASSERTION).
+   */
   licenses: string[];
 }
 

@@ -203,3 +203,61 @@ describe('sbom: CycloneDX JSON', () => {
     ]);
   });
 });
+
+describe('sbom: licence expressions', () => {
+  it('splits SPDX expressions into licences: AND/OR and parentheses separate, WITH attaches, LicenseRef- kept', async () => {
+    const { splitLicenseExpression } = await import('../../../src/kinds/sbom/license-expression.ts');
+    assert.deepEqual(splitLicenseExpression('MIT AND (GPL-3.0-only OR Apache-2.0)'), [
+      'MIT',
+      'GPL-3.0-only',
+      'Apache-2.0',
+    ]);
+    assert.deepEqual(splitLicenseExpression('(GPL-2.0-only WITH Classpath-exception-2.0 OR MIT) and MIT'), [
+      'GPL-2.0-only WITH Classpath-exception-2.0',
+      'MIT',
+    ]);
+    assert.deepEqual(splitLicenseExpression('LicenseRef-scancode-public-domain OR GPL-2.0+'), [
+      'LicenseRef-scancode-public-domain',
+      'GPL-2.0+',
+    ]);
+    assert.deepEqual(splitLicenseExpression('GNU General Public License v3'), [
+      'GNU General Public License v3',
+    ]);
+    assert.deepEqual(splitLicenseExpression('NOASSERTION'), []);
+  });
+
+  it("counts the same licences in Trivy's SPDX (expressions) and CycloneDX (one licence per entry)", () => {
+    const expression = 'GPL-3.0-only AND (LGPL-2.1-or-later OR MIT) AND LicenseRef-debian-copyright';
+    const spdx = sbomKind.normalise(
+      mutated('spdx.json', (d) => {
+        at(d, 'packages', 1).licenseDeclared = expression;
+        at(d, 'packages', 2).licenseConcluded = 'GPL-3.0-only WITH GCC-exception-3.1';
+      }),
+      '',
+    );
+    const cyclonedx = sbomKind.normalise(
+      mutated('cyclonedx-sbom.json', (d) => {
+        at(d, 'components', 0).licenses = [
+          { license: { id: 'GPL-3.0-only' } },
+          { license: { id: 'LGPL-2.1-or-later' } },
+          { license: { id: 'MIT' } },
+          { license: { name: 'LicenseRef-debian-copyright' } },
+        ];
+        at(d, 'components', 1).licenses = [{ expression: 'GPL-3.0-only WITH GCC-exception-3.1' }];
+      }),
+      '',
+    );
+    assert.deepEqual(spdx.packages[0]!.licenses, [
+      'GPL-3.0-only',
+      'LGPL-2.1-or-later',
+      'MIT',
+      'LicenseRef-debian-copyright',
+    ]);
+    for (const sbom of [spdx, cyclonedx]) {
+      assert.equal(sbom.licenses['GPL-3.0-only'], 1, sbom.format);
+      assert.equal(sbom.licenses['GPL-3.0-only WITH GCC-exception-3.1'], 1, sbom.format);
+      assert.equal(sbom.licenses.MIT, 1, sbom.format);
+      assert.equal(sbom.licenses['LicenseRef-debian-copyright'], 1, sbom.format);
+    }
+  });
+});
