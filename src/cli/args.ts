@@ -15,6 +15,7 @@ export const REGISTRY_OPTIONS: OptionSpecs = {
   'plain-http': { type: 'boolean' },
   insecure: { type: 'boolean' },
   'ca-file': { type: 'string' },
+  timeout: { type: 'string' },
   username: { type: 'string', short: 'u' },
   'password-stdin': { type: 'boolean' },
 };

@@ -27,6 +27,7 @@ Multi-platform images: IMAGE naming an index (OCI image index, Docker manifest l
   delete, prune) means the index's image for P. P is OS/ARCH[/VARIANT][:OSVERSION] or local.
 
 Registry options: --plain-http, --insecure (skip TLS verification), --ca-file FILE,
+  --timeout SECONDS (longest silence of a registry, default 15),
   -u/--username USER with --password-stdin (otherwise Docker's credentials are used).
 Output options: --json (stable JSON on stdout), --debug.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 not found, 4 auth, 5 conflict, 6 unavailable,

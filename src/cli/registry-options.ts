@@ -38,12 +38,37 @@ export function registryOptionsFromArgs(
   const env = io.env;
   const flagOrEnv = (flag: string, variable: string) =>
     booleanOption(args, flag) || env[variable] === '1' || env[variable] === 'true';
+  const timeout = stringOption(args, 'timeout') ?? env.MANIFESTO_TIMEOUT;
   return {
-    plainHttp: flagOrEnv('plain-http', 'MANIFESTO_PLAIN_HTTP'),
+    plainHttp: plainHttpChoice(booleanOption(args, 'plain-http'), env.MANIFESTO_PLAIN_HTTP),
     insecure: flagOrEnv('insecure', 'MANIFESTO_INSECURE'),
     caFile: stringOption(args, 'ca-file') ?? env.MANIFESTO_CA_FILE,
+    timeoutMs: timeout === undefined || timeout === '' ? undefined : parseTimeout(timeout),
     username,
     password,
     env,
   };
+}
+
+/**
+ * --plain-http or MANIFESTO_PLAIN_HTTP=1: plain HTTP everywhere; MANIFESTO_PLAIN_HTTP=0: https
+ * everywhere, loopback too; neither: https, loopback registries by what they speak.
+ */
+function plainHttpChoice(flag: boolean, variable: string | undefined): boolean | undefined {
+  if (flag || variable === '1' || variable === 'true') return true;
+  if (variable === '0' || variable === 'false') return false;
+  return undefined;
+}
+
+/** --timeout / MANIFESTO_TIMEOUT: seconds (decimals allowed), to milliseconds. */
+function parseTimeout(text: string): number {
+  const seconds = Number(text.trim());
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(seconds > 0) || seconds > 3600) {
+    throw usageError(
+      'TIMEOUT_INVALID',
+      `--timeout: "${text}" is not a number of seconds`,
+      'Give the seconds the registry may stay silent, e.g. --timeout 30 (or MANIFESTO_TIMEOUT=30); at most 3600.',
+    );
+  }
+  return Math.round(seconds * 1000);
 }

@@ -21,6 +21,7 @@ import { isManifestoError, type ManifestoError, usageError } from '../errors/err
 import type { Descriptor } from '../spec/descriptor.ts';
 import { DigestVerifier, parseDigest } from '../spec/digest.ts';
 import { statBlob } from './blobs.ts';
+import type { RegistryResponse } from './http/response.ts';
 import { errorFromResponse } from './http/response-errors.ts';
 import type { RegistryTransport } from './http/types.ts';
 import {
@@ -177,7 +178,7 @@ async function openSession(target: RegistryTarget, descriptor: Descriptor): Prom
 
 async function sessionLocation(
   target: RegistryTarget,
-  res: Response,
+  res: RegistryResponse,
   descriptor: Descriptor,
 ): Promise<string> {
   const location = res.headers.get('location');

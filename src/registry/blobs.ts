@@ -2,6 +2,7 @@
 import { integrityError, notFoundError, usageError } from '../errors/errors.ts';
 import type { Descriptor } from '../spec/descriptor.ts';
 import { parseDigest, tryParseDigest, verifyStream } from '../spec/digest.ts';
+import type { RegistryResponse } from './http/response.ts';
 import { errorFromResponse } from './http/response-errors.ts';
 import { blobPath, type RegistryTarget, replyContext } from './registry-target.ts';
 import { concatBytes, contentLength, discardBody } from './response-body.ts';
@@ -80,7 +81,7 @@ export async function fetchBlobBytes(
   return concatBytes(chunks);
 }
 
-async function openBlob(target: RegistryTarget, descriptor: Descriptor): Promise<Response> {
+async function openBlob(target: RegistryTarget, descriptor: Descriptor): Promise<RegistryResponse> {
   parseDigest(descriptor.digest);
   const res = await target.transport.request({
     method: 'GET',

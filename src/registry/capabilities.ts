@@ -15,6 +15,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OCI_INDEX } from '../spec/media-types.ts';
+import type { RegistryResponse } from './http/response.ts';
 import { errorFromResponse, parseRegistryErrors, type ResponseContext } from './http/response-errors.ts';
 import { mediaTypeOfHeader } from './manifest-info.ts';
 import { type RegistryTarget, referrersPath, replyContext, targetKey, withQuery } from './registry-target.ts';
@@ -168,14 +169,14 @@ export type ReferrersReply =
       body: Record<string, unknown>;
       /** The registry applied the artifactType filter (`OCI-Filters-Applied: artifactType`). */
       filtersApplied: boolean;
-      res: Response;
+      res: RegistryResponse;
     }
   | { kind: 'unsupported'; status: number }
   | { kind: 'repository-missing' };
 
 /** Classifies a reply of the referrers endpoint (reads the body). Throws on auth and server errors. */
 export async function classifyReferrersReply(
-  res: Response,
+  res: RegistryResponse,
   context: ResponseContext,
 ): Promise<ReferrersReply> {
   if (res.status === 401 || res.status === 403 || res.status === 429 || res.status >= 500) {

@@ -3,12 +3,21 @@ import type { RequestEvent } from './http/types.ts';
 import type { TagSchemaClock } from './referrers-tag-schema.ts';
 
 export interface ClientOptions {
-  /** Use plain HTTP for every registry (default: only for loopback registries). */
+  /**
+   * true: plain HTTP for every registry; false: https for every registry, loopback ones too. Default:
+   * https, except loopback registries, which are spoken to in the scheme they answer in (plain HTTP
+   * first, or https first when `insecure` or `caFile` is given).
+   */
   plainHttp?: boolean | undefined;
   /** Skip TLS certificate verification (explicit opt-out only). */
   insecure?: boolean | undefined;
   /** A PEM file of extra CA certificates to trust. */
   caFile?: string | undefined;
+  /**
+   * Longest silence of a registry in ms (connecting, before answering, within a body); default 15 s.
+   * A timed-out request is tried once more.
+   */
+  timeoutMs?: number | undefined;
   /** Explicit credentials, used for every registry instead of Docker's config. */
   username?: string | undefined;
   password?: string | undefined;
@@ -18,7 +27,7 @@ export interface ClientOptions {
   env?: Record<string, string | undefined> | undefined;
   /** Called for every HTTP request (request counting, --debug). */
   onRequest?: ((event: RequestEvent) => void) | undefined;
-  /** Injected fetch, for tests. */
+  /** Send through this fetch instead of node:http (tests that watch the wire). */
   fetch?: typeof fetch | undefined;
   /**
    * Directory of the on-disk manifest cache ('' disables it); default $MANIFESTO_CACHE_DIR, else

@@ -1,7 +1,8 @@
 /** The `Link: <url>; rel="next"` pagination header of tag and referrers listings (RFC 8288). */
+import type { RegistryResponse } from './http/response.ts';
 
 /** The absolute URL of the next page, or undefined when the reply has no `rel="next"` link. */
-export function nextPageUrl(res: Response, currentUrl: string): string | undefined {
+export function nextPageUrl(res: RegistryResponse, currentUrl: string): string | undefined {
   const header = res.headers.get('link');
   if (header === null) return undefined;
   for (const part of splitLinks(header)) {

@@ -7,6 +7,7 @@ import { integrityError, notFoundError, usageError } from '../errors/errors.ts';
 import type { Descriptor } from '../spec/descriptor.ts';
 import { digestOf, isDigest, tryParseDigest, verifyBytes } from '../spec/digest.ts';
 import { MAX_MANIFEST_BYTES } from '../spec/media-types.ts';
+import type { RegistryResponse } from './http/response.ts';
 import { errorFromResponse } from './http/response-errors.ts';
 import {
   MANIFEST_ACCEPT,
@@ -45,7 +46,7 @@ function requestManifest(
   reference: string,
   method: 'HEAD' | 'GET',
   actions: ManifestActions = ['pull'],
-): Promise<Response> {
+): Promise<RegistryResponse> {
   return target.transport.request({
     method,
     path: manifestPath(target, reference),
@@ -107,7 +108,7 @@ export async function fetchManifest(
 export async function readManifestReply(
   target: RegistryTarget,
   reference: string,
-  res: Response,
+  res: RegistryResponse,
 ): Promise<FetchedManifestWithInfo> {
   if (res.status === 404) {
     await discardBody(res);

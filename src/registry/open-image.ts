@@ -49,9 +49,10 @@ export function createTransportPool(options: ClientOptions): (registry: string) 
     if (transport === undefined) {
       transport = createRegistryTransport({
         registry,
-        plainHttp: options.plainHttp === true ? true : undefined,
+        plainHttp: options.plainHttp,
         insecure: options.insecure,
         caFile: options.caFile,
+        timeoutMs: options.timeoutMs,
         credentials,
         fetch: options.fetch,
         onRequest: options.onRequest,

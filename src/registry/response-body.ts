@@ -1,14 +1,15 @@
 /** Reading registry reply bodies with size limits, and releasing bodies that are not needed. */
 import { integrityError } from '../errors/errors.ts';
+import type { RegistryResponse } from './http/response.ts';
 import { discardResponse } from './http/response-errors.ts';
 
 /** Releases a reply's body so its connection can be reused. */
-export async function discardBody(res: Response): Promise<void> {
+export async function discardBody(res: RegistryResponse): Promise<void> {
   await discardResponse(res);
 }
 
 /** The Content-Length header as a number, if present and valid. */
-export function contentLength(res: Response): number | undefined {
+export function contentLength(res: RegistryResponse): number | undefined {
   const header = res.headers.get('content-length');
   if (header === null || !/^\d+$/.test(header.trim())) return undefined;
   return Number(header.trim());
@@ -18,7 +19,11 @@ export function contentLength(res: Response): number | undefined {
  * Reads the whole body, refusing (integrity error) more than `maxBytes` both by Content-Length and while
  * reading, so a registry cannot make the client buffer unbounded data.
  */
-export async function readLimited(res: Response, maxBytes: number, what: string): Promise<Uint8Array> {
+export async function readLimited(
+  res: RegistryResponse,
+  maxBytes: number,
+  what: string,
+): Promise<Uint8Array> {
   const declared = contentLength(res);
   if (declared !== undefined && declared > maxBytes) {
     await discardBody(res);
@@ -27,20 +32,10 @@ export async function readLimited(res: Response, maxBytes: number, what: string)
   if (res.body === null) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const reader = res.body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel();
-        throw tooLarge(what, maxBytes, undefined);
-      }
-      chunks.push(value);
-    }
-  } finally {
-    reader.releaseLock();
+  for await (const chunk of res.body) {
+    total += chunk.byteLength;
+    if (total > maxBytes) throw tooLarge(what, maxBytes, undefined); // leaving the loop cancels the body
+    chunks.push(chunk);
   }
   return concatBytes(chunks, total);
 }

@@ -3,6 +3,7 @@
  * the ManifestoError each becomes.
  */
 import { ManifestoError } from '../../errors/errors.ts';
+import { BODY_TIMEOUT, CONNECT_TIMEOUT, RESPONSE_TIMEOUT } from './node-send.ts';
 import { isPlainHttpServerError, isTlsErrorCode } from './tls.ts';
 
 export interface NetworkFailure {
@@ -34,7 +35,12 @@ export function describeNetworkFailure(error: unknown): NetworkFailure {
 }
 
 /** The request was never sent: repeating it is safe whatever the method. */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  CONNECT_TIMEOUT,
+]);
 
 /** The connection broke or timed out mid-way: repeat only idempotent requests. */
 const BROKEN_CODES: ReadonlySet<string> = new Set([
@@ -49,6 +55,8 @@ const BROKEN_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_CLOSED',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
+  RESPONSE_TIMEOUT,
+  BODY_TIMEOUT,
 ]);
 
 const TIMEOUT_CODES: ReadonlySet<string> = new Set([
@@ -56,7 +64,19 @@ const TIMEOUT_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
+  CONNECT_TIMEOUT,
+  RESPONSE_TIMEOUT,
+  BODY_TIMEOUT,
 ]);
+
+const TIMEOUT_HINT =
+  'The registry is slow or unreachable; retry later, or allow it more time with --timeout SECONDS (MANIFESTO_TIMEOUT).';
+
+/** The failure is one of the timeouts (connect, answer, body). */
+export function isTimeoutFailure(error: unknown): boolean {
+  const { code } = describeNetworkFailure(error);
+  return code !== undefined && TIMEOUT_CODES.has(code);
+}
 
 export function isAbortError(error: unknown): boolean {
   return (
@@ -112,10 +132,12 @@ export function networkError(error: unknown, url: URL, attempts = 1): ManifestoE
     );
   }
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
-    return new ManifestoError('REGISTRY_TIMEOUT', `request to ${host} timed out${tries} (${code})`, {
+    const what =
+      code === CONNECT_TIMEOUT || code === RESPONSE_TIMEOUT || code === BODY_TIMEOUT ? message : code;
+    return new ManifestoError('REGISTRY_TIMEOUT', `request to ${host} timed out${tries}: ${what}`, {
       category: 'unavailable',
       cause: error,
-      hint: 'The registry is slow or unreachable; retry later or raise the timeout.',
+      hint: TIMEOUT_HINT,
     });
   }
   if (code === 'ENOTFOUND') {
@@ -135,6 +157,25 @@ export function networkError(error: unknown, url: URL, attempts = 1): ManifestoE
         url.protocol === 'http:'
           ? 'Is the registry running and serving plain HTTP on that port?'
           : 'Is the registry running? For a plain HTTP registry use --plain-http.',
+    },
+  );
+}
+
+/** The ManifestoError for a reply body that broke off (after the tries a GET body gets). */
+export function bodyNetworkError(error: unknown, url: string, attempts = 1): ManifestoError {
+  if (error instanceof ManifestoError) return error;
+  const parsed = new URL(url);
+  if (isTimeoutFailure(error)) return networkError(error, parsed, attempts);
+  const { code, message } = describeNetworkFailure(error);
+  const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+  const detail = code === undefined || message.includes(code) ? message : `${code}: ${message}`;
+  return new ManifestoError(
+    'REGISTRY_CONNECTION_LOST',
+    `the connection to ${parsed.host} broke while receiving ${parsed.pathname}${tries}: ${detail}`,
+    {
+      category: 'unavailable',
+      cause: error,
+      hint: 'The registry or a proxy in between closed the connection; retry later.',
     },
   );
 }

@@ -4,6 +4,7 @@
  * sent to the origin (scheme, host and port) they were meant for.
  */
 import { ManifestoError } from '../../errors/errors.ts';
+import type { RegistryResponse } from './response.ts';
 
 export const MAX_REDIRECTS = 5;
 
@@ -15,7 +16,7 @@ export function isRedirectStatus(status: number): boolean {
 }
 
 /** The absolute URL a redirect response points to (relative Locations resolved against `from`). */
-export function redirectTarget(response: Response, from: URL): URL {
+export function redirectTarget(response: RegistryResponse, from: URL): URL {
   const location = response.headers.get('location');
   if (location === null || location.trim() === '') {
     throw new ManifestoError(

@@ -3,6 +3,7 @@
  * ManifestoError with a stable code, a category and a hint, keeping the status and the error list.
  */
 import { type ErrorCategory, ManifestoError, type RegistryErrorDetail } from '../../errors/errors.ts';
+import type { RegistryResponse } from './response.ts';
 import type { ScopeAction } from './types.ts';
 
 /** What the failed request was about; used to word the message and hint. */
@@ -26,24 +27,23 @@ export interface ResponseContext {
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /** Reads at most `maxBytes` of a body, then cancels the rest. */
-export async function readCapped(response: Response, maxBytes = MAX_ERROR_BODY_BYTES): Promise<Uint8Array> {
+export async function readCapped(
+  response: RegistryResponse,
+  maxBytes = MAX_ERROR_BODY_BYTES,
+): Promise<Uint8Array> {
   const body = response.body;
   if (body === null) return new Uint8Array(0);
-  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    while (size < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
+    // Leaving the loop early (at maxBytes) cancels the rest of the body.
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      if (size >= maxBytes) break;
     }
-    if (size >= maxBytes) await reader.cancel().catch(() => undefined);
   } catch {
     // a body that breaks off mid-way still tells us the status; keep what arrived
-  } finally {
-    reader.releaseLock();
   }
   const bytes = new Uint8Array(Math.min(size, maxBytes));
   let offset = 0;
@@ -57,7 +57,7 @@ export async function readCapped(response: Response, maxBytes = MAX_ERROR_BODY_B
 }
 
 /** Releases a response that will not be used (small bodies are drained so the connection is reused). */
-export async function discardResponse(response: Response): Promise<void> {
+export async function discardResponse(response: RegistryResponse): Promise<void> {
   if (response.body === null || response.bodyUsed) return;
   await readCapped(response).catch(() => undefined);
 }
@@ -113,7 +113,7 @@ function oneLine(text: string, max = 300): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-function hostOf(response: Response, what: ResponseContext): string {
+function hostOf(response: RegistryResponse, what: ResponseContext): string {
   if (what.registry !== undefined) return what.registry;
   try {
     return new URL(response.url).host;
@@ -184,7 +184,10 @@ function bareNotFoundCode(what: ResponseContext): string {
  * Reads the (capped) error body of `response` and builds the ManifestoError for it. Call it for any
  * response the caller does not expect; it consumes the body.
  */
-export async function errorFromResponse(response: Response, what: ResponseContext): Promise<ManifestoError> {
+export async function errorFromResponse(
+  response: RegistryResponse,
+  what: ResponseContext,
+): Promise<ManifestoError> {
   const registryErrors = parseRegistryErrors(await readCapped(response).catch(() => new Uint8Array(0)));
   return errorFromStatus(response.status, response.statusText, registryErrors, what, hostOf(response, what));
 }

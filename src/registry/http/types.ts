@@ -3,6 +3,7 @@
  * (src/registry/http/*): one authenticated, retrying, redirect-safe request at a time.
  */
 import type { BlobSource } from '../../content/repository.ts';
+import type { RegistryResponse } from './response.ts';
 
 export type ScopeAction = 'pull' | 'push' | 'delete';
 
@@ -52,9 +53,9 @@ export interface RegistryTransport {
   readonly baseUrl: string;
   /**
    * Sends a request, handling auth challenges (bearer tokens with scopes, basic), retries (429, 5xx,
-   * connection resets, with backoff and Retry-After) and redirects. Resolves with the final Response
+   * connection resets, with backoff and Retry-After) and redirects. Resolves with the final response
    * whatever its status (callers interpret 404s); rejects with a ManifestoError for network failure,
    * timeouts and exhausted retries.
    */
-  request(request: RegistryRequest): Promise<Response>;
+  request(request: RegistryRequest): Promise<RegistryResponse>;
 }

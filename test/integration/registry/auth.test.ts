@@ -7,6 +7,7 @@ import { isManifestoError } from '../../../src/errors/errors.ts';
 import { explicitCredentials } from '../../../src/registry/credentials/provider.ts';
 import type { Credentials } from '../../../src/registry/credentials/types.ts';
 import { AuthCache } from '../../../src/registry/http/auth/cache.ts';
+import type { RegistryResponse } from '../../../src/registry/http/response.ts';
 import { errorFromResponse } from '../../../src/registry/http/response-errors.ts';
 import {
   createRegistryTransport,
@@ -53,7 +54,7 @@ async function pushBlob(
   transport: HttpRegistryTransport,
   repository: string,
   blob: Uint8Array,
-): Promise<Response> {
+): Promise<RegistryResponse> {
   const start = await transport.request({
     method: 'POST',
     path: `/v2/${repository}/blobs/uploads/`,

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../src/errors/errors.ts';
 import { ReferrersCapabilityCache } from '../../../src/registry/capabilities.ts';
+import type { RegistryResponse } from '../../../src/registry/http/response.ts';
 import type { RegistryRequest, RegistryTransport } from '../../../src/registry/http/types.ts';
 import { referrersTag } from '../../../src/registry/referrers-tag-schema.ts';
 import { OCI_INDEX, OCI_MANIFEST } from '../../../src/spec/media-types.ts';
@@ -38,7 +39,7 @@ function clobberingTransport(
     registry: inner.registry,
     baseUrl: inner.baseUrl,
     clobbered: 0,
-    async request(request: RegistryRequest): Promise<Response> {
+    async request(request: RegistryRequest): Promise<RegistryResponse> {
       const res = await inner.request(request);
       const isIndexPut = request.method === 'PUT' && /\/manifests\/sha256-[a-f0-9]+$/.test(request.path);
       if (

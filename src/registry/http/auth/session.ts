@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { ManifestoError } from '../../../errors/errors.ts';
 import { type CredentialProvider, type Credentials, isPasswordCredentials } from '../../credentials/types.ts';
 import { mayCarryCredentials } from '../endpoint.ts';
+import type { RegistryResponse } from '../response.ts';
 import { basicAuthorization } from './basic.ts';
 import type { AuthCache, HostAuth } from './cache.ts';
 import { bearerChallenge, hasBasicChallenge, parseChallenges } from './challenge.ts';
@@ -55,7 +56,7 @@ export class AuthSession {
   }
 
   /** Records what a response says about the registry's auth: a challenge (401) or open access (2xx). */
-  learn(response: Response): HostAuth | undefined {
+  learn(response: RegistryResponse): HostAuth | undefined {
     if (response.status !== 401) {
       if (response.ok && !this.knowsScheme) this.#options.cache.setHostAuth(this.#origin, { scheme: 'none' });
       return this.#options.cache.hostAuth(this.#origin);
@@ -74,7 +75,7 @@ export class AuthSession {
    * undefined when retrying cannot help (no usable challenge, credentials already rejected).
    */
   async onUnauthorized(
-    response: Response,
+    response: RegistryResponse,
     scopes: readonly string[],
     sent: string | undefined,
   ): Promise<string | undefined> {

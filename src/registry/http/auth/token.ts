@@ -8,6 +8,7 @@
 import { ManifestoError } from '../../../errors/errors.ts';
 import { type Credentials, isPasswordCredentials } from '../../credentials/types.ts';
 import { mayCarryCredentials } from '../endpoint.ts';
+import type { RegistryResponse } from '../response.ts';
 import { discardResponse, errorFromResponse, readCapped } from '../response-errors.ts';
 import { basicAuthorization } from './basic.ts';
 
@@ -33,7 +34,7 @@ export interface TokenSendInit {
 }
 
 /** Sends one token request (through the transport: retries, request counting, TLS settings). */
-export type TokenSend = (url: URL, init: TokenSendInit) => Promise<Response>;
+export type TokenSend = (url: URL, init: TokenSendInit) => Promise<RegistryResponse>;
 
 export interface FetchTokenOptions {
   realm: TokenRealm;
@@ -94,7 +95,7 @@ export async function fetchToken(options: FetchTokenOptions): Promise<Token> {
   const { credentials } = options;
   if (credentials !== undefined && !mayCarryCredentials(url)) throw insecureRealm(url, options.registry);
 
-  let response: Response;
+  let response: RegistryResponse;
   if (credentials !== undefined && !isPasswordCredentials(credentials)) {
     response = await postForm(options, url, {
       grant_type: 'refresh_token',
@@ -114,7 +115,7 @@ export async function fetchToken(options: FetchTokenOptions): Promise<Token> {
   return parseTokenResponse(response, options);
 }
 
-async function getToken(options: FetchTokenOptions, realm: URL): Promise<Response> {
+async function getToken(options: FetchTokenOptions, realm: URL): Promise<RegistryResponse> {
   const url = new URL(realm.href);
   if (options.realm.service !== undefined) url.searchParams.set('service', options.realm.service);
   for (const scope of options.scopes) url.searchParams.append('scope', scope);
@@ -133,7 +134,7 @@ async function postForm(
   options: FetchTokenOptions,
   realm: URL,
   grant: Record<string, string>,
-): Promise<Response> {
+): Promise<RegistryResponse> {
   const form = new URLSearchParams(grant);
   if (options.realm.service !== undefined) form.set('service', options.realm.service);
   form.set('client_id', options.clientId);
@@ -146,7 +147,7 @@ async function postForm(
   });
 }
 
-async function parseTokenResponse(response: Response, options: FetchTokenOptions): Promise<Token> {
+async function parseTokenResponse(response: RegistryResponse, options: FetchTokenOptions): Promise<Token> {
   const realmHost = (() => {
     try {
       return new URL(options.realm.realm).host;

@@ -1,6 +1,7 @@
 // Registry repositories over the real HTTP transport for integration tests, with request logs and
 // transports that misbehave on purpose (tampering, tag aliasing).
 import { explicitCredentials } from '../../../../src/registry/credentials/provider.ts';
+import type { RegistryResponse } from '../../../../src/registry/http/response.ts';
 import { createRegistryTransport } from '../../../../src/registry/http/transport.ts';
 import type {
   RegistryRequest,
@@ -73,12 +74,16 @@ export function tamperingTransport(inner: RegistryTransport, needle: string): Re
   return {
     registry: inner.registry,
     baseUrl: inner.baseUrl,
-    async request(request: RegistryRequest): Promise<Response> {
+    async request(request: RegistryRequest): Promise<RegistryResponse> {
       const res = await inner.request(request);
       if (request.method !== 'GET' || !request.path.includes(needle) || res.status !== 200) return res;
       const bytes = new Uint8Array(await res.arrayBuffer());
       if (bytes.byteLength > 0) bytes[0] = bytes[0]! ^ 0xff;
-      return new Response(bytes, { status: res.status, headers: res.headers });
+      const headers: Record<string, string> = {};
+      res.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      return new Response(bytes, { status: res.status, headers });
     },
   };
 }
@@ -88,7 +93,7 @@ export function rewritingTransport(inner: RegistryTransport, from: string, to: s
   return {
     registry: inner.registry,
     baseUrl: inner.baseUrl,
-    request(request: RegistryRequest): Promise<Response> {
+    request(request: RegistryRequest): Promise<RegistryResponse> {
       return inner.request({ ...request, path: request.path.replace(from, to) });
     },
   };
