@@ -42,6 +42,10 @@ export function jsonFormatMediaType(document: unknown): string {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return MEDIA_TYPE_JSON;
   const d = document as Record<string, unknown>;
   if (typeof d.spdxVersion === 'string') return 'application/spdx+json';
+  // SPDX 3.0 JSON-LD has the same media type (SPDX 3.0, "Serialization").
+  if (typeof d['@context'] === 'string' && d['@context'].startsWith('https://spdx.org/rdf/3.')) {
+    return 'application/spdx+json';
+  }
   if (d.bomFormat === 'CycloneDX') return 'application/vnd.cyclonedx+json';
   if (typeof d._type === 'string' && d._type.startsWith('https://in-toto.io/Statement/')) {
     return 'application/vnd.in-toto+json';

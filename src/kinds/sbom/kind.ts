@@ -1,16 +1,21 @@
-/** The `sbom` kind: SPDX 2.3 JSON and CycloneDX 1.4-1.7 JSON, bare or in an in-toto statement. */
+/**
+ * The `sbom` kind: SPDX 2.2/2.3 JSON, SPDX 3.0 JSON-LD and CycloneDX 1.4-1.7 JSON, bare or in an
+ * in-toto statement.
+ */
 import { looksLikeCycloneDx } from '../cyclonedx.ts';
 import { isStatement, readStatement } from '../in-toto.ts';
 import { isRecord, parseJson, unwrapEnvelope } from '../input.ts';
 import { type KindContext, type KindDefinition, KindInvalidError } from '../kind.ts';
 import { normaliseCycloneDxSbom } from './cyclonedx.ts';
 import { looksLikeSpdx, normaliseSpdx } from './spdx.ts';
+import { looksLikeSpdx3, normaliseSpdx3 } from './spdx3.ts';
 import type { Sbom } from './types.ts';
 
-const EXPECTED = 'must be an SPDX 2.3 JSON document or a CycloneDX JSON BOM';
+const EXPECTED = 'must be an SPDX 2.2/2.3 JSON or SPDX 3.0 JSON-LD document, or a CycloneDX JSON BOM';
 
 function readBom(document: unknown, context: KindContext): Sbom {
   if (isRecord(document) && looksLikeSpdx(document)) return normaliseSpdx(document, context);
+  if (isRecord(document) && looksLikeSpdx3(document)) return normaliseSpdx3(document, context);
   if (isRecord(document) && looksLikeCycloneDx(document)) return normaliseCycloneDxSbom(document, context);
   throw new KindInvalidError(context, context.pointer ?? '', EXPECTED);
 }
@@ -48,7 +53,7 @@ function summarise(sbom: Sbom): string[] {
 export const sbomKind: KindDefinition<Sbom> = {
   name: 'sbom',
   aliases: [],
-  description: 'software bill of materials (SPDX 2.3 JSON, CycloneDX JSON)',
+  description: 'software bill of materials (SPDX 2.3 JSON, SPDX 3.0 JSON-LD, CycloneDX JSON)',
   formats: ['spdx', 'cyclonedx'],
   validate(content) {
     return { format: sbomKind.normalise(content, '').format };

@@ -191,7 +191,8 @@ describe('sbom: CycloneDX JSON', () => {
       kind: 'sbom',
       format: undefined,
       pointer: '',
-      message: 'sbom: the document must be an SPDX 2.3 JSON document or a CycloneDX JSON BOM',
+      message:
+        'sbom: the document must be an SPDX 2.2/2.3 JSON or SPDX 3.0 JSON-LD document, or a CycloneDX JSON BOM',
     });
   });
 
@@ -259,5 +260,81 @@ describe('sbom: licence expressions', () => {
       assert.equal(sbom.licenses.MIT, 1, sbom.format);
       assert.equal(sbom.licenses['LicenseRef-debian-copyright'], 1, sbom.format);
     }
+  });
+});
+
+describe('sbom: SPDX 3.0 JSON-LD', () => {
+  it('reads the graph: the root image package is the name, packages with purls and licences', () => {
+    const content = fixture('spdx3.jsonld');
+    assert.deepEqual(sbomKind.validate(content, 'application/ld+json'), { format: 'spdx' });
+    const sbom = sbomKind.normalise(content, 'application/ld+json');
+    assert.equal(sbom.specVersion, '3.0.1');
+    assert.equal(sbom.name, 'registry.example.com/team/app:v1.1');
+    assert.equal(sbom.createdAt, '2026-11-22T18:02:40.000Z');
+    assert.deepEqual(sbom.tools, ['syft 1.18.1']);
+    assert.deepEqual(
+      sbom.packages.map((p) => [p.name, p.version]),
+      [
+        ['apt', '2.6.1'],
+        ['libssl3', '3.0.11-1~deb12u1'],
+        ['zlib1g', '1:1.2.13.dfsg-1'],
+        ['libgcc-s1', '12.2.0-14'],
+        ['golang.org/x/net', 'v0.17.0'],
+        ['stdlib', 'go1.21.4'],
+      ],
+    );
+    assert.equal(
+      sbom.packages[2]!.purl,
+      'pkg:deb/debian/zlib1g@1.2.13.dfsg-1?arch=amd64&distro=debian-12&epoch=1',
+    );
+    assert.deepEqual(sbom.packages[3]!.licenses, [
+      'GPL-3.0-only WITH GCC-exception-3.1',
+      'GPL-3.0-or-later',
+      'LicenseRef-debian-gcc',
+    ]);
+    assert.deepEqual(sbom.packages[5]!.licenses, []);
+    assert.equal(sbom.licenses.unknown, 1);
+    assert.match(
+      sbomKind.summarise(sbom)[0]!,
+      /^SPDX 3\.0\.1 SBOM of registry\.example\.com\/team\/app:v1\.1: 6 packages, made by syft 1\.18\.1/,
+    );
+  });
+
+  it('refuses a graph without an SpdxDocument or with another spec version, naming the field', () => {
+    assertInvalid(
+      () =>
+        sbomKind.normalise(
+          mutated('spdx3.jsonld', (d) => {
+            d['@graph'] = (d['@graph'] as Array<{ type: string }>).filter((e) => e.type !== 'SpdxDocument');
+          }),
+          '',
+        ),
+      {
+        kind: 'sbom',
+        format: 'spdx',
+        pointer: '/@graph',
+        message: /must hold one SpdxDocument element \(found 0\)/,
+      },
+    );
+    assertInvalid(
+      () =>
+        sbomKind.normalise(
+          mutated('spdx3.jsonld', (d) => {
+            at(d, '@graph', 0).specVersion = '2.3';
+          }),
+          '',
+        ),
+      {
+        kind: 'sbom',
+        format: 'spdx',
+        pointer: '/@graph/3/creationInfo/specVersion',
+        message: /must be 3\.0\.x/,
+      },
+    );
+    assertInvalid(() => sbomKind.normalise(bytes({ hello: 'world' }), ''), {
+      kind: 'sbom',
+      pointer: '',
+      message: /SPDX 3\.0 JSON-LD/,
+    });
   });
 });

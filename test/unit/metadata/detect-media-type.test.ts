@@ -12,6 +12,10 @@ describe('media type detection', () => {
     assert.equal(detect('{"defaultAction":"SCMP_ACT_ERRNO"}'), 'application/json');
     assert.equal(detect('[1,2]'), 'application/json');
     assert.equal(detect('{"spdxVersion":"SPDX-2.3"}'), 'application/spdx+json');
+    assert.equal(
+      detect('{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[]}'),
+      'application/spdx+json',
+    );
     assert.equal(detect('{"bomFormat":"CycloneDX","specVersion":"1.6"}'), 'application/vnd.cyclonedx+json');
     assert.equal(
       detect('{"_type":"https://in-toto.io/Statement/v1","subject":[]}'),
