@@ -10,6 +10,12 @@
  * overlap. It is also cheaper: N concurrent changes to one index (a library user storing several
  * types on one image at once, a server) cost two updates instead of N racing ones.
  *
+ * The timing-free guarantee needs one more rule: a caller's snapshot (the listing it read before its
+ * put, possibly before this process's previous update of the index) is used only when it was read
+ * after that update ended; an older one is read again. Otherwise the read-age guard of the update
+ * (2x the slowest recent request) would decide, and a slow request under load raises it: two puts of
+ * one image that read the listing together lost the first one's confirmed entry that way.
+ *
  * Each update runs in the call of one of the changes it carries (the batch's leader), never in a
  * detached task: whatever the caller's context holds (a bulk command's work slot) is what the update
  * works under. The others wait (`clock.wait`, which a scheduler may use to run other work); when an
@@ -22,6 +28,7 @@ import {
   type IndexSnapshot,
   type ReferrerChange,
   reflectsListed,
+  systemClock,
   type TagSchemaOptions,
   type UpdateResult,
   updateReferrersIndex,
@@ -43,6 +50,46 @@ interface IndexQueue {
 
 /** The queues of the indexes being updated now, per transport, by `repository@subject`. */
 const queues = new WeakMap<RegistryTransport, Map<string, IndexQueue>>();
+
+/**
+ * When (clock.now()) this process's last update of each index ended, per transport. Bounded: when
+ * entries are evicted, `evictedUpTo` keeps the latest end among them, and a snapshot of an index with
+ * no entry is trusted only when read after it (conservative: at worst one GET more).
+ */
+interface UpdateEnds {
+  ends: Map<string, number>;
+  evictedUpTo: number;
+}
+const updateEnds = new WeakMap<RegistryTransport, UpdateEnds>();
+const MAX_REMEMBERED_ENDS = 4096;
+
+function recordUpdateEnd(transport: RegistryTransport, key: string, at: number): void {
+  let record = updateEnds.get(transport);
+  if (record === undefined) {
+    record = { ends: new Map(), evictedUpTo: Number.NEGATIVE_INFINITY };
+    updateEnds.set(transport, record);
+  }
+  record.ends.delete(key);
+  record.ends.set(key, at);
+  while (record.ends.size > MAX_REMEMBERED_ENDS) {
+    const [oldest, end] = record.ends.entries().next().value as [string, number];
+    record.ends.delete(oldest);
+    record.evictedUpTo = Math.max(record.evictedUpTo, end);
+  }
+}
+
+/** The snapshot, unless it was read before this process's last update of the index ended. */
+function unlessOutdated(
+  transport: RegistryTransport,
+  key: string,
+  snapshot: IndexSnapshot | undefined,
+): IndexSnapshot | undefined {
+  if (snapshot === undefined) return undefined;
+  const record = updateEnds.get(transport);
+  if (record === undefined) return snapshot;
+  const end = record.ends.get(key) ?? record.evictedUpTo;
+  return snapshot.readStartedAt >= end ? snapshot : undefined;
+}
 
 /**
  * Applies `change` to the fallback index of `subjectDigest` like updateReferrersIndex, after this
@@ -83,12 +130,13 @@ export async function queueReferrersUpdate(
   }
   // This call leads the next update: it carries every change waiting now (this one first).
   const batch = queue.waiting.splice(0);
+  const now = () => (options.clock ?? systemClock).now();
   try {
     const result = await updateReferrersIndex(
       target,
       subjectDigest,
       batch.length === 1 ? change : combine(batch.map((w) => w.change)),
-      freshest(batch.map((w) => w.initial)),
+      unlessOutdated(target.transport, key, freshest(batch.map((w) => w.initial))),
       options,
     );
     const own = (w: Waiter): UpdateResult => ({
@@ -101,6 +149,7 @@ export async function queueReferrersUpdate(
     for (const w of batch) if (w !== self) w.wake({ kind: 'failed', error });
     throw error;
   } finally {
+    recordUpdateEnd(target.transport, key, now());
     const next = queue.waiting[0];
     if (next === undefined) byIndex.delete(key);
     else next.wake({ kind: 'lead' });
