@@ -34,6 +34,9 @@ await build({
   target: 'node22',
   minify: false,
   legalComments: 'linked',
+  // Loaded with require() only when content is validated or YAML parsed (src/kinds/lazy.ts): left to
+  // Node at run time instead of bundled, so commands that never validate (get, list) do not parse them.
+  external: ['valibot', 'yaml'],
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __manifestoCreateRequire } from 'node:module'; const require = __manifestoCreateRequire(import.meta.url);",

@@ -27,8 +27,10 @@ import type { CommandContext, OpenedImage } from '../context.ts';
 import { toManifestoError } from '../errors-output.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { formatBytes, shortDigest, subjectJson } from '../render.ts';
-import { signedLine, signLoaded } from './sign.ts';
-import { parseDuration, type Signer, signerFromFlags } from './signing-support.ts';
+import type { Signer } from './signing-support.ts';
+
+/** The signing code (keys, certificates, Notary and Sigstore formats): loaded only for --sign. */
+type SignModule = typeof import('./sign.ts');
 
 export interface PutCommandOptions {
   image: string;
@@ -131,6 +133,7 @@ interface PutContext {
   maxSize: number;
   author: string;
   signer?: Signer | undefined;
+  sign?: SignModule | undefined;
   expiresIn?: number | undefined;
 }
 
@@ -158,13 +161,13 @@ async function putOne(
   subject: Descriptor | undefined,
   blobsPushed = false,
 ): Promise<StoredVersion> {
-  const { signer } = pc;
+  const { signer, sign } = pc;
   let signing: Promise<SignedVersion> | undefined;
   const onStored =
-    signer === undefined
+    signer === undefined || sign === undefined
       ? undefined
       : (version: FetchedManifest) => {
-          signing = signLoaded(pc.opened.repository, version, signer, pc.expiresIn, pc.context);
+          signing = sign.signLoaded(pc.opened.repository, version, signer, pc.expiresIn, pc.context);
           // Awaited by the caller (or below, when the put fails): never an unhandled rejection.
           signing.catch(() => undefined);
         };
@@ -359,7 +362,7 @@ async function putAllPlatforms(
   } else {
     for (const o of outcomes) {
       if (o.result) printResult(context, opened.display, o.result, o.platform);
-      if (o.signed) writeLine(context.io.stdout, signedLine(o.signed));
+      if (o.signed && pc.sign) writeLine(context.io.stdout, pc.sign.signedLine(o.signed));
       if (o.error)
         context.io.stderr.write(`manifesto: ${formatPlatform(o.platform)}: error: ${o.error.message}\n`);
     }
@@ -403,8 +406,11 @@ export async function putCommand(
       category: 'usage',
     });
   }
-  const expiresIn = options.expires === undefined ? undefined : parseDuration(options.expires, '--expires');
-  const signer = await signerFromFlags(options, io.env);
+  const sign = options.sign === undefined ? undefined : await import('./sign.ts');
+  const support = options.sign === undefined ? undefined : await import('./signing-support.ts');
+  const expiresIn =
+    options.expires === undefined ? undefined : support?.parseDuration(options.expires, '--expires');
+  const signer = await support?.signerFromFlags(options, io.env);
   const pc: PutContext = {
     options,
     context,
@@ -414,6 +420,7 @@ export async function putCommand(
       (io.env.MANIFESTO_MAX_SIZE ? Number(io.env.MANIFESTO_MAX_SIZE) : DEFAULT_MAX_CONTENT_BYTES),
     author: options.author ?? defaultAuthor(io.env),
     signer,
+    sign,
     expiresIn,
   };
   if (options.allPlatforms) {
@@ -453,7 +460,7 @@ export async function putCommand(
       });
     } else {
       printResult(context, pc.opened.display, result, platform);
-      if (signed !== undefined) writeLine(io.stdout, signedLine(signed));
+      if (signed !== undefined && sign !== undefined) writeLine(io.stdout, sign.signedLine(signed));
     }
     return result;
   } finally {
