@@ -5,15 +5,23 @@
  * - 200 whose body is an OCI image index (mediaType application/vnd.oci.image.index.v1+json): supported;
  * - 404 with the registry error NAME_UNKNOWN: the repository does not exist yet. That says nothing
  *   about the API, so nothing is cached;
- * - any other 404, 405, 400, 406, a redirect, or a 200 that is not an index: not supported (the
- *   referrers tag schema is used instead);
+ * - any other 404, 405, 400, 406, a redirect, or a 200 HTML page (a web front end answering every
+ *   path): not supported (the referrers tag schema is used instead);
+ * - a 200 that is neither an index nor HTML, or a page over 4 MiB: an error, nothing cached. Such a
+ *   reply proves nothing, and taking it for "no API" would make manifesto read the `sha256-<hex>` tag,
+ *   which any pusher can write, instead of the registry's own listing (one oversized listing, made by
+ *   pushing referrers, would switch a whole registry to the tag schema for the cache's lifetime);
  * - 401/403, 429 and 5xx: errors, nothing cached.
+ *
+ * Once a registry is known to have the API (cached, or learned by this process), a reply saying
+ * otherwise is an error (REFERRERS_API_INCONSISTENT), never a silent switch to the tag schema.
  *
  * Results are cached per registry + repository for the life of the process (and, when the cache has a
  * file, on disk for a while). A manifest PUT answered with `OCI-Subject` records support without a probe.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { integrityError, isManifestoError, ManifestoError } from '../errors/errors.ts';
 import { OCI_INDEX } from '../spec/media-types.ts';
 import type { RegistryResponse } from './http/response.ts';
 import { errorFromResponse, parseRegistryErrors, type ResponseContext } from './http/response-errors.ts';
@@ -198,21 +206,44 @@ export async function classifyReferrersReply(
     await discardBody(res);
     return { kind: 'unsupported', status: res.status };
   }
+  const contentType = mediaTypeOfHeader(res.headers.get('content-type'));
+  if (contentType === 'text/html') {
+    await discardBody(res);
+    return { kind: 'unsupported', status: 200 };
+  }
   let body: Record<string, unknown> | undefined;
   try {
     body = parseJsonObject(await readLimited(res, MAX_REFERRERS_PAGE_BYTES, 'referrers listing'));
-  } catch {
-    return { kind: 'unsupported', status: 200 };
+  } catch (error) {
+    if (isManifestoError(error) && error.code === 'CONTENT_TOO_LARGE') throw listingTooLarge(context);
+    throw error;
   }
   const declared = typeof body?.mediaType === 'string' ? body.mediaType : undefined;
-  const contentType = mediaTypeOfHeader(res.headers.get('content-type'));
   const isIndex =
     body !== undefined &&
     Array.isArray(body.manifests) &&
     (declared === OCI_INDEX || (declared === undefined && contentType === OCI_INDEX));
-  if (!isIndex || body === undefined) return { kind: 'unsupported', status: 200 };
+  if (!isIndex || body === undefined) {
+    throw integrityError(
+      'REFERRERS_REPLY_INVALID',
+      `${where(context)} answered the referrers listing with ${contentType ?? 'something'} that is not an OCI image index`,
+      'Retry; if it persists, the registry (or a proxy in front of it) is misbehaving: report it to its operator.',
+    );
+  }
   const filters = (res.headers.get('oci-filters-applied') ?? '').split(',').map((f) => f.trim());
   return { kind: 'index', body, filtersApplied: filters.includes('artifactType'), res };
+}
+
+function where(context: ResponseContext): string {
+  return `${context.registry ?? 'the registry'}/${context.repository ?? ''}`;
+}
+
+function listingTooLarge(context: ResponseContext) {
+  return integrityError(
+    'REFERRERS_LISTING_TOO_LARGE',
+    `the referrers listing of ${where(context)} is larger than ${MAX_REFERRERS_PAGE_BYTES} bytes per page`,
+    'The image has more referrers than manifesto reads; delete stale ones (manifesto prune, or the tool that attached them), or ask the registry operator to paginate referrers listings.',
+  );
 }
 
 /** GETs the first referrers page (also the probe) for `subjectDigest`, optionally filtered. */
@@ -256,6 +287,18 @@ export function recordReferrersReply(
 ): ReferrersCapability | undefined {
   if (reply.kind === 'repository-missing') return undefined;
   const capability: ReferrersCapability = reply.kind === 'index' ? 'api' : 'tag-schema';
+  if (reply.kind === 'unsupported' && cache.get(target) === 'api') {
+    // Not cached: the next process asks again rather than trusting either answer for 15 minutes.
+    cache.delete(target);
+    throw new ManifestoError(
+      'REFERRERS_API_INCONSISTENT',
+      `${target.transport.registry}/${target.repository} is known to have the OCI referrers API but answered a referrers listing with ${reply.status}`,
+      {
+        category: 'unavailable',
+        hint: 'manifesto does not fall back to the sha256-<hex> tag on a registry with the referrers API (any pusher can write that tag); retry, or report the registry to its operator.',
+      },
+    );
+  }
   cache.set(target, capability);
   return capability;
 }

@@ -153,11 +153,9 @@ describe('referrers API capability detection', () => {
       'a redirect',
       () => new Response('', { status: 307, headers: { Location: 'https://elsewhere.example/' } }),
     ],
-    ['a 200 that is not an index', () => json({ hello: 'world' })],
     [
-      'a 200 with another manifest type',
-      () =>
-        json({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', manifests: [] }),
+      'a 200 HTML page (a web front end)',
+      () => new Response('<html></html>', { status: 200, headers: { 'Content-Type': 'text/html' } }),
     ],
   ] as const) {
     it(`treats ${label} as no referrers API and falls back to the tag schema`, async () => {
@@ -174,6 +172,49 @@ describe('referrers API capability detection', () => {
       assert.equal(transport.requests.length, 1);
     });
   }
+
+  // A reply that proves nothing is never taken for "no API": that would switch the registry to the
+  // sha256-<hex> tag, which any pusher can write (before: both cached 'tag-schema' and read the tag).
+  for (const [label, reply, code] of [
+    ['a 200 that is not an index', () => json({ hello: 'world' }), 'REFERRERS_REPLY_INVALID'],
+    [
+      'a 200 with another manifest type',
+      () =>
+        json({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', manifests: [] }),
+      'REFERRERS_REPLY_INVALID',
+    ],
+    [
+      'a 200 listing over 4 MiB',
+      () => ociIndex([{ ...entry('big'), annotations: { note: 'x'.repeat(4 * 1024 * 1024) } }]),
+      'REFERRERS_LISTING_TOO_LARGE',
+    ],
+  ] as const) {
+    it(`treats ${label} as an error: nothing cached, the tag never read`, async () => {
+      const transport = new FakeTransport().on('GET', REFERRERS, reply);
+      const { repo, capabilities } = repositoryOver(transport);
+      await assert.rejects(repo.referrers(SUBJECT), (e) => isManifestoError(e) && e.code === code);
+      assert.equal(capabilities.get(target(transport)), undefined);
+      assert.ok(!transport.requests.some((r) => r.path.includes('/manifests/sha256-')));
+    });
+  }
+
+  it('never falls back to the tag schema on a registry known to have the API', async () => {
+    const transport = new FakeTransport().on(
+      'GET',
+      REFERRERS,
+      () => new Response('404 page not found', { status: 404 }),
+    );
+    const capabilities = new ReferrersCapabilityCache();
+    capabilities.set(target(transport), 'api');
+    const { repo } = repositoryOver(transport, capabilities);
+    await assert.rejects(
+      repo.referrers(SUBJECT),
+      (e) => isManifestoError(e) && e.code === 'REFERRERS_API_INCONSISTENT' && e.exitCode === 6,
+    );
+    assert.ok(!transport.requests.some((r) => r.path.includes('/manifests/sha256-')));
+    // Forgotten, so that the next process asks again instead of trusting either answer.
+    assert.equal(capabilities.get(target(transport)), undefined);
+  });
 
   it('does not cache anything on 401 or 5xx (errors)', async () => {
     for (const status of [401, 503]) {
