@@ -505,7 +505,13 @@ export async function main(
     };
     if (command.registry) {
       const password = booleanOption(args, 'password-stdin') ? await readPasswordFromStdin(io) : undefined;
-      client = { ...registryOptionsFromArgs(args, io, password), ...options.client };
+      const warned = new Set<string>();
+      const warn = (message: string) => {
+        if (warned.has(message)) return;
+        warned.add(message);
+        io.stderr.write(`warning: ${message}\n`);
+      };
+      client = { ...registryOptionsFromArgs(args, io, password), warn, ...options.client };
       const { createImageOpener } = await import('../registry/open-image.ts');
       openImage = createImageOpener(client);
     }

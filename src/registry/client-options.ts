@@ -40,4 +40,6 @@ export interface ClientOptions {
   tagSchemaSettleMs?: number | undefined;
   /** Time source of the tag-schema write protocol (tests; bulk operations release work slots in its waits). */
   tagSchemaClock?: TagSchemaClock | undefined;
+  /** Receives warnings about skipped referrers (the CLI prints them on stderr); ignored when absent. */
+  warn?: ((message: string) => void) | undefined;
 }

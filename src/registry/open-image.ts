@@ -87,6 +87,7 @@ export function createImageOpener(options: ClientOptions = {}): ImageOpener {
       options: {
         manifestCache,
         capabilities,
+        warn: options.warn,
         tagSchema: {
           ...(options.tagSchemaSettleMs === undefined ? {} : { settleMs: options.tagSchemaSettleMs }),
           ...(options.tagSchemaClock === undefined ? {} : { clock: options.tagSchemaClock }),

@@ -11,7 +11,7 @@
  */
 import { conflictError, isManifestoError } from '../errors/errors.ts';
 import type { Descriptor } from '../spec/descriptor.ts';
-import { OCI_EMPTY } from '../spec/media-types.ts';
+import { MAX_MANIFEST_BYTES, OCI_EMPTY } from '../spec/media-types.ts';
 import { type ReferrersReply, requestReferrersUrl } from './capabilities.ts';
 import { nextPageUrl } from './link-header.ts';
 import { asDescriptor, manifestInfo } from './manifest-info.ts';
@@ -88,7 +88,8 @@ interface RepairedFields {
 }
 
 const REPAIR_CACHE_LIMIT = 10_000;
-const repairCache = new Map<string, RepairedFields>();
+/** Per digest: the fields, or why the referrer is skipped (manifests are immutable). */
+const repairCache = new Map<string, RepairedFields | string>();
 const REPAIR_CONCURRENCY = 8;
 
 function needsRepair(descriptor: Descriptor): boolean {
@@ -104,14 +105,21 @@ export async function repairArtifactTypes(
   target: RegistryTarget,
   descriptors: readonly Descriptor[],
 ): Promise<Descriptor[]> {
-  const out = [...descriptors];
-  const pending = out.map((d, i) => [d, i] as const).filter(([d]) => needsRepair(d));
+  const out: (Descriptor | undefined)[] = [...descriptors];
+  const pending = out.map((d, i) => [d!, i] as const).filter(([d]) => needsRepair(d));
   let cursor = 0;
   const worker = async () => {
     while (cursor < pending.length) {
       const [descriptor, index] = pending[cursor++]!;
       const fields = await repairedFields(target, descriptor);
-      if (fields === undefined) continue;
+      if (typeof fields === 'string') {
+        // One bad referrer (anyone who can push can attach one) must not hide the others.
+        target.warn?.(
+          `skipped referrer ${descriptor.digest} of ${target.transport.registry}/${target.repository}: ${fields}`,
+        );
+        out[index] = undefined;
+        continue;
+      }
       const fixed: Descriptor = { ...descriptor };
       if (fields.artifactType !== undefined) fixed.artifactType = fields.artifactType;
       if (fixed.annotations === undefined && fields.annotations !== undefined)
@@ -120,8 +128,9 @@ export async function repairArtifactTypes(
     }
   };
   await Promise.all(Array.from({ length: Math.min(REPAIR_CONCURRENCY, pending.length) }, worker));
-  await restoreCachedAnnotations(target, out);
-  return out;
+  const kept = out.filter((d) => d !== undefined);
+  await restoreCachedAnnotations(target, kept);
+  return kept;
 }
 
 /**
@@ -142,10 +151,11 @@ async function restoreCachedAnnotations(target: RegistryTarget, out: Descriptor[
   );
 }
 
+/** The fields from the manifest, or why the referrer is skipped (deleted since listed, or too large). */
 async function repairedFields(
   target: RegistryTarget,
   descriptor: Descriptor,
-): Promise<RepairedFields | undefined> {
+): Promise<RepairedFields | string> {
   const cached = repairCache.get(descriptor.digest);
   if (cached !== undefined) return cached;
   let fields: RepairedFields;
@@ -160,8 +170,17 @@ async function repairedFields(
       await target.manifestCache?.write(descriptor.digest, fetched.bytes);
     }
   } catch (error) {
-    // A referrer deleted since the listing: keep what the registry said. Integrity failures propagate.
-    if (isManifestoError(error) && error.category === 'not-found') return undefined;
+    // A referrer deleted since the listing, or over the manifest size limit: skipped. Other integrity
+    // failures (a digest mismatch) propagate.
+    if (isManifestoError(error) && error.category === 'not-found') return 'its manifest is gone';
+    if (
+      isManifestoError(error) &&
+      (error.code === 'MANIFEST_TOO_LARGE' || error.code === 'CONTENT_TOO_LARGE')
+    ) {
+      const reason = `its manifest is over the ${MAX_MANIFEST_BYTES}-byte limit`;
+      repairCache.set(descriptor.digest, reason);
+      return reason;
+    }
     throw error;
   }
   if (repairCache.size >= REPAIR_CACHE_LIMIT) repairCache.clear();

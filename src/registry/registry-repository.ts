@@ -63,6 +63,8 @@ export interface RegistryRepositoryOptions {
   upload?: BlobUploadOptions | undefined;
   /** Manifests by digest, shared across processes (see manifest-cache.ts); none by default. */
   manifestCache?: ManifestCache | undefined;
+  /** Warnings about referrers a listing skips (see RegistryTarget.warn). */
+  warn?: ((message: string) => void) | undefined;
 }
 
 export interface RegistryRepositoryInit {
@@ -97,6 +99,7 @@ export class RegistryRepository implements Repository {
       transport: init.transport,
       repository: init.repository,
       manifestCache: init.options?.manifestCache,
+      warn: init.options?.warn,
     };
     this.location = `${init.transport.registry}/${init.repository}`;
     this.#capabilities = init.options?.capabilities ?? processReferrersCapabilities;

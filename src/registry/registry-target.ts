@@ -13,6 +13,11 @@ export interface RegistryTarget {
   readonly repository: string;
   /** Manifests by digest, shared across processes (optional; see manifest-cache.ts). */
   readonly manifestCache?: ManifestCache | undefined;
+  /**
+   * Told about what a listing leaves out (a referrer too large to read, or deleted since it was listed):
+   * one bad referrer is skipped, never allowed to hide the others. The CLI prints it as a warning.
+   */
+  readonly warn?: ((message: string) => void) | undefined;
 }
 
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;

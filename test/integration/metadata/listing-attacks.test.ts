@@ -3,9 +3,13 @@
 // HTTP as any pusher could), and what plain reads make of it.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { editReferrersIndex, readReferrersIndexEntries } from '../../support/referrers-index.ts';
+import {
+  editReferrersIndex,
+  putRawManifest,
+  readReferrersIndexEntries,
+} from '../../support/referrers-index.ts';
 import { metadataBackend } from './support/backends.ts';
-import { failsWith, ok, okJson, type PutJson } from './support/cli.ts';
+import { failsWith, type ListJson, ok, okJson, type PutJson } from './support/cli.ts';
 import { backendCli, scratchDir, sha256 } from './support/suite.ts';
 
 const backend = metadataBackend('distribution');
@@ -103,5 +107,59 @@ describe('versions deleted through the registry API (distribution, entry left in
       ok(await cli.run(['get', image.ref, 'notes', '--version', v1.version]), 'get v1'),
       'first\n',
     );
+    // The next write to the index drops the entry (distribution refuses an index naming a missing manifest).
+    const v3 = await put(image.ref, 'notes', 'third\n');
+    const after = (await readReferrersIndexEntries(registry, image.name, image.subject.digest)).map(
+      (e) => e.digest,
+    );
+    assert.ok(after.includes(v3.version) && !after.includes(v2.version), 'entry cleaned on the next write');
+  });
+});
+
+describe('one bad referrer never hides the others (refreg, referrers API)', () => {
+  const api = metadataBackend('refreg');
+  const apiCli = backendCli(api);
+  after(() => api.cleanup());
+
+  it('a 4.5 MiB foreign referrer is skipped with a warning by list, get and put', async () => {
+    const image = await api.newImage('huge-referrer');
+    const file = files.file('notes-huge.txt', 'notes\n');
+    ok(await apiCli.run(['put', image.ref, 'notes', file]), 'put before');
+    // Anyone who can push can attach this: a referrer whose manifest is over the 4 MiB limit.
+    const empty = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256('{}'), size: 2 };
+    await image.repository.pushBlob(empty, new TextEncoder().encode('{}'));
+    const huge = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: 'application/vnd.example.junk',
+      config: empty,
+      layers: [empty],
+      subject: { mediaType: image.subject.mediaType, digest: image.subject.digest, size: image.subject.size },
+      annotations: { padding: 'x'.repeat(4.5 * 1024 * 1024) },
+    });
+    const hugeDigest = await putRawManifest(
+      api.registry!,
+      image.name,
+      sha256(huge),
+      huge,
+      'application/vnd.oci.image.manifest.v1+json',
+    );
+
+    const listed = await apiCli.run(['list', image.ref, '--json']);
+    assert.deepEqual(
+      okJson<ListJson>(listed, 'list').types.map((t) => t.type),
+      ['notes'],
+    );
+    assert.match(
+      listed.stderr,
+      new RegExp(`warning: skipped referrer ${hugeDigest}.*over the 4194304-byte limit`),
+    );
+    const got = await apiCli.run(['get', image.ref, 'notes']);
+    assert.equal(ok(got, 'get'), 'notes\n');
+    assert.match(got.stderr, /warning: skipped referrer/);
+    const second = files.file('notes-huge-2.txt', 'notes 2\n');
+    const put = okJson<PutJson>(await apiCli.run(['put', image.ref, 'notes', second, '--json']), 'put after');
+    assert.equal(ok(await apiCli.run(['get', image.ref, 'notes']), 'get after'), 'notes 2\n');
+    assert.ok(put.supersedes !== null, 'the new version supersedes the first');
   });
 });
