@@ -3,13 +3,16 @@
  * every version of the kind's type names (`approval` and `approvals`), newest first, is fetched,
  * normalised and merged into the latest entry per gate / environment.
  *
- * Requests: one blob fetch per version (the listing carries the content descriptors of manifesto's
- * own versions; a version without them costs one manifest fetch more), at most 8 at a time.
+ * Requests: per version, its manifest (the content it pins; from the on-disk cache where the registry
+ * computes the listing, one GET on the tag schema, see contentDescriptor) and one blob fetch, at most
+ * 8 versions at a time.
  * A version whose content does not normalise (stored with --no-validate) is reported, not merged.
  */
 import type { Repository } from '../content/repository.ts';
+import { isManifestoError } from '../errors/errors.ts';
 import { type KindDefinition, KindInvalidError } from '../kinds/kind.ts';
 import { type MergedApprovals, type MergedDeployments, mergeRecords } from '../kinds/records.ts';
+import type { Descriptor } from '../spec/descriptor.ts';
 import { contentDescriptor } from './get.ts';
 import type { SubjectListing } from './listing.ts';
 import { orderNewestFirst } from './ordering.ts';
@@ -47,7 +50,15 @@ export async function readRecords(options: ReadRecordsOptions): Promise<RecordsR
     while (next < versions.length) {
       const i = next++;
       const version = versions[i]!;
-      const descriptor = await contentDescriptor(repository, version);
+      let descriptor: Descriptor;
+      try {
+        descriptor = await contentDescriptor(repository, version, options.listing);
+      } catch (error) {
+        // Deleted through the registry API while a tag-schema index still lists it: not a record.
+        if (!isManifestoError(error) || error.code !== 'MANIFEST_UNKNOWN') throw error;
+        results[i] = { problem: 'listed, but its manifest was deleted' };
+        continue;
+      }
       const bytes = await repository.fetchBlobBytes(descriptor, RECORD_LIMIT);
       try {
         results[i] = { normalised: kind.normalise(bytes, descriptor.mediaType) };
