@@ -92,6 +92,12 @@ export interface ReferrersState {
   readonly indexDigest?: string | undefined;
   /** tag-schema: the descriptors the fallback index held when read. */
   readonly manifests?: readonly Descriptor[] | undefined;
+  /**
+   * Set when the backend would refuse to list a new referrer of this subject (tag-schema: the
+   * `sha256-<hex>` tag holds something that is not a referrers index): writers throw it before
+   * writing anything.
+   */
+  readonly writeRefusal?: Error | undefined;
 }
 
 export interface ReferrersResult {

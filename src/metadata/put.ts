@@ -142,6 +142,8 @@ export async function putMetadata(options: PutOptions): Promise<PutResult> {
   // added to it (registries without the referrers API re-read it otherwise), and uploads take time.
   if (!options.blobsPushed) await pushContentBlob(repository, content, mediaType);
   const listing = await readListing(repository, subject);
+  // Nothing written where the new version could not be listed (e.g. the tag-schema tag is not ours).
+  if (listing.state.writeRefusal !== undefined) throw listing.state.writeRefusal;
   const previous = latestVersion(versionsOfType(listing, type));
   const contentInfo: ContentInfo = { digest: content.digest, size: content.size, mediaType };
   const artifactType = artifactTypeFor(type, mediaType);

@@ -10,9 +10,11 @@
  * index I, A writes I+a, B writes I+b, and a is gone. The algorithm:
  *
  * 1. Read the index (GET the tag; a missing tag is an empty index), or take the snapshot the caller
- *    read moments ago (`referrersState`). Refuse to touch a tag that holds anything but an OCI index,
- *    or that resolves to the subject itself (some registries answer `sha256-<hex>` tags with the
- *    manifest of that digest): conflict error, nothing written.
+ *    read moments ago (`referrersState`). Refuse to touch a tag that holds anything but an OCI index
+ *    of referrers (another manifest, or an image index whose entries name platforms), or that
+ *    resolves to the subject itself (some registries answer `sha256-<hex>` tags with the manifest of
+ *    that digest): conflict error, nothing written. Listings read through such a tag (no metadata
+ *    from it, a warning) rather than fail.
  * 2. If the change (entry present for an add, every entry absent for a remove) is already in the
  *    snapshot, go to step 4 watching the snapshot's digest. Otherwise merge: keep the existing entries
  *    in their order, append the new descriptor / drop the removed digests (matching by digest), and
@@ -175,6 +177,11 @@ export interface IndexSnapshot {
   /** clock.now() when the read was sent, and when its reply arrived. */
   readonly readStartedAt: number;
   readonly observedAt: number;
+  /**
+   * Set when the tag holds something other than a referrers index (read for listing, which goes on
+   * without metadata from it): the error any write through this snapshot throws.
+   */
+  readonly notReferrers?: ManifestoError | undefined;
 }
 
 /**
@@ -271,12 +278,26 @@ export async function readReferrersIndex(
       contentType === undefined || contentType === OCI_INDEX || GENERIC_CONTENT_TYPES.has(contentType);
     const isIndex =
       body !== undefined && Array.isArray(body.manifests) && mediaType === OCI_INDEX && headerAgrees;
-    if (!isIndex || body === undefined) {
-      throw conflictError(
+    // An index whose entries name platforms is an image (someone tagged it "sha256-<hex>"), not a list
+    // of referrers: rewriting it as one would drop its platforms.
+    const isImage =
+      isIndex &&
+      (body.manifests as unknown[]).some((e) => typeof e === 'object' && e !== null && 'platform' in e);
+    if (!isIndex || isImage || body === undefined) {
+      const holds = isImage
+        ? 'an image index with platform entries'
+        : contentType !== undefined && !headerAgrees
+          ? contentType
+          : (mediaType ?? 'something');
+      const notReferrers = conflictError(
         'REFERRERS_TAG_CONFLICT',
-        `the referrers tag ${where(target, tag)} holds ${contentType !== undefined && !headerAgrees ? contentType : (mediaType ?? 'something')}, not an OCI image index; manifesto will not overwrite it`,
+        `the referrers tag ${where(target, tag)} holds ${holds}, not a referrers index; manifesto will not overwrite it`,
         `Something else uses the tag "${tag}". Move that content to another tag, then retry.`,
       );
+      if (forWrite) throw notReferrers;
+      // Reads go through it: no metadata comes from it, and the command goes on.
+      target.warn?.(`${notReferrers.message}: no metadata read from it`);
+      return { digest, etag: undefined, manifests: [], readStartedAt, observedAt, notReferrers };
     }
     const manifests: Descriptor[] = [];
     for (const entry of body.manifests as unknown[]) {
@@ -424,6 +445,7 @@ export async function updateReferrersIndex(
       ageMs: clock.now() - initial.readStartedAt,
     });
   }
+  if (initial?.notReferrers !== undefined) throw initial.notReferrers;
   let snapshot = initial ?? (await read());
   const alreadyReflected = reflects(snapshot.manifests, change);
   const firstListed: ReadonlySet<string> = new Set(snapshot.manifests.map((d) => d.digest));

@@ -353,6 +353,7 @@ export class RegistryRepository implements Repository {
       source: 'tag-schema',
       indexDigest: snapshot.digest,
       manifests: snapshot.manifests,
+      writeRefusal: snapshot.notReferrers,
     };
     stateRecords.set(state, { key: targetKey(this.#target), subject: subjectDigest, snapshot });
     return { manifests, source: 'tag-schema', filtered: artifactType !== undefined, state };

@@ -3,6 +3,7 @@
 // HTTP as any pusher could), and what plain reads make of it.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { pushTestImage } from '../../support/images.ts';
 import {
   editReferrersIndex,
   putRawManifest,
@@ -162,4 +163,66 @@ describe('one bad referrer never hides the others (refreg, referrers API)', () =
     assert.equal(ok(await apiCli.run(['get', image.ref, 'notes']), 'get after'), 'notes 2\n');
     assert.ok(put.supersedes !== null, 'the new version supersedes the first');
   });
+});
+
+describe('a sha256-<hex> tag that is not a referrers index (distribution)', () => {
+  const policy = files.file('require-notes.yaml', 'version: 1\nrules:\n  - require: [notes]\n');
+  const tagOf = (digest: string) => `sha256-${digest.slice(7)}`;
+
+  async function tagDigest(name: string, tag: string): Promise<string | undefined> {
+    const { request } = await import('undici');
+    const res = await request(`${registry.baseUrl}/v2/${name}/manifests/${tag}`, {
+      method: 'HEAD',
+      headers: {
+        Accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json',
+      },
+    });
+    await res.body.dump();
+    return res.headers['docker-content-digest'] as string | undefined;
+  }
+
+  for (const what of ['an image manifest', 'an image index with platform entries'] as const) {
+    it(`holding ${what}: list, get and check read through it (warning), put refuses and leaves it as it was`, async () => {
+      const image = await backend.newImage('tag-not-referrers');
+      const tag = tagOf(image.subject.digest);
+      if (what === 'an image manifest') {
+        await pushTestImage(image.repository, { tag, seed: `${image.name}-other` });
+      } else {
+        const index = {
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          manifests: [
+            {
+              mediaType: image.subject.mediaType,
+              digest: image.subject.digest,
+              size: image.subject.size,
+              platform: { architecture: 'amd64', os: 'linux' },
+            },
+          ],
+        };
+        await putRawManifest(registry, image.name, tag, JSON.stringify(index), index.mediaType);
+      }
+      const before = await tagDigest(image.name, tag);
+      assert.ok(before !== undefined);
+
+      const listed = await cli.run(['list', image.ref, '--json']);
+      assert.deepEqual(okJson<ListJson>(listed, 'list').types, []);
+      assert.match(listed.stderr, /warning: the referrers tag .* not a referrers index.*no metadata read/);
+      const got = await cli.run(['get', image.ref, 'notes']);
+      assert.equal(got.code, 3, `get: no metadata, not exit 5: ${got.stderr}`);
+      assert.match(got.stderr, /error: no "notes" metadata/);
+      const checked = await cli.run(['check', image.ref, '--policy', policy]);
+      assert.equal(checked.code, 10, `check denies (missing notes), not exit 5: ${checked.stderr}`);
+
+      const file = files.file('tag-notes.txt', 'notes\n');
+      const put = await cli.run(['put', image.ref, 'notes', file]);
+      assert.equal(put.code, 5, `put: ${put.stderr}`);
+      assert.match(
+        put.stderr,
+        /error: the referrers tag .* not a referrers index; manifesto will not overwrite it/,
+      );
+      assert.match(put.stderr, /hint: Something else uses the tag/);
+      assert.equal(await tagDigest(image.name, tag), before, 'the tag is untouched');
+    });
+  }
 });

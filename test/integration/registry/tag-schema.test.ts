@@ -116,8 +116,11 @@ describe('referrers tag schema on distribution', () => {
     assert.deepEqual((await repo.listTags()).tags, ['v1']);
   });
 
-  it('refuses to overwrite a tag that holds something other than an OCI index', async () => {
-    const repo = registryRepository(registry, uniqueRepository('tagschema-foreign'));
+  it('refuses to overwrite a tag that holds something other than an OCI index, and lists through it', async () => {
+    const warnings: string[] = [];
+    const repo = registryRepository(registry, uniqueRepository('tagschema-foreign'), {
+      options: { warn: (m) => warnings.push(m) },
+    });
     const { descriptor: subject } = await pushSubject(repo, 'subject', 'v1');
     const tag = referrersTag(subject.digest);
     const { descriptor: foreign } = await pushSubject(repo, 'foreign', tag);
@@ -125,7 +128,22 @@ describe('referrers tag schema on distribution', () => {
       repo.pushManifest(referrerManifest(subject, TYPE, 'refused'), { mediaType: OCI_MANIFEST }),
       conflictWith('REFERRERS_TAG_CONFLICT'),
     );
-    await assert.rejects(repo.referrers(subject.digest), conflictWith('REFERRERS_TAG_CONFLICT'));
+    // Reads go through it (issue 14: it broke read-only list/get/check): nothing listed, a warning,
+    // and the state refuses a write made from it.
+    const listed = await repo.referrers(subject.digest);
+    assert.deepEqual(listed.manifests, []);
+    assert.ok(conflictWith('REFERRERS_TAG_CONFLICT')(listed.state.writeRefusal));
+    assert.match(
+      warnings.join('\n'),
+      /not a referrers index; manifesto will not overwrite it: no metadata read/,
+    );
+    await assert.rejects(
+      repo.pushManifest(referrerManifest(subject, TYPE, 'refused again'), {
+        mediaType: OCI_MANIFEST,
+        referrersState: listed.state,
+      }),
+      conflictWith('REFERRERS_TAG_CONFLICT'),
+    );
     assert.equal((await repo.resolve(tag)).digest, foreign.digest, 'the tag is untouched');
   });
 
