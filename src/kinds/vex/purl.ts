@@ -31,10 +31,13 @@ export function purlsMatch(statement: string, finding: string): boolean {
   const b = parsePurl(finding);
   if (a === null || b === null) return statement === finding;
   const fold = (value: string) => (CASE_INSENSITIVE_TYPES.has(a.type) ? value.toLowerCase() : value);
+  // The whole path: govulncheck writes a Go module as one escaped name (pkg:golang/golang.org%2Fx%2Fnet),
+  // others as namespace and name (pkg:golang/golang.org/x/net).
+  const path = (parts: PurlParts) =>
+    fold(parts.namespace === '' ? parts.name : `${parts.namespace}/${parts.name}`);
   return (
     a.type === b.type &&
-    fold(a.namespace) === fold(b.namespace) &&
-    fold(a.name) === fold(b.name) &&
+    path(a) === path(b) &&
     (a.version === null || b.version === null || a.version === b.version)
   );
 }

@@ -425,3 +425,57 @@ describe('vuln: summary', () => {
     ]);
   });
 });
+
+describe('vuln: SARIF as real tools write it', () => {
+  it("attributes govulncheck's findings to Go modules, so its OpenVEX from the same run suppresses them", async () => {
+    const { vexKind } = await import('../../../src/kinds/vex/kind.ts');
+    const { applyVex } = await import('../../../src/kinds/vex/apply.ts');
+    const report = vulnKind.normalise(fixture('govulncheck.sarif.json'), 'application/sarif+json');
+    assert.equal(report.scanner.name, 'govulncheck');
+    assert.deepEqual(
+      report.findings.map((f) => [f.id, f.package.name, f.package.version, f.package.purl, f.severity]),
+      [
+        [
+          'GO-2024-2611',
+          'google.golang.org/protobuf',
+          'v1.32.0',
+          'pkg:golang/google.golang.org/protobuf@v1.32.0',
+          'unknown',
+        ],
+        ['GO-2024-2687', 'golang.org/x/net', '', 'pkg:golang/golang.org/x/net', 'unknown'],
+        ['GO-2024-2963', 'stdlib', 'v1.22.4', 'pkg:golang/stdlib@v1.22.4', 'unknown'],
+      ],
+    );
+    assert.deepEqual(report.findings[1]!.aliases, ['CVE-2023-45288', 'GHSA-4v7x-pqxf-cx7m']);
+    const vex = vexKind.normalise(fixture('govulncheck.openvex.json'), 'application/vnd.openvex+json');
+    const applied = applyVex(report.findings, [vex]);
+    assert.deepEqual(
+      applied.suppressed.map((s) => [s.finding.id, s.status]),
+      [['GO-2024-2687', 'not_affected']],
+    );
+    assert.deepEqual(
+      applied.findings.map((f) => f.id),
+      ['GO-2024-2611', 'GO-2024-2963'],
+    );
+  });
+
+  it("keeps Trivy's secret results out of the findings, as its JSON does", () => {
+    const sarif = vulnKind.normalise(fixture('trivy-secret.sarif.json'), 'application/sarif+json');
+    const json = vulnKind.normalise(fixture('trivy-secret.json'), 'application/json');
+    assert.equal(json.findings.length, 0);
+    assert.deepEqual(sarif.findings, json.findings);
+    assert.equal(sarif.target, 'registry.example.com/team/app:v1.1');
+    // A vulnerability scan's SARIF keeps its findings.
+    assert.equal(vulnKind.normalise(fixture('trivy.sarif.json'), '').findings.length > 0, true);
+  });
+
+  it('refuses an ESLint SARIF as vuln: no vulnerability rules', () => {
+    assertInvalid(() => vulnKind.normalise(fixture('eslint.sarif.json'), 'application/sarif+json'), {
+      kind: 'vuln',
+      format: 'sarif',
+      pointer: '/runs/0/tool/driver/name',
+      message:
+        /is ESLint, whose rules \(no-unused-vars, no-eval\) report no vulnerabilities: not a vulnerability report/,
+    });
+  });
+});
