@@ -13,6 +13,7 @@ import {
   prepareFile,
   prepareStream,
 } from '../metadata/content-source.ts';
+import { readForeignDocument } from '../metadata/foreign-content.ts';
 import { type GetResult, getMetadata, selectVersion } from '../metadata/get.ts';
 import { readListing, summariseTypes, type TypeSummary } from '../metadata/listing.ts';
 import { type PutResult, putMetadata } from '../metadata/put.ts';
@@ -138,6 +139,11 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
         version: getOptions.version,
         image: opened.display,
       });
+      if (result.version.foreign !== undefined) {
+        // Another tool's attestation: the document inside it, as the CLI's get prints it.
+        const document = await readForeignDocument(opened.repository, result.version);
+        return { ...result, content: document.descriptor, bytes: document.bytes };
+      }
       const bytes = await opened.repository.fetchBlobBytes(
         result.content,
         getOptions.maxBytes ?? DEFAULT_GET_MAX_BYTES,

@@ -35,17 +35,30 @@ export interface SelectedVersion {
 /** Finds the version `get` would return, without fetching content. */
 export async function selectVersion(options: SelectVersionOptions): Promise<SelectedVersion> {
   const { repository } = options;
-  if (options.version !== undefined && !isDigest(options.version)) {
+  checkVersionSyntax(options.version);
+  const subject = options.subject ?? (await repository.resolve(options.reference));
+  return selectFromListing(await readListing(repository, subject), options);
+}
+
+function checkVersionSyntax(version: string | undefined): void {
+  if (version !== undefined && !isDigest(version)) {
     throw usageError(
       'VERSION_INVALID',
-      `invalid version "${options.version}"`,
+      `invalid version "${version}"`,
       'A version is the digest shown by "manifesto history", e.g. sha256:3f1c...',
     );
   }
-  const subject = options.subject ?? (await repository.resolve(options.reference));
-  const listing = await readListing(repository, subject);
+}
+
+/** `selectVersion` on a listing already read (possibly with other tools' versions added). */
+export function selectFromListing(
+  listing: SubjectListing,
+  options: Omit<SelectVersionOptions, 'reference' | 'subject'>,
+): SelectedVersion {
+  checkVersionSyntax(options.version);
+  const { subject } = listing;
   const versions = versionsOfType(listing, options.type);
-  const image = options.image ?? `${repository.location}@${subject.digest}`;
+  const image = options.image ?? `${options.repository.location}@${subject.digest}`;
   if (versions.length === 0) throw metadataNotFound(options.type, image, subject.digest);
   if (options.version === undefined) return { subject, version: versions[0]!, versions, listing };
   const version = versions.find((v) => v.digest === options.version);

@@ -15,7 +15,22 @@ export interface SubjectListing {
 
 export async function readListing(repository: Repository, subject: Descriptor): Promise<SubjectListing> {
   const result = await repository.referrers(subject.digest);
-  return { subject, versions: result.manifests.map(versionFromDescriptor), state: result.state };
+  return {
+    subject,
+    versions: result.manifests.map((d) => versionFromDescriptor(d, subject.digest)),
+    state: result.state,
+  };
+}
+
+/**
+ * Versions of one type newest first, manifesto's own before other tools' (docs/format.md,
+ * "Other tools' metadata"): an attestation cosign or buildx attaches is the latest only while
+ * manifesto has no version of the type for the subject.
+ */
+export function orderVersions(versions: readonly MetadataVersion[]): MetadataVersion[] {
+  const own = versions.filter((v) => v.foreign === undefined);
+  const foreign = versions.filter((v) => v.foreign !== undefined);
+  return [...orderNewestFirst(own), ...orderNewestFirst(foreign)];
 }
 
 /**
@@ -26,7 +41,7 @@ export function versionsOfType(listing: SubjectListing, type: string): MetadataV
   const selected = type.includes('/')
     ? listing.versions.filter((v) => v.artifactType === type)
     : listing.versions.filter((v) => v.type === type);
-  return orderNewestFirst(selected);
+  return orderVersions(selected);
 }
 
 export interface TypeSummary {
@@ -47,7 +62,7 @@ export function summariseTypes(listing: SubjectListing): TypeSummary[] {
   return [...byType.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([type, versions]) => {
-      const ordered = orderNewestFirst(versions);
+      const ordered = orderVersions(versions);
       return { type, label: ordered[0]!.label, versions: ordered };
     });
 }

@@ -10,9 +10,13 @@ import { isManifestoError, ManifestoError } from '../errors/errors.ts';
 import type { Descriptor, Platform } from '../spec/descriptor.ts';
 import { isIndexMediaType } from '../spec/media-types.ts';
 import { formatPlatform } from '../spec/platform.ts';
-import { type SelectedVersion, selectVersion, storedContent } from './get.ts';
+import { buildxVersions } from './buildx.ts';
+import { cosignTagVersions } from './cosign-tags.ts';
+import { readForeignDocument } from './foreign-content.ts';
+import { type SelectedVersion, selectFromListing, selectVersion, storedContent } from './get.ts';
 import { readListing, type SubjectListing, versionsOfType } from './listing.ts';
 import { type IndexInfo, type PlatformChild, resolveTarget } from './target.ts';
+import type { MetadataVersion } from './version.ts';
 
 export interface PlatformGetOptions {
   repository: Repository;
@@ -34,6 +38,11 @@ export interface PlatformSelectedVersion extends SelectedVersion {
 
 export interface PlatformGetResult extends PlatformSelectedVersion {
   content: Descriptor;
+  /**
+   * For another tool's attestation: the document taken out of it (foreign-content.ts), already
+   * fetched; `content` is then its descriptor and is not fetched again.
+   */
+  document?: Uint8Array | undefined;
 }
 
 function isNotFound(error: unknown, code: string): boolean {
@@ -85,6 +94,8 @@ export async function selectPlatformVersion(options: PlatformGetOptions): Promis
       const selected = await selectVersion({ ...base, reference: options.reference, subject });
       return { ...selected, platform: undefined, inheritedFrom: undefined };
     } catch (error) {
+      const legacy = await fromCosignTag(repository, subject, base, error);
+      if (legacy !== undefined) return { ...legacy, platform: undefined, inheritedFrom: undefined };
       if (isNotFound(error, 'METADATA_NOT_FOUND') && isIndexMediaType(subject.mediaType)) {
         throw await ambiguityError(repository, options.reference, options, error as ManifestoError);
       }
@@ -99,34 +110,101 @@ export async function selectPlatformVersion(options: PlatformGetOptions): Promis
     target.platform === undefined
       ? options.image
       : `${options.image ?? options.reference} [${formatPlatform(target.platform)}]`;
-  try {
-    const selected = await selectVersion({
-      ...base,
-      image: childImage,
-      reference: options.reference,
-      subject: target.subject,
-    });
-    return { ...selected, platform: target.platform, inheritedFrom: undefined };
-  } catch (error) {
-    const inherit = options.inherit !== false && target.index !== undefined;
-    const missing = isNotFound(error, 'METADATA_NOT_FOUND') || isNotFound(error, 'VERSION_NOT_FOUND');
-    if (!inherit || !missing || target.index === undefined) throw error;
+  const childOptions = { ...base, image: childImage };
+  const childListing = await readListing(repository, target.subject);
+  const attempt = <T>(select: () => T): T | ManifestoError => {
     try {
-      const fromIndex = await selectVersion({
+      return select();
+    } catch (error) {
+      const missing = isNotFound(error, 'METADATA_NOT_FOUND') || isNotFound(error, 'VERSION_NOT_FOUND');
+      if (!missing) throw error;
+      return error as ManifestoError;
+    }
+  };
+  const own = attempt(() => selectFromListing(childListing, childOptions));
+  const found = (s: SelectedVersion | ManifestoError): s is SelectedVersion => !(s instanceof ManifestoError);
+  const here = (s: SelectedVersion) => ({ ...s, platform: target.platform, inheritedFrom: undefined });
+  // manifesto's own version of the platform, then the index's, then other tools' (listing.ts).
+  if (found(own) && own.version.foreign === undefined) return here(own);
+  const inherit = options.inherit !== false && target.index !== undefined;
+  let fromIndex: SelectedVersion | ManifestoError | undefined;
+  if (inherit && target.index !== undefined) {
+    try {
+      fromIndex = await selectVersion({
         ...base,
         reference: options.reference,
         subject: target.index.descriptor,
       });
-      return { ...fromIndex, platform: target.platform, inheritedFrom: target.index.descriptor };
     } catch (indexError) {
-      if (isNotFound(indexError, 'METADATA_NOT_FOUND')) throw error;
-      throw indexError;
+      if (!isNotFound(indexError, 'METADATA_NOT_FOUND') && !isNotFound(indexError, 'VERSION_NOT_FOUND'))
+        throw indexError;
+      fromIndex = indexError as ManifestoError;
     }
+  }
+  const inherited = (s: SelectedVersion) => ({
+    ...s,
+    platform: target.platform,
+    inheritedFrom: target.index!.descriptor,
+  });
+  if (fromIndex !== undefined && found(fromIndex) && fromIndex.version.foreign === undefined)
+    return inherited(fromIndex);
+  if (found(own)) return here(own);
+  if (target.index !== undefined) {
+    const buildx = await buildxVersions(repository, target.index.manifest, target.subject.digest);
+    if (buildx.length > 0) {
+      const withBuildx = { ...childListing, versions: [...childListing.versions, ...buildx] };
+      const selected = attempt(() => selectFromListing(withBuildx, childOptions));
+      if (found(selected)) return here(selected);
+    }
+  }
+  if (fromIndex !== undefined && found(fromIndex)) return inherited(fromIndex);
+  const legacy = await fromCosignTag(repository, target.subject, childOptions, own);
+  if (legacy !== undefined) return here(legacy);
+  throw own;
+}
+
+/**
+ * The last resort when nothing else has the type: cosign's legacy `.att` tag of the subject
+ * (cosign-tags.ts). Undefined when `error` is not a not-found or the tag has no such version.
+ */
+async function fromCosignTag(
+  repository: Repository,
+  subject: Descriptor,
+  options: Omit<PlatformGetOptions, 'reference'>,
+  error: unknown,
+): Promise<SelectedVersion | undefined> {
+  if (!isNotFound(error, 'METADATA_NOT_FOUND') && !isNotFound(error, 'VERSION_NOT_FOUND')) return undefined;
+  const versions = await cosignTagVersions(repository, subject.digest);
+  if (!versions.some((v) => v.type === options.type)) return undefined;
+  const listing = await readListing(repository, subject);
+  try {
+    return selectFromListing({ ...listing, versions: [...listing.versions, ...versions] }, options);
+  } catch (legacyError) {
+    if (isNotFound(legacyError, 'VERSION_NOT_FOUND')) return undefined;
+    throw legacyError;
   }
 }
 
 export async function getPlatformMetadata(options: PlatformGetOptions): Promise<PlatformGetResult> {
   const selected = await selectPlatformVersion(options);
-  const stored = await storedContent(options.repository, selected, options.version !== undefined);
-  return { ...selected, ...stored };
+  return {
+    ...selected,
+    ...(await versionContent(options.repository, selected, options.version !== undefined)),
+  };
+}
+
+/**
+ * What `get` prints of a version: its content layer (storedContent: pinned by the version manifest,
+ * `explicit` when `--version` named it), or the document inside another tool's attestation.
+ */
+export async function versionContent(
+  repository: Repository,
+  selected: SelectedVersion,
+  explicit: boolean,
+): Promise<{ version: MetadataVersion; content: Descriptor; document?: Uint8Array | undefined }> {
+  if (selected.version.foreign !== undefined) {
+    const document = await readForeignDocument(repository, selected.version);
+    return { version: selected.version, content: document.descriptor, document: document.bytes };
+  }
+  return storedContent(repository, selected, explicit);
 }

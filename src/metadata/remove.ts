@@ -51,7 +51,17 @@ export async function deleteMetadata(options: DeleteOptions): Promise<RemovalRes
     subject: options.subject,
     image: options.image,
   });
-  const victims = options.all ? selected.versions : [selected.version];
+  // Other tools' attestations read as this type (cosign's) are theirs: deleted only when named by --version.
+  const ours = selected.versions.filter((v) => v.foreign === undefined);
+  const latest = options.version === undefined ? ours[0] : selected.version;
+  if (latest === undefined) {
+    throw usageError(
+      'METADATA_FOREIGN',
+      `every "${options.type}" version of ${options.image ?? options.reference} was attached by another tool (${selected.version.label})`,
+      'Delete it with the tool that attached it, or name it with --version.',
+    );
+  }
+  const victims = options.all ? ours : [latest];
   await deleteVersions(options.repository, selected.subject, victims, selected.listing.state);
   const gone = new Set(victims.map((v) => v.digest));
   return {
@@ -85,7 +95,7 @@ export async function pruneMetadata(options: PruneOptions): Promise<RemovalResul
       ? summariseTypes(listing)
           .filter((g) => g.versions.some((v) => v.manifesto))
           .map((g) => g.versions.filter((v) => v.manifesto))
-      : [versionsOfType(listing, options.type)];
+      : [versionsOfType(listing, options.type).filter((v) => v.foreign === undefined)];
   const deleted = groups.flatMap((versions) => versions.slice(options.keep));
   const kept = groups.flatMap((versions) => versions.slice(0, options.keep));
   if (!options.dryRun) await deleteVersions(repository, subject, deleted, listing.state);

@@ -10,6 +10,13 @@ import {
   ANNOTATION_SUPERSEDES,
   ANNOTATION_TYPE,
 } from './annotations.ts';
+import {
+  COSIGN_PREDICATE_TYPE_ANNOTATION,
+  type ForeignSource,
+  foreignLabel,
+  isImageSignaturePredicate,
+  kindOfPredicate,
+} from './foreign.ts';
 import { describeArtifactType } from './type-name.ts';
 
 export interface ContentInfo {
@@ -38,7 +45,13 @@ export interface MetadataVersion {
   /** The content layer, when the listing carries it (manifesto's own entries always do). */
   content: ContentInfo | undefined;
   annotations: Record<string, string>;
+  /** Set when another tool wrote it in a form read as a kind (cosign and buildx attestations). */
+  foreign?: ForeignSource | undefined;
+  /** A signature of the subject itself (cosign sign, notation sign), not metadata about it. */
+  signature?: boolean | undefined;
 }
+
+const SIGNATURE_TYPES: readonly string[] = ['sigstore-bundle', 'cosign-signature', 'notation-signature'];
 
 function contentFromAnnotations(annotations: Record<string, string>): ContentInfo | undefined {
   const digest = annotations[ANNOTATION_CONTENT_DIGEST];
@@ -51,10 +64,39 @@ function contentFromAnnotations(annotations: Record<string, string>): ContentInf
   return { digest, size, mediaType };
 }
 
-export function versionFromDescriptor(descriptor: Descriptor): MetadataVersion {
+/**
+ * A Sigstore bundle's kind, from the predicate type cosign names in the manifest's annotations:
+ * an attestation of a kind manifesto reads, another attestation, or a signature of the subject.
+ */
+function bundleInfo(
+  descriptor: Descriptor,
+  subject: string | undefined,
+): { type: string; label: string; foreign: ForeignSource | undefined } | undefined {
+  const predicateType = descriptor.annotations?.[COSIGN_PREDICATE_TYPE_ANNOTATION];
+  if (!descriptor.artifactType?.startsWith('application/vnd.dev.sigstore.bundle')) return undefined;
+  if (predicateType === undefined || isImageSignaturePredicate(predicateType)) return undefined;
+  const kind = kindOfPredicate(predicateType);
+  if (kind === undefined || subject === undefined)
+    return {
+      type: 'attestation',
+      label: `in-toto attestation ${predicateType} (cosign)`,
+      foreign: undefined,
+    };
+  return {
+    type: kind.type,
+    label: foreignLabel(kind, 'cosign'),
+    foreign: { tool: 'cosign', form: 'sigstore-bundle', predicateType, subject },
+  };
+}
+
+/** A listing entry as a version; `subject` is the digest it was listed for. */
+export function versionFromDescriptor(descriptor: Descriptor, subject?: string): MetadataVersion {
   const annotations = descriptor.annotations ?? {};
   const typeAnnotation = annotations[ANNOTATION_TYPE];
-  const info = describeArtifactType(descriptor.artifactType);
+  const info = (typeAnnotation === undefined ? bundleInfo(descriptor, subject) : undefined) ?? {
+    ...describeArtifactType(descriptor.artifactType),
+    foreign: undefined,
+  };
   const createdText = annotations[ANNOTATION_CREATED];
   const supersedes = annotations[ANNOTATION_SUPERSEDES];
   return {
@@ -70,5 +112,7 @@ export function versionFromDescriptor(descriptor: Descriptor): MetadataVersion {
     supersedes: supersedes !== undefined && isDigest(supersedes) ? supersedes : undefined,
     content: contentFromAnnotations(annotations),
     annotations,
+    foreign: info.foreign,
+    signature: typeAnnotation === undefined && SIGNATURE_TYPES.includes(info.type),
   };
 }

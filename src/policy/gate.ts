@@ -12,9 +12,11 @@ import type { Repository } from '../content/repository.ts';
 import { ManifestoError } from '../errors/errors.ts';
 import { isRecordKind } from '../kinds/records.ts';
 import { kindFor } from '../kinds/registry.ts';
-import { readListing, type SubjectListing } from '../metadata/listing.ts';
-import { orderNewestFirst } from '../metadata/ordering.ts';
-import { resolveTarget } from '../metadata/target.ts';
+import { attestationEntries, buildxVersions } from '../metadata/buildx.ts';
+import { cosignTagVersions } from '../metadata/cosign-tags.ts';
+import { attestationLayer } from '../metadata/foreign-content.ts';
+import { orderVersions, readListing, type SubjectListing, versionsOfType } from '../metadata/listing.ts';
+import { type IndexInfo, resolveTarget } from '../metadata/target.ts';
 import type { MetadataVersion } from '../metadata/version.ts';
 import type { Descriptor, Platform } from '../spec/descriptor.ts';
 import { formatPlatform } from '../spec/platform.ts';
@@ -63,15 +65,22 @@ interface Needs {
   types: Set<string>;
   /** Type names whose content is fetched. */
   content: Set<string>;
+  /** Type names a rule denies without (require, maxAge, vuln, provenance, cel), not vex or signedBy. */
+  required: Set<string>;
 }
+
+/** The kinds another tool's attestation can provide (foreign.ts); none has an alias. */
+const FOREIGN_KINDS: readonly string[] = ['sbom', 'provenance', 'vuln', 'vex'];
 
 function needsOf(policy: GatePolicy): Needs {
   const types = new Set<string>();
   const content = new Set<string>();
-  const add = (name: string, fetch: boolean) => {
+  const required = new Set<string>();
+  const add = (name: string, fetch: boolean, needed = true) => {
     for (const type of typeNamesFor(name)) {
       types.add(type);
       if (fetch) content.add(type);
+      if (needed) required.add(type);
     }
   };
   for (const rule of policy.rules) {
@@ -83,11 +92,11 @@ function needsOf(policy: GatePolicy): Needs {
         add(rule.of, rule.from === 'content' && kindFor(rule.of)?.name === 'vuln');
         break;
       case 'signedBy':
-        for (const t of rule.types) add(t, false);
+        for (const t of rule.types) add(t, false, false);
         break;
       case 'vulnerabilities':
         add('vuln', true);
-        if (rule.vex) add('vex', true);
+        if (rule.vex) add('vex', true, false);
         break;
       case 'approvals':
         add('approval', true);
@@ -100,12 +109,15 @@ function needsOf(policy: GatePolicy): Needs {
         break;
     }
   }
-  return { types, content };
+  return { types, content, required };
 }
 
 /**
- * Latest version per needed type: the subject's own, else the index's. Record kinds (approval,
- * deployment) also carry the older versions of the same subject, whose contents are merged.
+ * Latest version per needed type: manifesto's own version of the subject, else the index's, else
+ * another tool's of the subject (cosign), else another tool's of the index (docs/format.md, "Other
+ * tools' metadata"); buildx's and cosign's legacy ones are added afterwards (withOtherTools).
+ * Record kinds (approval, deployment) also carry the older versions of the same subject, whose
+ * contents are merged.
  */
 function presentVersions(
   own: SubjectListing,
@@ -114,12 +126,15 @@ function presentVersions(
 ): Map<string, PresentVersion> {
   const present = new Map<string, PresentVersion>();
   for (const type of needs.types) {
-    let from = own;
-    let ordered = orderNewestFirst(own.versions.filter((v) => v.type === type));
-    if (ordered.length === 0 && index !== undefined) {
-      from = index;
-      ordered = orderNewestFirst(index.versions.filter((v) => v.type === type));
-    }
+    const candidates = [own, ...(index === undefined ? [] : [index])].map((listing) => ({
+      listing,
+      ordered: versionsOfType(listing, type),
+    }));
+    const chosen =
+      candidates.find((c) => c.ordered[0] !== undefined && c.ordered[0].foreign === undefined) ??
+      candidates.find((c) => c.ordered[0] !== undefined);
+    if (chosen === undefined) continue;
+    const { listing: from, ordered } = chosen;
     const [latest, ...rest] = ordered;
     if (latest === undefined) continue;
     const inherited = from !== own;
@@ -139,6 +154,57 @@ function presentVersions(
 /** The present versions of a subject with the older versions of record kinds. */
 function everyVersion(subject: EvaluationSubject): PresentVersion[] {
   return [...subject.versions.values()].flatMap((p) => [p, ...(p.older ?? [])]);
+}
+
+/**
+ * Other tools' versions read only when needed (docs/format.md, "Other tools' metadata"): needed types
+ * a platform has no version of (or only another tool's of the index) from the buildx attestation
+ * manifest of that platform (one GET per attestation manifest); then types a rule denies without
+ * from cosign's legacy `.att` tag of the subject (one GET, on a path that denied before).
+ */
+async function withOtherTools(
+  repository: Repository,
+  index: IndexInfo | undefined,
+  subjects: readonly EvaluationSubject[],
+  needs: Needs,
+): Promise<EvaluationSubject[]> {
+  const missingOf = (versions: ReadonlyMap<string, PresentVersion>) =>
+    [...needs.types].filter((type) => {
+      const present = versions.get(type);
+      return present === undefined || (present.inherited && present.version.foreign !== undefined);
+    });
+  return Promise.all(
+    subjects.map(async (subject): Promise<EvaluationSubject> => {
+      const child = index?.platforms.find((c) => c.descriptor.digest === subject.digest);
+      const descriptor = child?.descriptor ?? index?.descriptor;
+      const present = new Map(subject.versions);
+      const fill = (versions: MetadataVersion[], types: string[], from: Descriptor) => {
+        for (const type of types) {
+          const version = orderVersions(versions.filter((v) => v.type === type))[0];
+          if (version === undefined) continue;
+          const { mediaType, digest, size } = from;
+          present.set(type, {
+            type,
+            version,
+            subject: { mediaType, digest, size },
+            inherited: false,
+            content: undefined,
+          });
+        }
+      };
+      if (index !== undefined && child !== undefined) {
+        const missing = missingOf(present);
+        if (missing.length > 0 && attestationEntries(index.manifest, subject.digest).length > 0)
+          fill(await buildxVersions(repository, index.manifest, subject.digest), missing, child.descriptor);
+      }
+      const legacy = missingOf(present).filter((t) => FOREIGN_KINDS.includes(t) && needs.required.has(t));
+      if (legacy.length > 0) {
+        const from = descriptor ?? { mediaType: '', digest: subject.digest, size: 0 };
+        fill(await cosignTagVersions(repository, subject.digest), legacy, from);
+      }
+      return { ...subject, versions: present };
+    }),
+  );
 }
 
 export async function compilePolicyCel(
@@ -187,7 +253,7 @@ export async function checkImage(
       }),
     ),
   ]);
-  const subjects: EvaluationSubject[] =
+  const listed: EvaluationSubject[] =
     index === undefined
       ? [
           {
@@ -205,18 +271,24 @@ export async function checkImage(
           reference: options.image,
           versions: presentVersions(listings[i + 1]!, listings[0], needs),
         }));
+  const subjects = await withOtherTools(repository, index, listed, needs);
   // One fetch per distinct version whose content a rule reads.
   const toFetch = new Map<string, PresentVersion[]>();
   for (const subject of subjects)
     for (const present of everyVersion(subject))
-      if (needs.content.has(present.type) && present.version.content !== undefined) {
+      if (
+        needs.content.has(present.type) &&
+        (present.version.content !== undefined || present.version.foreign !== undefined)
+      ) {
         const list = toFetch.get(present.version.digest) ?? [];
         list.push(present);
         toFetch.set(present.version.digest, list);
       }
   await Promise.all(
     [...toFetch.values()].map(async (presents) => {
-      const info = presents[0]!.version.content!;
+      // Other tools' attestations: the bundle or statement (kinds read the statement inside).
+      const version = presents[0]!.version;
+      const info = version.content ?? (await attestationLayer(repository, version));
       if (info.size > MAX_CONTENT_BYTES) return;
       const bytes = await repository.fetchBlobBytes(info, MAX_CONTENT_BYTES);
       for (const p of presents) p.content = bytes;

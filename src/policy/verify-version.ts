@@ -35,6 +35,7 @@ import {
   type TrustPolicy,
   type TrustRule,
 } from './trust-policy.ts';
+import { verifyForeignVersion } from './verify-foreign.ts';
 
 /** What a verified signature vouches for. */
 export interface SignedFacts {
@@ -217,6 +218,8 @@ function sameContent(a: ContentInfo | undefined, b: ContentInfo | undefined): bo
 export async function verifyVersion(options: VerifyVersionOptions): Promise<VersionVerdict> {
   const { repository, version, policy, rule } = options;
   const now = options.now ?? new Date();
+  // Other tools' attestations carry their signature themselves (verify-foreign.ts).
+  if (version.foreign !== undefined) return verifyForeignVersion(options, now);
   const { manifests } = await repository.referrers(version.digest);
   const entries = manifests
     .map((d) => ({ d, format: FORMAT_OF[d.artifactType ?? ''] }))

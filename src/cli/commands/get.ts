@@ -51,6 +51,10 @@ async function writeVerifiedFile(chunks: AsyncIterable<Uint8Array>, path: string
   }
 }
 
+async function* oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
 export async function getCommand(
   options: GetCommandOptions,
   context: CommandContext,
@@ -103,8 +107,13 @@ export async function getCommand(
     digest: result.content.digest,
     size: result.content.size,
   };
+  // Another tool's attestation: the document was taken out of it already (and is small).
+  const fetchContent = () =>
+    result.document === undefined ? repository.fetchBlob(result.content) : oneChunk(result.document);
+  const contentBytes = async () =>
+    result.document ?? (await repository.fetchBlobBytes(result.content, IN_MEMORY_LIMIT));
   if (options.output !== undefined) {
-    await writeVerifiedFile(repository.fetchBlob(result.content), options.output);
+    await writeVerifiedFile(fetchContent(), options.output);
     if (context.json) writeJson(io.stdout, { ...described, content, output: options.output });
     else {
       io.stderr.write(
@@ -112,7 +121,7 @@ export async function getCommand(
       );
     }
   } else if (context.json) {
-    const bytes = await repository.fetchBlobBytes(result.content, IN_MEMORY_LIMIT);
+    const bytes = await contentBytes();
     let text: string | undefined;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -126,8 +135,8 @@ export async function getCommand(
         ...(text === undefined ? { base64: Buffer.from(bytes).toString('base64') } : { text }),
       },
     });
-  } else if (result.content.size <= IN_MEMORY_LIMIT) {
-    const bytes = await repository.fetchBlobBytes(result.content, IN_MEMORY_LIMIT);
+  } else if (result.content.size <= IN_MEMORY_LIMIT || result.document !== undefined) {
+    const bytes = await contentBytes();
     await new Promise<void>((resolve, reject) => io.stdout.write(bytes, (e) => (e ? reject(e) : resolve())));
   } else {
     // Large content: verify into a private temporary file first, so that nothing unverified is printed.

@@ -1,8 +1,10 @@
 /**
  * `manifesto list IMAGE`: every type stored for an image, with its latest version.
- * `--platform P`: a platform's own types plus those it inherits from its index.
+ * `--platform P`: a platform's own types (with those in its buildx attestation manifest) plus those it
+ * inherits from its index.
  * `--tree` (or `--all-platforms`): the index's types, then each platform's, fetched in parallel.
  */
+import { buildxVersions } from '../../metadata/buildx.ts';
 import { readListing, summariseTypes, type TypeSummary } from '../../metadata/listing.ts';
 import { platformListings } from '../../metadata/platform-get.ts';
 import { resolveTarget } from '../../metadata/target.ts';
@@ -81,15 +83,22 @@ export async function listCommand(options: ListCommandOptions, context: CommandC
   });
   let result: ListResult;
   if (options.platform !== undefined && target.index !== undefined) {
-    const [mine, fromIndex] = await Promise.all([
+    const [listed, fromIndex, buildx] = await Promise.all([
       readListing(repository, target.subject),
       readListing(repository, target.index.descriptor),
+      buildxVersions(repository, target.index.manifest, target.subject.digest),
     ]);
-    const ownTypes = summariseTypes(mine);
+    const mine = { ...listed, versions: [...listed.versions, ...buildx] };
+    // As get --platform reads them: manifesto's version of the index before other tools' of the platform.
+    const indexTypes = summariseTypes(fromIndex);
+    const indexOwn = new Set(
+      indexTypes.filter((t) => t.versions[0]!.foreign === undefined).map((t) => t.type),
+    );
+    const ownTypes = summariseTypes(mine).filter(
+      (t) => t.versions[0]!.foreign === undefined || !indexOwn.has(t.type),
+    );
     const ownNames = new Set(ownTypes.map((t) => t.type));
-    const inherited = summariseTypes(fromIndex)
-      .filter((t) => !ownNames.has(t.type))
-      .map((t) => ({ ...t, inherited: true }));
+    const inherited = indexTypes.filter((t) => !ownNames.has(t.type)).map((t) => ({ ...t, inherited: true }));
     result = {
       subject: target.subject,
       platform: target.platform,

@@ -60,7 +60,7 @@ export async function showCommand(options: ShowCommandOptions, context: CommandC
     const size = result.content.size;
     const preview =
       size <= SHOW_LIMIT
-        ? textPreview(await opened.repository.fetchBlobBytes(result.content, SHOW_LIMIT))
+        ? textPreview(result.document ?? (await opened.repository.fetchBlobBytes(result.content, SHOW_LIMIT)))
         : undefined;
     if (context.json) {
       writeJson(io.stdout, {
@@ -107,7 +107,8 @@ export async function showCommand(options: ShowCommandOptions, context: CommandC
     for (const line of kind.summarise(records.merged)) writeLine(io.stdout, line);
     return;
   }
-  const bytes = await opened.repository.fetchBlobBytes(result.content, SHOW_LIMIT);
+  // Another tool's attestation: the document inside it (platform-get.ts, versionContent).
+  const bytes = result.document ?? (await opened.repository.fetchBlobBytes(result.content, SHOW_LIMIT));
   const normalised = kind.normalise(bytes, result.content.mediaType);
   if (context.json) {
     writeJson(io.stdout, {

@@ -4,11 +4,12 @@
  * reported as possible tampering, exit 9); warn: the problems go to stderr and the latest is used;
  * skip (or no matching rule): no verification.
  */
-import { contentDescriptor, storedContent } from '../../metadata/get.ts';
+import { contentDescriptor } from '../../metadata/get.ts';
 import {
   type PlatformGetResult,
   type PlatformSelectedVersion,
   selectPlatformVersion,
+  versionContent,
 } from '../../metadata/platform-get.ts';
 import { verificationError, verifyForRead } from '../../policy/freshness.ts';
 import { guardRollback } from '../../policy/rollback.ts';
@@ -52,7 +53,7 @@ export async function selectVerified(
     image: opened.display,
   });
   if (rule === undefined || enforcement === 'skip') {
-    const stored = await storedContent(repository, selected, options.version !== undefined);
+    const stored = await versionContent(repository, selected, options.version !== undefined);
     return { ...selected, ...stored, trust: 'skipped', signedBy: [] };
   }
   const now = context.now?.() ?? new Date();
@@ -97,13 +98,22 @@ export async function selectVerified(
     if (read.accepted?.version.digest === selected.version.digest) accepted = read.accepted;
   }
   // The content named by what was signed, never by the listing.
+  // Another tool's attestation: the document inside the bundle whose signature was verified.
   const signedContent = accepted?.signed?.content;
-  const content: Descriptor =
+  const read =
     signedContent !== undefined
-      ? { mediaType: signedContent.mediaType, digest: signedContent.digest, size: signedContent.size }
-      : await contentDescriptor(repository, selected.version, selected.listing);
+      ? {
+          content: {
+            mediaType: signedContent.mediaType,
+            digest: signedContent.digest,
+            size: signedContent.size,
+          } satisfies Descriptor,
+        }
+      : selected.version.foreign !== undefined
+        ? await versionContent(repository, selected, true)
+        : { content: await contentDescriptor(repository, selected.version, selected.listing) };
   if (accepted === undefined) {
-    return { ...selected, content, trust: 'warned', signedBy: [] };
+    return { ...selected, ...read, trust: 'warned', signedBy: [] };
   }
-  return { ...selected, content, trust: 'verified', signedBy: accepted.signedBy };
+  return { ...selected, ...read, trust: 'verified', signedBy: accepted.signedBy };
 }

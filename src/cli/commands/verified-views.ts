@@ -18,6 +18,7 @@ import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { subjectJson, table } from '../render.ts';
 import { policyFor } from './signing-support.ts';
+import { IMAGE_SIGNATURE } from './verify.ts';
 
 export interface VerifiedViewOptions {
   image: string;
@@ -167,10 +168,18 @@ export async function listVerifyCommand(
       const { rule, enforcement } = ruleFor(t.type);
       const effective = rule ?? anyAuthority(policy);
       const verdict =
-        effective.authorities.length === 0
+        effective.authorities.length === 0 || t.versions.every((v) => v.signature)
           ? undefined
           : await verifyVersion({ repository, version: t.versions[0]!, policy, rule: effective, now });
-      return { type: t.type, latest: t.versions[0]!.digest, rule: rule?.index, enforcement, verdict };
+      const signature = t.versions.every((v) => v.signature);
+      return {
+        type: t.type,
+        latest: t.versions[0]!.digest,
+        rule: rule?.index,
+        enforcement,
+        verdict,
+        signature,
+      };
     }),
   );
   if (context.json) {
@@ -182,7 +191,9 @@ export async function listVerifyCommand(
         latest: r.latest,
         rule: r.rule ?? null,
         enforcement: r.enforcement,
-        ...(r.verdict === undefined ? { status: 'unchecked' } : verdictJson(r.verdict)),
+        ...(r.verdict === undefined
+          ? { status: r.signature ? 'image-signature' : 'unchecked' }
+          : verdictJson(r.verdict)),
       })),
     });
   } else {
@@ -194,7 +205,7 @@ export async function listVerifyCommand(
           r.type,
           r.latest,
           r.rule === undefined ? 'no rule' : `${r.enforcement} (rules[${r.rule}])`,
-          r.verdict === undefined ? '-' : describeStatus(r.verdict),
+          r.verdict === undefined ? (r.signature ? IMAGE_SIGNATURE : '-') : describeStatus(r.verdict),
           r.verdict === undefined ? '-' : signerText(r.verdict),
         ]),
       ),

@@ -18,6 +18,9 @@ import { writeJson, writeLine } from '../io.ts';
 import { subjectJson, table } from '../render.ts';
 import { policyFor } from './signing-support.ts';
 
+/** What a signature of the image (cosign sign, notation sign) listed among the metadata is. */
+export const IMAGE_SIGNATURE = 'signature of the image, not of metadata: not checked';
+
 export interface VerifyCommandOptions {
   image: string;
   type?: string | undefined;
@@ -63,6 +66,10 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
       const base = { type: t.type, latest: t.versions[0]!.digest, enforcement, rule: rule?.index };
       if (rule === undefined || enforcement === 'skip') {
         return { ...base, status: 'skipped', detail: 'not checked', signedBy: [], problems: [] };
+      }
+      if (t.versions.every((v) => v.signature)) {
+        // cosign or notation signed the image: no metadata to verify (their own verify checks it).
+        return { ...base, status: 'skipped', detail: IMAGE_SIGNATURE, signedBy: [], problems: [] };
       }
       const read = await verifyForRead({ repository, versions: t.versions, policy, rule, now });
       if (read.accepted !== undefined) {

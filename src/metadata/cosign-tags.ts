@@ -1,0 +1,77 @@
+/**
+ * cosign's legacy storage, read as metadata (docs/format.md, "Other tools' metadata"): before its
+ * bundle format (and still with `--new-bundle-format=false`, on every registry kind) cosign stores an
+ * image's attestations under the tag `sha256-<hex>.att`: one OCI manifest whose layers are DSSE
+ * envelopes (`application/vnd.dsse.envelope.v1+json`), each annotated `predicateType`; `cosign attest`
+ * appends a layer per attestation. Each layer is a version of the kind its predicate type names (its
+ * id is the layer digest; the envelopes carry no time, so they count as oldest). The tag is not a
+ * referrer: it is read (one GET, usually a 404) only where a type is not found otherwise, so
+ * commands that find what they need keep their request counts.
+ */
+import type { Repository } from '../content/repository.ts';
+import { isManifestoError } from '../errors/errors.ts';
+import type { Descriptor } from '../spec/descriptor.ts';
+import { isDigest, tryParseDigest } from '../spec/digest.ts';
+import { foreignLabel, kindOfPredicate } from './foreign.ts';
+import type { MetadataVersion } from './version.ts';
+
+export const DSSE_ENVELOPE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
+/** The layer annotation cosign writes on each attestation of a `.att` manifest. */
+export const LEGACY_PREDICATE_TYPE_ANNOTATION = 'predicateType';
+
+/** `sha256-<hex>.att` for the image `digest`. */
+export function attestationTag(digest: string): string | undefined {
+  const parsed = tryParseDigest(digest);
+  return parsed === undefined ? undefined : `${parsed.algorithm}-${parsed.hex}.att`;
+}
+
+function layerVersion(layer: Descriptor, subject: string): MetadataVersion | undefined {
+  const predicateType = layer.annotations?.[LEGACY_PREDICATE_TYPE_ANNOTATION];
+  if (predicateType === undefined || !isDigest(layer.digest) || !Number.isSafeInteger(layer.size))
+    return undefined;
+  const kind = kindOfPredicate(predicateType);
+  if (kind === undefined) return undefined;
+  return {
+    digest: layer.digest,
+    descriptor: { ...layer, artifactType: DSSE_ENVELOPE_MEDIA_TYPE },
+    type: kind.type,
+    label: foreignLabel(kind, 'cosign'),
+    manifesto: false,
+    artifactType: DSSE_ENVELOPE_MEDIA_TYPE,
+    created: Number.NaN,
+    createdText: undefined,
+    author: undefined,
+    supersedes: undefined,
+    content: { digest: layer.digest, size: layer.size, mediaType: layer.mediaType },
+    annotations: layer.annotations ?? {},
+    foreign: { tool: 'cosign', form: 'dsse-envelope', predicateType, subject },
+    signature: false,
+  };
+}
+
+/** The attestations cosign stored for `subjectDigest` under its `.att` tag (none: no such tag). */
+export async function cosignTagVersions(
+  repository: Repository,
+  subjectDigest: string,
+): Promise<MetadataVersion[]> {
+  const tag = attestationTag(subjectDigest);
+  if (tag === undefined) return [];
+  let bytes: Uint8Array;
+  try {
+    ({ bytes } = await repository.fetchManifest(tag));
+  } catch (error) {
+    if (isManifestoError(error) && error.category === 'not-found') return [];
+    throw error;
+  }
+  let layers: unknown;
+  try {
+    layers = (JSON.parse(new TextDecoder().decode(bytes)) as { layers?: unknown }).layers;
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(layers)) return [];
+  return (layers as Descriptor[])
+    .filter((l) => typeof l === 'object' && l !== null && l.mediaType === DSSE_ENVELOPE_MEDIA_TYPE)
+    .map((l) => layerVersion(l, subjectDigest))
+    .filter((v): v is MetadataVersion => v !== undefined);
+}
