@@ -11,6 +11,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { measureBulk } from '../bench/support/bulk.ts';
+import { measureFloor, renderClientCpu } from '../bench/support/client-cpu.ts';
 import { type ExtrasResults, measureScale, measureStart, renderExtras } from '../bench/support/extras.ts';
 import { type BenchRegistry, benchRegistryStorage, startBenchRegistry } from '../bench/support/fixtures.ts';
 import { measureScenario, type RunRecord } from '../bench/support/measure.ts';
@@ -124,6 +125,7 @@ async function runExtras(
       'start',
       async () => {
         extras.start.push(await measureStart(context, 20));
+        extras.floor.push(...(await measureFloor(context, 10)));
       },
     ],
     [
@@ -311,6 +313,8 @@ function renderReport(results: Results, options: BenchOptions): string {
       );
     }
   }
+  const cpuLines = renderClientCpu(results.runs);
+  if (cpuLines.length > 0) out.push(...cpuLines, '');
   const extraLines = renderExtras(results.extras);
   if (extraLines.length > 0) out.push(...extraLines, '');
   const memory = results.memory;
@@ -399,7 +403,7 @@ async function main(): Promise<number> {
   const runs: Results['runs'] = [];
   const errors: string[] = [];
   let memory: MemoryResult | undefined;
-  const extras: ExtrasResults = { start: [], bulk: [], scale: [], signing: [] };
+  const extras: ExtrasResults = { start: [], floor: [], bulk: [], scale: [], signing: [] };
   const memoryRegistry = options.registries.includes('distribution') ? 'distribution' : options.registries[0];
   const workParent = join(tmpdir(), 'manifesto-bench');
   const storage = benchRegistryStorage();

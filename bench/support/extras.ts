@@ -2,7 +2,8 @@
  * The benchmark's sections beyond the per-operation table:
  *
  * - start: `manifesto --version` next to `node -e 0`, and `manifesto get` next to a Node process that
- *   makes the same requests (recorded at the proxy) with fetch: what start-up and module loading add.
+ *   makes the same requests (recorded at the proxy) with fetch: what start-up and module loading add;
+ *   put, get and list next to a bare node:http script making the same requests (client-cpu.ts).
  * - bulk: N puts to N images with one `manifesto put --from` next to `oras attach` processes (bulk.ts).
  * - scale: `list` and `get` of an image with 1,000 versions of one type (requests and wall time).
  */
@@ -16,6 +17,7 @@ import type { Descriptor } from '../../src/spec/descriptor.ts';
 import { OCI_INDEX, OCI_MANIFEST } from '../../src/spec/media-types.ts';
 import { inBatches } from './batches.ts';
 import { type BulkResult, renderBulk } from './bulk.ts';
+import { type FloorRow, renderFloor } from './client-cpu.ts';
 import type { RequestCounts } from './counting-proxy.ts';
 import {
   type BenchImage,
@@ -61,6 +63,8 @@ export interface ScaleRow {
 
 export interface ExtrasResults {
   start: StartResult[];
+  /** put, get and list next to a bare node:http script making the same requests (client-cpu.ts). */
+  floor: FloorRow[];
   bulk: BulkResult[];
   scale: ScaleRow[];
   /** put --sign, get --verify and check (bench/support/signing.ts). */
@@ -255,6 +259,7 @@ export function renderExtras(extras: ExtrasResults): string[] {
         `${formatRatio(s.getRatio)} (goal <= 1.50x)`,
     );
   }
+  out.push(...renderFloor(extras.floor));
   out.push(...renderBulk(extras.bulk));
   for (const r of extras.scale) {
     out.push(

@@ -27,6 +27,8 @@ export interface RunRecord {
   code: number;
   wallMs: number;
   peakRssKb: number | undefined;
+  /** The client's user + system CPU, ms (all its processes). */
+  cpuMs?: number | undefined;
   processes: number;
   counts: RequestCounts;
   /**
@@ -114,6 +116,7 @@ export async function measureScenario(
           code: run.code,
           wallMs: run.wallMs,
           peakRssKb: run.peakRssKb,
+          cpuMs: run.cpuMs,
           processes: run.processes,
           counts: countRequests(requests),
           settleMs: tool === 'manifesto' ? settleGap(requests) : undefined,

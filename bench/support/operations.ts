@@ -108,6 +108,8 @@ export interface ToolRun {
   wallMs: number;
   /** The largest peak RSS of the processes, KiB. */
   peakRssKb: number | undefined;
+  /** Sum of the processes' user + system CPU, ms (undefined without /usr/bin/time). */
+  cpuMs?: number | undefined;
   processes: number;
   /** stderr of the first failing process. */
   error?: string | undefined;
@@ -133,6 +135,9 @@ export function combine(results: readonly RunResult[]): ToolRun {
     code: failed?.code ?? 0,
     wallMs: results.reduce((sum, r) => sum + r.wallMs, 0),
     peakRssKb: rss.length === 0 ? undefined : Math.max(...rss),
+    cpuMs: results.every((r) => r.cpuMs !== undefined)
+      ? results.reduce((sum, r) => sum + r.cpuMs!, 0)
+      : undefined,
     processes: results.length,
     error: failed === undefined ? undefined : (failed.stderr.trim() || failed.stdout.trim()).slice(0, 2000),
   };

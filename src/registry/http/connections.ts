@@ -4,10 +4,11 @@
  * Node, so a CLI process exits as soon as its work is done without closing anything.
  *
  * node:https (and with it TLS) is loaded only when an https URL is used: a plain-HTTP command on
- * loopback never pays for it.
+ * loopback never pays for it. Both are taken with process.getBuiltinModule, not imported: an ES import
+ * of node:http reads every export of the module, and its lazy `WebSocket` getter then compiles Node's
+ * bundled undici (the fetch stack this transport exists to avoid, ~20-60 ms).
  */
 import type { Agent as HttpAgent } from 'node:http';
-import * as http from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { ConnectTlsOptions } from './tls.ts';
 
@@ -20,9 +21,17 @@ export interface ConnectionPoolOptions {
   tls: ConnectTlsOptions;
 }
 
+type HttpModule = typeof import('node:http');
 type HttpsModule = typeof import('node:https');
 
+let httpModule: HttpModule | undefined;
 let httpsModule: HttpsModule | undefined;
+
+/** node:http, loaded on first use. */
+export function http(): HttpModule {
+  httpModule ??= process.getBuiltinModule('node:http') as HttpModule;
+  return httpModule;
+}
 
 /** node:https, loaded on first use. */
 export function https(): HttpsModule {
@@ -47,7 +56,7 @@ export class ConnectionPools {
   agentFor(url: URL, registryHost: boolean): HttpAgent {
     const common = { keepAlive: true, maxSockets: this.#options.maxConnections, timeout: IDLE_SOCKET_MS };
     if (url.protocol === 'http:') {
-      this.#http ??= new http.Agent(common);
+      this.#http ??= new (http().Agent)(common);
       return this.#http;
     }
     const tls = this.#options.tls;

@@ -10,10 +10,9 @@
  * waiting for the reply, and between two chunks sent or received. A transfer that keeps moving is
  * never cut off.
  */
-import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
-import * as http from 'node:http';
+import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type { BlobSource } from '../../content/repository.ts';
-import { https } from './connections.ts';
+import { http, https } from './connections.ts';
 import { NodeRegistryResponse, type RegistryResponse } from './response.ts';
 
 export interface NodeExchange {
@@ -48,10 +47,10 @@ export interface StaleSocketFailure {
 
 export function sendWithNode(exchange: NodeExchange): Promise<RegistryResponse> {
   const { url, method, headers, body, timeoutMs } = exchange;
-  const options: http.RequestOptions = { method, headers, agent: exchange.agent };
+  const options: RequestOptions = { method, headers, agent: exchange.agent };
   if (exchange.signal !== undefined) options.signal = exchange.signal;
   const request: ClientRequest =
-    url.protocol === 'https:' ? https().request(url, options) : http.request(url, options);
+    url.protocol === 'https:' ? https().request(url, options) : http().request(url, options);
 
   return new Promise<RegistryResponse>((resolve, reject) => {
     let reply: IncomingMessage | undefined;
