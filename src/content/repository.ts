@@ -75,6 +75,21 @@ export interface DeleteManifestsOptions {
   /** The subject of every manifest being deleted (they are referrers of it). */
   subject: Descriptor;
   referrersState?: ReferrersState | undefined;
+  /**
+   * A digest neither stored nor listed (someone else deleted it meanwhile) is reported in the result's
+   * `absent` instead of thrown as not-found: the caller wanted it gone, and it is.
+   */
+  absentOk?: boolean | undefined;
+  /**
+   * Called with each digest this call deleted, as soon as it is deleted (before the listing update):
+   * when the call fails later, the caller still knows exactly what it removed.
+   */
+  onDeleted?: ((digest: string) => void) | undefined;
+}
+
+export interface DeleteManifestsResult {
+  /** Digests that were neither stored nor listed (only with `absentOk`). */
+  absent: string[];
 }
 
 export interface ReferrersOptions {
@@ -138,7 +153,10 @@ export interface Repository {
    * deleted); at any moment the listing names a manifest that is gone only until the listing's
    * next update, never for good.
    */
-  deleteManifests(digests: readonly string[], options: DeleteManifestsOptions): Promise<void>;
+  deleteManifests(
+    digests: readonly string[],
+    options: DeleteManifestsOptions,
+  ): Promise<DeleteManifestsResult>;
 
   /** The blob's descriptor (digest, size) if present, else undefined. */
   statBlob(digest: string): Promise<Descriptor | undefined>;

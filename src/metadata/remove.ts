@@ -1,6 +1,6 @@
 /** Deletes versions of a piece of metadata (`delete`) and superseded versions (`prune`). */
 import type { ReferrersState, Repository } from '../content/repository.ts';
-import { usageError } from '../errors/errors.ts';
+import { isManifestoError, ManifestoError, usageError } from '../errors/errors.ts';
 import type { Descriptor } from '../spec/descriptor.ts';
 import { selectVersion } from './get.ts';
 import { readListing, summariseTypes, versionsOfType } from './listing.ts';
@@ -20,9 +20,43 @@ export interface DeleteOptions {
 
 export interface RemovalResult {
   subject: Descriptor;
+  /** Versions this call deleted. */
   deleted: MetadataVersion[];
+  /**
+   * Versions that were to be deleted but were gone already (a concurrent delete or prune of the same
+   * versions won the race): the requested state is reached all the same.
+   */
+  alreadyGone: MetadataVersion[];
   /** Versions kept, newest first (prune), or left of the type (delete). */
   kept: MetadataVersion[];
+}
+
+/**
+ * A delete or prune that failed part-way: the cause's code, category and hint, and exactly the
+ * versions it deleted before failing (their manifests are gone; they may still be listed until the
+ * next write of the listing or a rerun).
+ */
+export class IncompleteRemovalError extends ManifestoError {
+  readonly deleted: readonly MetadataVersion[];
+
+  constructor(cause: ManifestoError, deleted: readonly MetadataVersion[], total: number) {
+    super(
+      cause.code,
+      `${cause.message} (deleted ${deleted.length} of ${total} version(s) before the failure)`,
+      {
+        category: cause.category,
+        hint: cause.hint,
+        cause,
+        status: cause.status,
+        registryErrors: cause.registryErrors,
+      },
+    );
+    this.deleted = deleted;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), deleted: this.deleted.map((v) => v.digest) };
+  }
 }
 
 /** All victims in one batch: one referrers-listing update, however many versions. */
@@ -31,12 +65,28 @@ async function deleteVersions(
   subject: Descriptor,
   victims: MetadataVersion[],
   referrersState: ReferrersState,
-) {
-  if (victims.length === 0) return;
-  await repository.deleteManifests(
-    victims.map((v) => v.digest),
-    { subject, referrersState },
-  );
+): Promise<{ deleted: MetadataVersion[]; alreadyGone: MetadataVersion[] }> {
+  if (victims.length === 0) return { deleted: [], alreadyGone: [] };
+  const done = new Set<string>();
+  let absent: ReadonlySet<string>;
+  try {
+    const result = await repository.deleteManifests(
+      victims.map((v) => v.digest),
+      { subject, referrersState, absentOk: true, onDeleted: (digest) => done.add(digest) },
+    );
+    absent = new Set(result.absent);
+  } catch (error) {
+    if (!isManifestoError(error)) throw error;
+    throw new IncompleteRemovalError(
+      error,
+      victims.filter((v) => done.has(v.digest)),
+      victims.length,
+    );
+  }
+  return {
+    deleted: victims.filter((v) => !absent.has(v.digest)),
+    alreadyGone: victims.filter((v) => absent.has(v.digest)),
+  };
 }
 
 export async function deleteMetadata(options: DeleteOptions): Promise<RemovalResult> {
@@ -62,11 +112,11 @@ export async function deleteMetadata(options: DeleteOptions): Promise<RemovalRes
     );
   }
   const victims = options.all ? ours : [latest];
-  await deleteVersions(options.repository, selected.subject, victims, selected.listing.state);
+  const removal = await deleteVersions(options.repository, selected.subject, victims, selected.listing.state);
   const gone = new Set(victims.map((v) => v.digest));
   return {
     subject: selected.subject,
-    deleted: victims,
+    ...removal,
     kept: selected.versions.filter((v) => !gone.has(v.digest)),
   };
 }
@@ -96,8 +146,8 @@ export async function pruneMetadata(options: PruneOptions): Promise<RemovalResul
           .filter((g) => g.versions.some((v) => v.manifesto))
           .map((g) => g.versions.filter((v) => v.manifesto))
       : [versionsOfType(listing, options.type).filter((v) => v.foreign === undefined)];
-  const deleted = groups.flatMap((versions) => versions.slice(options.keep));
+  const victims = groups.flatMap((versions) => versions.slice(options.keep));
   const kept = groups.flatMap((versions) => versions.slice(0, options.keep));
-  if (!options.dryRun) await deleteVersions(repository, subject, deleted, listing.state);
-  return { subject, deleted, kept };
+  if (options.dryRun) return { subject, deleted: victims, alreadyGone: [], kept };
+  return { subject, ...(await deleteVersions(repository, subject, victims, listing.state)), kept };
 }

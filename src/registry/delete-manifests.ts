@@ -21,7 +21,8 @@ export interface ManifestDeletions {
 export async function deleteManifestsByDigest(
   target: RegistryTarget,
   digests: readonly string[],
-  concurrency = DELETE_CONCURRENCY,
+  concurrency: number | undefined = DELETE_CONCURRENCY,
+  onDeleted?: (digest: string) => void,
 ): Promise<ManifestDeletions> {
   const result: ManifestDeletions = { outcomes: new Map(), unsupported: undefined, failure: undefined };
   let next = 0;
@@ -32,12 +33,17 @@ export async function deleteManifestsByDigest(
       try {
         const outcome = await deleteManifestReference(target, digest);
         if (outcome === 'unsupported') result.unsupported ??= digest;
-        else result.outcomes.set(digest, outcome);
+        else {
+          result.outcomes.set(digest, outcome);
+          if (outcome === 'deleted') onDeleted?.(digest);
+        }
       } catch (error) {
         result.failure ??= { error };
       }
     }
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, digests.length) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency ?? DELETE_CONCURRENCY, digests.length) }, worker),
+  );
   return result;
 }

@@ -8,6 +8,7 @@ import type {
   BlobSource,
   DeleteManifestOptions,
   DeleteManifestsOptions,
+  DeleteManifestsResult,
   FetchedManifest,
   FetchManifestOptions,
   PushBlobOptions,
@@ -228,13 +229,16 @@ export class RegistryRepository implements Repository {
    * (referrers-tag-schema.ts step 3). The opposite order would leave manifests no listing names.
    * When a DELETE fails, no new one is started; those already done are still removed from the index.
    */
-  async deleteManifests(digests: readonly string[], options: DeleteManifestsOptions): Promise<void> {
+  async deleteManifests(
+    digests: readonly string[],
+    options: DeleteManifestsOptions,
+  ): Promise<DeleteManifestsResult> {
     const unique = [...new Set(digests)];
     for (const digest of unique) parseDigest(digest);
     const subject = options.subject.digest;
     parseDigest(subject);
-    if (unique.length === 0) return;
-    const deletions = await deleteManifestsByDigest(this.#target, unique);
+    if (unique.length === 0) return { absent: [] };
+    const deletions = await deleteManifestsByDigest(this.#target, unique, undefined, options.onDeleted);
     const done = [...deletions.outcomes.keys()];
     let listed: ReadonlySet<string> = new Set();
     if (done.length > 0) {
@@ -259,14 +263,15 @@ export class RegistryRepository implements Repository {
     }
     if (deletions.failure !== undefined) throw deletions.failure.error;
     if (deletions.unsupported !== undefined) throw deleteUnsupported(this.location, deletions.unsupported);
-    const missing = done.find((d) => deletions.outcomes.get(d) === 'absent' && !listed.has(d));
-    if (missing !== undefined) {
+    const absent = done.filter((d) => deletions.outcomes.get(d) === 'absent' && !listed.has(d));
+    if (absent.length > 0 && options.absentOk !== true) {
       throw notFoundError(
         'MANIFEST_UNKNOWN',
-        `manifest ${this.location}@${missing} not found`,
+        `manifest ${this.location}@${absent[0]} not found`,
         'It may have been deleted already.',
       );
     }
+    return { absent };
   }
 
   statBlob(digest: string): Promise<Descriptor | undefined> {

@@ -1,5 +1,10 @@
 /** `manifesto delete IMAGE TYPE [--version D | --all]` and `manifesto prune IMAGE --keep N`. */
-import { deleteMetadata, pruneMetadata, type RemovalResult } from '../../metadata/remove.ts';
+import {
+  deleteMetadata,
+  IncompleteRemovalError,
+  pruneMetadata,
+  type RemovalResult,
+} from '../../metadata/remove.ts';
 import { resolveTarget } from '../../metadata/target.ts';
 import { lowerAfterDelete } from '../../policy/rollback.ts';
 import { TrustedState } from '../../policy/trusted-state.ts';
@@ -30,14 +35,41 @@ function report(context: CommandContext, display: string, result: RemovalResult,
       image: display,
       subject: subjectJson(result.subject),
       deleted: result.deleted.map(versionJson),
+      alreadyGone: result.alreadyGone.map(versionJson),
       kept: result.kept.map(versionJson),
     });
     return;
   }
   for (const v of result.deleted)
     writeLine(context.io.stdout, `${verb} ${v.type} version ${v.digest} of ${display}`);
-  if (result.deleted.length === 0)
-    writeLine(context.io.stdout, `nothing to ${verb.toLowerCase().replace(/d$/, '')}`);
+  for (const v of result.alreadyGone)
+    writeLine(
+      context.io.stdout,
+      `Already gone: ${v.type} version ${v.digest} of ${display} (deleted meanwhile)`,
+    );
+  if (result.deleted.length === 0 && result.alreadyGone.length === 0)
+    writeLine(context.io.stdout, verb === 'Deleted' ? 'nothing to delete' : 'nothing would be deleted');
+}
+
+/**
+ * Runs a removal; when it fails part-way, says on stdout exactly which versions it deleted (the error
+ * follows on stderr, and in --json its `deleted` lists them) before passing the error on.
+ */
+async function reportingPartial(
+  context: CommandContext,
+  display: string,
+  removal: () => Promise<RemovalResult>,
+): Promise<RemovalResult> {
+  try {
+    return await removal();
+  } catch (error) {
+    if (error instanceof IncompleteRemovalError && !context.json) {
+      for (const v of error.deleted)
+        writeLine(context.io.stdout, `Deleted ${v.type} version ${v.digest} of ${display}`);
+      if (error.deleted.length === 0) writeLine(context.io.stdout, 'nothing was deleted');
+    }
+    throw error;
+  }
 }
 
 /**
@@ -45,7 +77,7 @@ function report(context: CommandContext, display: string, result: RemovalResult,
  * the mark is lowered to what remains (docs/format.md, "Rollback protection").
  */
 function lowerMarks(context: CommandContext, location: string, result: RemovalResult): void {
-  const types = new Set(result.deleted.map((v) => v.type));
+  const types = new Set([...result.deleted, ...result.alreadyGone].map((v) => v.type));
   if (types.size === 0) return;
   const state = new TrustedState(context.io.env, (m) => context.io.stderr.write(`warning: ${m}\n`));
   const now = context.now?.() ?? new Date();
@@ -53,7 +85,7 @@ function lowerMarks(context: CommandContext, location: string, result: RemovalRe
     lowerAfterDelete(
       state,
       { location, subject: result.subject.digest, type },
-      result.deleted.filter((v) => v.type === type),
+      [...result.deleted, ...result.alreadyGone].filter((v) => v.type === type),
       result.kept.filter((v) => v.type === type),
       now,
     );
@@ -78,15 +110,17 @@ export async function deleteCommand(
   context: CommandContext,
 ): Promise<RemovalResult> {
   const { opened, subject } = await removalTarget(options, context);
-  const result = await deleteMetadata({
-    subject,
-    repository: opened.repository,
-    reference: opened.target,
-    type: options.type,
-    version: options.version,
-    all: options.all,
-    image: opened.display,
-  });
+  const result = await reportingPartial(context, opened.display, () =>
+    deleteMetadata({
+      subject,
+      repository: opened.repository,
+      reference: opened.target,
+      type: options.type,
+      version: options.version,
+      all: options.all,
+      image: opened.display,
+    }),
+  );
   lowerMarks(context, opened.repository.location, result);
   report(context, opened.display, result, 'Deleted');
   return result;
@@ -97,14 +131,16 @@ export async function pruneCommand(
   context: CommandContext,
 ): Promise<RemovalResult> {
   const { opened, subject } = await removalTarget(options, context);
-  const result = await pruneMetadata({
-    subject,
-    repository: opened.repository,
-    reference: opened.target,
-    type: options.type,
-    keep: options.keep,
-    dryRun: options.dryRun,
-  });
+  const result = await reportingPartial(context, opened.display, () =>
+    pruneMetadata({
+      subject,
+      repository: opened.repository,
+      reference: opened.target,
+      type: options.type,
+      keep: options.keep,
+      dryRun: options.dryRun,
+    }),
+  );
   if (!options.dryRun) lowerMarks(context, opened.repository.location, result);
   report(context, opened.display, result, options.dryRun ? 'Would delete' : 'Deleted');
   return result;

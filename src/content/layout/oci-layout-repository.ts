@@ -46,6 +46,7 @@ import type {
   BlobSource,
   DeleteManifestOptions,
   DeleteManifestsOptions,
+  DeleteManifestsResult,
   FetchedManifest,
   PushManifestOptions,
   ReferrersOptions,
@@ -317,13 +318,16 @@ export class OciLayoutRepository implements Repository {
     return descriptor;
   }
 
-  deleteManifest(digest: string, _options?: DeleteManifestOptions): Promise<void> {
-    return this.#deleteAll([digest]);
+  async deleteManifest(digest: string, _options?: DeleteManifestOptions): Promise<void> {
+    await this.#deleteAll([digest], {});
   }
 
   /** One index.json rewrite under the lock for all of them (the subject is not needed here). */
-  deleteManifests(digests: readonly string[], _options: DeleteManifestsOptions): Promise<void> {
-    return this.#deleteAll(digests);
+  deleteManifests(
+    digests: readonly string[],
+    options: DeleteManifestsOptions,
+  ): Promise<DeleteManifestsResult> {
+    return this.#deleteAll(digests, options);
   }
 
   /**
@@ -331,23 +335,26 @@ export class OciLayoutRepository implements Repository {
    * references: a crash in between leaves unreferenced blobs, never an entry naming a missing blob.
    * A digest with neither an entry nor a manifest blob is reported (not-found) after the others.
    */
-  async #deleteAll(digests: readonly string[]): Promise<void> {
+  async #deleteAll(
+    digests: readonly string[],
+    options: Pick<DeleteManifestsOptions, 'absentOk' | 'onDeleted'>,
+  ): Promise<DeleteManifestsResult> {
     const unique = [...new Set(digests)];
     for (const digest of unique) parseDigest(digest);
-    if (unique.length === 0) return;
+    if (unique.length === 0) return { absent: [] };
     await this.#sweepOnce();
-    await this.#withIndexLock(async () => {
+    return await this.#withIndexLock(async () => {
       const index = await readIndexFile(this.root);
       let next: IndexFile = index;
       const present: string[] = [];
-      let missing: string | undefined;
+      const missing: string[] = [];
       for (const digest of unique) {
         const removed = removeManifest(next, digest);
         if (removed) next = removed;
         if (removed || (await this.#summary({ digest, size: undefined, mediaType: undefined }, true))) {
           present.push(digest);
         } else {
-          missing ??= digest;
+          missing.push(digest);
         }
       }
       const referenced = await this.#referencedAmong(next, present);
@@ -355,8 +362,13 @@ export class OciLayoutRepository implements Repository {
       for (const digest of present) {
         if (!referenced.has(digest)) await removeBlob(this.root, digest);
         this.#summaries.delete(digest);
+        options.onDeleted?.(digest);
       }
-      if (missing !== undefined) throw manifestUnknown(missing, this.location);
+      const [firstMissing] = missing;
+      if (firstMissing !== undefined && options.absentOk !== true) {
+        throw manifestUnknown(firstMissing, this.location);
+      }
+      return { absent: missing };
     });
   }
 
