@@ -54,6 +54,9 @@ Stores FILE (or standard input) as a new version of TYPE for IMAGE; it becomes t
   --no-validate          store content of a well-known kind without validating it
   --strict-types         refuse a TYPE that looks like a typo of a well-known one (secomp: seccomp?);
                          without it a warning on stderr ($MANIFESTO_STRICT_TYPES=1 turns it on)
+  --strict-content       refuse content about another image or platform (a Trivy report whose
+                         RepoDigests or ImageConfig name another, provenance about another digest);
+                         without it a warning on stderr ($MANIFESTO_STRICT_CONTENT=1 turns it on)
   --json                 print the stored version as JSON
   --sign KEY             sign the new version (see "manifesto sign --help"): --cert FILE,
                          --sign-format notary|sigstore, --expires DURATION

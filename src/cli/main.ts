@@ -72,6 +72,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       'file-per-platform': { type: 'string' },
       'no-validate': { type: 'boolean' },
       'strict-types': { type: 'boolean' },
+      'strict-content': { type: 'boolean' },
       sign: { type: 'string' },
       cert: { type: 'string' },
       'sign-format': { type: 'string' },
@@ -103,6 +104,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           expires: stringOption(args, 'expires'),
           noValidate: booleanOption(args, 'no-validate'),
           strictTypes: booleanOption(args, 'strict-types'),
+          strictContent: booleanOption(args, 'strict-content'),
         },
         context,
       );

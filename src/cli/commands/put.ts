@@ -8,6 +8,12 @@ import {
   prepareFile,
   prepareStream,
 } from '../../metadata/content-source.ts';
+import {
+  contentContradictions,
+  contentMismatchError,
+  mayClaim,
+  type StoredFor,
+} from '../../metadata/content-subject.ts';
 import { checkKindContent } from '../../metadata/kind-check.ts';
 import {
   contentMediaType,
@@ -51,6 +57,8 @@ export interface PutCommandOptions {
   noValidate?: boolean | undefined;
   /** Refuse a type name that looks like a typo of a well-known one (else a warning). */
   strictTypes?: boolean | undefined;
+  /** Refuse content about another image or platform (else a warning). */
+  strictContent?: boolean | undefined;
   /** Sign the new version with this private key file. */
   sign?: string | undefined;
   /** The signing certificate (Notary; default: the key's NAME.crt). */
@@ -72,6 +80,23 @@ export interface PlatformPutOutcome {
 export function strictTypes(flag: boolean | undefined, env: Record<string, string | undefined>): boolean {
   if (flag === true) return true;
   return /^(1|true|yes)$/i.test(env.MANIFESTO_STRICT_TYPES ?? '');
+}
+
+/**
+ * Content about another image or platform than the one it is stored for: a warning on stderr, or
+ * (`--strict-content`, MANIFESTO_STRICT_CONTENT=1) CONTENT_MISMATCH before anything is written.
+ */
+function checkContentSubject(pc: PutContext, content: PreparedContent, storedFor: StoredFor, what?: string) {
+  const problems = contentContradictions(pc.options.type, content, storedFor);
+  if (problems.length === 0) return;
+  const strict =
+    pc.options.strictContent === true ||
+    /^(1|true|yes)$/i.test(pc.context.io.env.MANIFESTO_STRICT_CONTENT ?? '');
+  if (strict) throw contentMismatchError(problems);
+  for (const problem of problems)
+    pc.context.io.stderr.write(
+      `warning: ${what === undefined ? '' : `${what}: `}${problem} (--strict-content refuses it)\n`,
+    );
 }
 
 export function defaultAuthor(env: Record<string, string | undefined>): string {
@@ -284,6 +309,16 @@ async function putAllPlatforms(
         const content = await prepare(file, pc);
         try {
           validateContent(pc, content, file);
+          checkContentSubject(
+            pc,
+            content,
+            {
+              digest: child.descriptor.digest,
+              indexDigest: target.index?.descriptor.digest,
+              platform: child.platform,
+            },
+            file,
+          );
         } catch (error) {
           await content.dispose();
           throw error;
@@ -444,6 +479,15 @@ export async function putCommand(
       });
       subject = target.subject;
       platform = target.platform;
+      checkContentSubject(pc, content, {
+        digest: subject.digest,
+        indexDigest: target.index?.descriptor.digest,
+        platform,
+      });
+    } else if (mayClaim(options.type, content)) {
+      // Resolved here instead of in the put (same one request): the content is checked against it.
+      subject = await pc.opened.repository.resolve(pc.opened.target);
+      checkContentSubject(pc, content, { digest: subject.digest });
     }
     const { result, signing } = await putOne(pc, content, subject);
     if (options.platform === undefined && isIndexMediaType(result.subject.mediaType)) {
