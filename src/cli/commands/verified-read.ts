@@ -4,6 +4,7 @@
  * reported as possible tampering, exit 9); warn: the problems go to stderr and the latest is used;
  * skip (or no matching rule): no verification.
  */
+import { usageError } from '../../errors/errors.ts';
 import { contentDescriptor } from '../../metadata/get.ts';
 import {
   type PlatformGetResult,
@@ -52,6 +53,14 @@ export async function selectVerified(
     inherit: options.inherit,
     image: opened.display,
   });
+  if (selected.version.signature && rule !== undefined && enforcement !== 'skip') {
+    // cosign sign / notation sign made it: it signs the image, it is not metadata to verify.
+    throw usageError(
+      'IMAGE_SIGNATURE',
+      `"${options.type}" of ${opened.display} is a signature of the image, not of metadata: manifesto does not verify it`,
+      'Verify it with cosign verify or notation verify; get without --verify prints it.',
+    );
+  }
   if (rule === undefined || enforcement === 'skip') {
     const stored = await versionContent(repository, selected, options.version !== undefined);
     return { ...selected, ...stored, trust: 'skipped', signedBy: [] };

@@ -3,7 +3,7 @@
  * type's latest version: signed, by whom, trusted or not). Both print their table, then return exit
  * code 9 when an enforcing rule's check failed.
  */
-import { EXIT_CODES } from '../../errors/errors.ts';
+import { EXIT_CODES, usageError } from '../../errors/errors.ts';
 import { readListing, summariseTypes } from '../../metadata/listing.ts';
 import { selectPlatformVersion } from '../../metadata/platform-get.ts';
 import { resolveTarget } from '../../metadata/target.ts';
@@ -87,6 +87,13 @@ export async function historyVerifyCommand(
     image: opened.display,
   });
   const { rule, enforcement } = ruleFor(type);
+  if (selected.versions.every((v) => v.signature)) {
+    throw usageError(
+      'IMAGE_SIGNATURE',
+      `"${type}" of ${opened.display} holds signatures of the image, not metadata: manifesto does not verify them`,
+      'Verify them with cosign verify or notation verify; history without --verify lists them.',
+    );
+  }
   const effective = rule ?? anyAuthority(policy);
   const now = context.now?.() ?? new Date();
   const result =

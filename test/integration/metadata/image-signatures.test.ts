@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runPeer } from '../../support/peers.ts';
 import { metadataBackends } from './support/backends.ts';
-import { ok, runCli } from './support/cli.ts';
+import { failsWith, ok, runCli } from './support/cli.ts';
 import { backendCli, scratchDir } from './support/suite.ts';
 
 describe('signatures of the image under a metadata rule', { concurrency: true }, () => {
@@ -102,6 +102,14 @@ describe('signatures of the image under a metadata rule', { concurrency: true },
       );
       assert.match(table, /\nnotation-signature .*signature of the image, not of metadata/);
       assert.doesNotMatch(table, /unsigned|tampering/);
+      // Asked for by name: said to be the image's signature, not reported as unsigned (exit 2, not 9).
+      for (const command of ['get', 'history'])
+        failsWith(
+          await cli.run([command, image.ref, 'notation-signature', '--verify', '--trust-policy', trust]),
+          2,
+          `${command} --verify`,
+          /"notation-signature" of .* (is a signature|holds signatures) of the image, not (of )?metadata/,
+        );
     });
   }
 });
