@@ -134,7 +134,7 @@ Checks the credentials against REGISTRY and stores them in Docker's config.json
   logout: `Usage: manifesto logout REGISTRY
 
 Removes the credentials stored for REGISTRY.`,
-  show: `Usage: manifesto show IMAGE TYPE [--platform P] [--json]
+  show: `Usage: manifesto show IMAGE TYPE [--platform P] [--verify [--trust-policy FILE]] [--json]
 
 Summarises the latest version of TYPE for IMAGE. Well-known kinds (vuln, vex, sbom, provenance,
 approval, seccomp, apparmor, contact, deployment, lifecycle; docs/kinds.md) are normalised and
@@ -143,6 +143,9 @@ writers: every version is merged (the latest approval per gate, the latest deplo
 and cluster, each with its version). Other types: media type, size and the first lines.
   --platform P           the image for platform P of a multi-platform IMAGE (else the index's version,
                          noted as inherited)
+  --verify               read under the trust policy, as get --verify; approval and deployment
+                         merge only the versions that verify (the others named on stderr)
+  --trust-policy FILE    the trust policy (implies --verify)
   --json                 the normalised content as JSON`,
   check: `Usage: manifesto check IMAGE --policy FILE [--platform P | --all-platforms] [--trust-policy FILE] [--json] [--record [--sign KEY [--cert CRT]]]
 

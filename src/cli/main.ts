@@ -391,12 +391,22 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
   },
   show: {
     registry: true,
-    options: { platform: { type: 'string' } },
+    options: {
+      platform: { type: 'string' },
+      verify: { type: 'boolean' },
+      'trust-policy': { type: 'string' },
+    },
     run: async (args, context) => {
       const [image, type] = positionals('show', args, ['image', 'type']);
       const { showCommand } = await import('./commands/show.ts');
       await showCommand(
-        { image: image!, type: type!, platform: parsePlatformFlag(stringOption(args, 'platform')) },
+        {
+          image: image!,
+          type: type!,
+          platform: parsePlatformFlag(stringOption(args, 'platform')),
+          verify: booleanOption(args, 'verify'),
+          trustPolicy: stringOption(args, 'trust-policy'),
+        },
         context,
       );
       return 0;

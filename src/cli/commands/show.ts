@@ -4,20 +4,73 @@
  * version of the subject merged, the latest entry per gate / environment with its version. Free-form
  * types: the media type, the size and the first lines of text content.
  */
+import { ManifestoError } from '../../errors/errors.ts';
+import type { KindDefinition } from '../../kinds/kind.ts';
 import { isRecordKind } from '../../kinds/records.ts';
 import { kindFor } from '../../kinds/registry.ts';
+import type { SubjectListing } from '../../metadata/listing.ts';
 import { getPlatformMetadata } from '../../metadata/platform-get.ts';
 import { readRecords } from '../../metadata/records.ts';
+import type { MetadataVersion } from '../../metadata/version.ts';
+import { verifyRecordVersions } from '../../policy/verified-records.ts';
 import type { Platform } from '../../spec/descriptor.ts';
 import { formatPlatform } from '../../spec/platform.ts';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext, OpenedImage } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { formatBytes, shortDigest, subjectJson } from '../render.ts';
+import { policyFor } from './signing-support.ts';
 
 export interface ShowCommandOptions {
   image: string;
   type: string;
   platform?: Platform | undefined;
+  /** Read under the trust policy (get --verify's rules); record kinds merge verified versions only. */
+  verify?: boolean | undefined;
+  trustPolicy?: string | undefined;
+}
+
+/**
+ * Which versions of a record kind count under the trust policy: every version verified (enforce:
+ * only the verified ones, at least one; warn: all, the others named on stderr; no rule: all).
+ */
+async function acceptedRecords(
+  opened: OpenedImage,
+  options: ShowCommandOptions,
+  kind: KindDefinition<unknown>,
+  listing: SubjectListing,
+  context: CommandContext,
+): Promise<((version: MetadataVersion) => boolean) | undefined> {
+  const { policy, ruleFor } = await policyFor(
+    opened.repository.location,
+    options.trustPolicy,
+    context.io.env,
+  );
+  const { rule, enforcement } = ruleFor(options.type);
+  if (rule === undefined || enforcement === 'skip') return undefined;
+  const names = new Set([kind.name, ...kind.aliases]);
+  const verified = await verifyRecordVersions({
+    repository: opened.repository,
+    versions: listing.versions.filter((v) => names.has(v.type)),
+    policy,
+    rule,
+    now: context.now?.() ?? new Date(),
+  });
+  const what = enforcement === 'enforce' ? 'left out' : 'shown although';
+  for (const { version, reason } of verified.rejected)
+    context.io.stderr.write(
+      `warning: ${options.type} ${shortDigest(version)} ${what} not verified: ${reason}\n`,
+    );
+  if (enforcement === 'warn') return undefined;
+  if (verified.accepted.size === 0)
+    throw new ManifestoError(
+      'NOT_VERIFIED',
+      `no version of "${options.type}" for ${opened.display} verifies under the trust policy`,
+      {
+        category: 'verification',
+        hint: `Run "manifesto verify ${opened.display} --type ${options.type}" for each version's reason.`,
+      },
+    );
+  return (version) => verified.accepted.has(version.digest);
 }
 
 /** Content above this is not read for a summary. */
@@ -39,13 +92,22 @@ function textPreview(bytes: Uint8Array): string[] | undefined {
 export async function showCommand(options: ShowCommandOptions, context: CommandContext): Promise<void> {
   const { io } = context;
   const opened = await context.openImage(options.image);
-  const result = await getPlatformMetadata({
-    repository: opened.repository,
-    reference: opened.target,
-    type: options.type,
-    platform: options.platform,
-    image: opened.display,
-  });
+  const verify = options.verify === true || options.trustPolicy !== undefined;
+  const records = isRecordKind(kindFor(options.type)?.name ?? '');
+  const result =
+    verify && !records
+      ? await (await import('./verified-read.ts')).selectVerified(
+          opened,
+          { type: options.type, platform: options.platform, inherit: true, trustPolicy: options.trustPolicy },
+          context,
+        )
+      : await getPlatformMetadata({
+          repository: opened.repository,
+          reference: opened.target,
+          type: options.type,
+          platform: options.platform,
+          image: opened.display,
+        });
   const { version } = result;
   if (result.inheritedFrom !== undefined && result.platform !== undefined) {
     io.stderr.write(
@@ -83,9 +145,15 @@ export async function showCommand(options: ShowCommandOptions, context: CommandC
     for (const line of preview ?? []) writeLine(io.stdout, `  ${line}`);
     return;
   }
-  if (isRecordKind(kind.name)) {
+  if (records) {
     // Records from many writers: every version counts (latest entry per gate / environment).
-    const records = await readRecords({ repository: opened.repository, listing: result.listing, kind });
+    const accept = verify ? await acceptedRecords(opened, options, kind, result.listing, context) : undefined;
+    const records = await readRecords({
+      repository: opened.repository,
+      listing: result.listing,
+      kind,
+      accept,
+    });
     for (const { version: digest, problem } of records.ignored)
       io.stderr.write(`warning: ${version.type} ${shortDigest(digest)} is left out: ${problem}\n`);
     if (context.json) {

@@ -1,8 +1,8 @@
 // Approvals and deployments are records from many writers (docs/kinds.md, "Records"): on
 // distribution 2.8 (tag schema) and refreg (referrers API), each put adds a version and none hides
 // another. check reads the latest approval per gate across the versions, show the latest approval per
-// gate and the latest deployment per environment and cluster; under a signedBy rule only signed
-// versions count.
+// gate and the latest deployment per environment and cluster; under a signedBy rule (and show
+// --verify) only signed versions count.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { pushTestImage } from '../../support/images.ts';
@@ -183,6 +183,16 @@ rules:
         result.stdout,
         /^FAIL {2}released: security: no approval \(ignored: sha256:[0-9a-f]{12} not signed by ci\)$/m,
       );
+
+      // show --verify merges the verified versions only; without it, every version.
+      const all = ok(await b.cli(['show', ref('v1'), 'approvals']), 'show');
+      assert.match(all, /^security: approved by mallory@example\.com/m);
+      const verified = await b.cli(['show', ref('v1'), 'approvals', '--verify', '--trust-policy', trust]);
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.match(verified.stdout, /; 1 version merged$/m);
+      assert.match(verified.stdout, /^qa: approved by alice@example\.com/m);
+      assert.doesNotMatch(verified.stdout, /mallory/);
+      assert.match(verified.stderr, /^warning: approvals sha256:[0-9a-f]{12} left out not verified: /m);
     });
   });
 }
