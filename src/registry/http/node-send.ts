@@ -8,7 +8,7 @@
  *
  * Timeouts (`timeoutMs`, --timeout): the socket may stay silent that long while connecting, while
  * waiting for the reply, and between two chunks sent or received. A transfer that keeps moving is
- * never cut off.
+ * never cut off; the answer to a streamed (large) upload may take up to 2 minutes once it is sent.
  */
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type { BlobSource } from '../../content/repository.ts';
@@ -30,6 +30,9 @@ export interface NodeExchange {
 export const CONNECT_TIMEOUT = 'CONNECT_TIMEOUT';
 export const RESPONSE_TIMEOUT = 'RESPONSE_TIMEOUT';
 export const BODY_TIMEOUT = 'BODY_TIMEOUT';
+
+/** How long the answer to a streamed upload may take once its last byte is sent (at least). */
+const UPLOAD_COMMIT_MS = 120_000;
 
 class TimeoutFailure extends Error {
   readonly code: string;
@@ -59,8 +62,9 @@ export function sendWithNode(exchange: NodeExchange): Promise<RegistryResponse> 
       if (request.reusedSocket || !socket.connecting) connected = true;
       else socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
     });
+    let limitMs = timeoutMs;
     request.setTimeout(timeoutMs, () => {
-      const seconds = `${timeoutMs / 1000} s`;
+      const seconds = `${limitMs / 1000} s`;
       if (reply !== undefined) {
         reply.destroy(new TimeoutFailure(BODY_TIMEOUT, `no data from ${url.host} for ${seconds}`));
       } else if (!connected) {
@@ -80,6 +84,13 @@ export function sendWithNode(exchange: NodeExchange): Promise<RegistryResponse> 
       if (request.reusedSocket) error.staleSocket = true;
       reject(error);
     });
+    if (body !== undefined && !(body instanceof Uint8Array)) {
+      // A large upload may take the registry a while to commit (digest, storage move): wait longer.
+      request.once('finish', () => {
+        limitMs = Math.max(timeoutMs, UPLOAD_COMMIT_MS);
+        if (reply === undefined) request.setTimeout(limitMs);
+      });
+    }
     sendBody(request, body);
   });
 }

@@ -173,4 +173,24 @@ describe('a registry that accepts connections and never answers', () => {
         isManifestoError(error) && error.code === 'REGISTRY_TIMEOUT' && /--timeout/.test(error.hint ?? ''),
     );
   });
+
+  it('the answer to a streamed upload may take longer than --timeout once the body is sent (storage commit)', async () => {
+    const s = await server((req, res) => {
+      req.resume();
+      if (req.url === '/v2/') res.writeHead(200).end();
+      else req.on('end', () => setTimeout(() => res.writeHead(201).end(), 900));
+    });
+    const { transport } = setup(s.host, { timeoutMs: 300 });
+    const res = await transport.request({
+      method: 'PUT',
+      path: '/v2/r/blobs/uploads/x?digest=sha256:00',
+      headers: { 'content-length': String(BLOB.byteLength) },
+      body: {
+        async *open() {
+          yield BLOB;
+        },
+      },
+    });
+    assert.equal(res.status, 201);
+  });
 });
