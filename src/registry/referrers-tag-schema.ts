@@ -79,7 +79,7 @@
  * DELETE of the replaced index); without one, 1 GET more. Removing N referrers in one change costs the
  * same, and one settle time, instead of N of each.
  */
-import { conflictError, isManifestoError, type ManifestoError } from '../errors/errors.ts';
+import { conflictError, isManifestoError, type ManifestoError, unsupportedError } from '../errors/errors.ts';
 import type { Descriptor } from '../spec/descriptor.ts';
 import { digestOf, parseDigest } from '../spec/digest.ts';
 import { MAX_MANIFEST_BYTES, OCI_INDEX } from '../spec/media-types.ts';
@@ -471,8 +471,9 @@ export async function updateReferrersIndex(
         continue;
       }
       staleRereads = 0;
-      writes++;
       const merged = mergeChange(snapshot.manifests, change);
+      checkIndexRoom(target, tag, snapshot.manifests, merged, change);
+      writes++;
       if (
         merged.length === 0 &&
         snapshot.digest !== undefined &&
@@ -580,6 +581,39 @@ export async function updateReferrersIndex(
     }
     return { alreadyReflected, firstListed, confirmedDigest: digest, writes };
   }
+}
+
+/**
+ * Refuses a change that adds entries when the merged index would exceed the manifest limit (4 MiB):
+ * distribution refuses larger manifests and readers stop at the limit, so the image's metadata could
+ * no longer be read, pruned or written (about 8.5k versions of 500-byte entries). Removals always pass:
+ * they are how the index shrinks again.
+ */
+export function checkIndexRoom(
+  target: RegistryTarget,
+  tag: string,
+  current: readonly Descriptor[],
+  merged: readonly Descriptor[],
+  change: ReferrerChange,
+): void {
+  if (changeParts(change).add.length === 0 || merged.length <= current.length) return;
+  const size = serializeIndex(merged).byteLength;
+  if (size <= MAX_MANIFEST_BYTES) return;
+  throw indexFull(target, tag, current.length, size);
+}
+
+/** The error of a full referrers index; `code` REFERRERS_INDEX_FULL, exit 12. */
+export function indexFull(
+  target: RegistryTarget,
+  tag: string,
+  entries: number,
+  size: number,
+): ManifestoError {
+  return unsupportedError(
+    'REFERRERS_INDEX_FULL',
+    `the referrers index ${where(target, tag)} holds ${entries} entries; one more would make it ${size} bytes, over the ${MAX_MANIFEST_BYTES}-byte manifest limit`,
+    'Delete old versions first (manifesto prune IMAGE --keep N); nothing was written.',
+  );
 }
 
 /** Digests a registry reported missing when it rejected an index (MANIFEST_BLOB_UNKNOWN / MANIFEST_UNKNOWN). */

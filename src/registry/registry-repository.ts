@@ -21,7 +21,7 @@ import type {
 } from '../content/repository.ts';
 import { isManifestoError, notFoundError, unsupportedError } from '../errors/errors.ts';
 import type { Descriptor } from '../spec/descriptor.ts';
-import { isDigest, parseDigest } from '../spec/digest.ts';
+import { digestOf, isDigest, parseDigest } from '../spec/digest.ts';
 import { type BlobUploadOptions, pushBlob } from './blob-upload.ts';
 import { fetchBlob, fetchBlobBytes, statBlob } from './blobs.ts';
 import {
@@ -47,9 +47,12 @@ import {
 import { listReferrersFromApi, repairArtifactTypes } from './referrers-api.ts';
 import { queueReferrersUpdate } from './referrers-index-queue.ts';
 import {
+  checkIndexRoom,
   type IndexSnapshot,
+  mergeChange,
   type ReferrerChange,
   readReferrersIndex,
+  referrersTag,
   systemClock,
   type TagSchemaOptions,
 } from './referrers-tag-schema.ts';
@@ -130,6 +133,8 @@ export class RegistryRepository implements Repository {
     checkManifestSize(bytes);
     if (options.tag !== undefined) checkReference(options.tag);
     const info = manifestInfo(bytes);
+    if (info?.subject !== undefined)
+      this.#checkIndexRoom(bytes, options.mediaType, info, options.referrersState);
     const { digest, ociSubject } = await this.#putManifestPatiently(bytes, options.mediaType, options.tag);
     const descriptor: Descriptor = { mediaType: options.mediaType, digest, size: bytes.byteLength };
     const subject = info?.subject;
@@ -148,14 +153,48 @@ export class RegistryRepository implements Repository {
     const capability = await referrersCapability(this.#capabilities, this.#target, subject.digest);
     if (capability === 'api') return descriptor;
     const change: ReferrerChange = { kind: 'add', descriptor: referrerEntry(descriptor, info) };
-    await queueReferrersUpdate(
-      this.#target,
-      subject.digest,
-      change,
-      this.#snapshotFrom(options.referrersState, subject.digest),
-      this.#tagSchema,
-    );
+    try {
+      await queueReferrersUpdate(
+        this.#target,
+        subject.digest,
+        change,
+        this.#snapshotFrom(options.referrersState, subject.digest),
+        this.#tagSchema,
+      );
+    } catch (error) {
+      // The index filled up meanwhile: take the unlisted manifest back, so nothing is half-written.
+      if (isManifestoError(error) && error.code === 'REFERRERS_INDEX_FULL') {
+        await deleteManifestReference(this.#target, digest).catch(() => undefined);
+      }
+      throw error;
+    }
     return descriptor;
+  }
+
+  /**
+   * Before a referrer is pushed: refuses it when the caller's listing shows the subject's tag-schema
+   * index would exceed the manifest limit with it (REFERRERS_INDEX_FULL, nothing written). The update
+   * checks again against the index it merges into.
+   */
+  #checkIndexRoom(
+    bytes: Uint8Array,
+    mediaType: string,
+    info: ManifestInfo,
+    state: ReferrersState | undefined,
+  ): void {
+    const subject = info.subject;
+    if (subject === undefined || state?.source !== 'tag-schema') return;
+    const snapshot = this.#snapshotFrom(state, subject.digest);
+    if (snapshot === undefined) return;
+    const descriptor = { mediaType, digest: digestOf(bytes), size: bytes.byteLength };
+    const change: ReferrerChange = { kind: 'add', descriptor: referrerEntry(descriptor, info) };
+    checkIndexRoom(
+      this.#target,
+      referrersTag(subject.digest),
+      snapshot.manifests,
+      mergeChange(snapshot.manifests, change),
+      change,
+    );
   }
 
   /**
