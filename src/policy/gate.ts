@@ -193,7 +193,7 @@ async function withOtherTools(
         }
       };
       if (index !== undefined && child !== undefined) {
-        const missing = missingOf(present);
+        const missing = missingOf(present).filter((t) => FOREIGN_KINDS.includes(t));
         if (missing.length > 0 && attestationEntries(index.manifest, subject.digest).length > 0)
           fill(await buildxVersions(repository, index.manifest, subject.digest), missing, child.descriptor);
       }

@@ -134,7 +134,7 @@ async function pushBuildxIndex(repository: Repository, tag: string) {
     mediaType: OCI_INDEX,
     tag,
   });
-  return { index: pushed, children };
+  return { index: pushed, children, attestations };
 }
 
 describe('buildx attestation manifests read as platform metadata', { concurrency: true }, () => {
@@ -212,6 +212,31 @@ describe('buildx attestation manifests read as platform metadata', { concurrency
       assert.equal(own, readFileSync(sbomFile, 'utf8'));
       const arm = ok(await cli.run(['get', image, 'sbom', '--platform', 'linux/arm64']), 'get arm sbom');
       assert.deepEqual(JSON.parse(arm), SPDX);
+
+      // A rule on a type buildx never provides (approval, found as the index's approvals) reads no
+      // attestation manifest.
+      if (backend.registry !== undefined) {
+        const fresh = await pushBuildxIndex(base.repository, 'multi2');
+        const image2 = `${base.untagged}:multi2`;
+        ok(
+          await cli.run(['put', image2, 'approvals', join(FIXTURES, 'approvals.yaml')]),
+          'put approvals on the index',
+        );
+        const approvalPolicy = files.file(
+          `${backend.kind}-approval.yaml`,
+          'version: 1\nrules:\n  - require: [approval]\n',
+        );
+        const events: Array<{ url: string }> = [];
+        const approved = await cli.run(['check', image2, '--policy', approvalPolicy], {
+          client: { onRequest: (e) => events.push(e) },
+        });
+        assert.equal(approved.code, 0, approved.stderr);
+        for (const attestation of fresh.attestations)
+          assert.ok(
+            !events.some((e) => e.url.includes(attestation.digest.slice('sha256:'.length))),
+            'no GET of an attestation manifest',
+          );
+      }
     });
   }
 });
