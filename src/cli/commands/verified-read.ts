@@ -4,8 +4,8 @@
  * reported as possible tampering, exit 9); warn: the problems go to stderr and the latest is used;
  * skip (or no matching rule): no verification.
  */
-import { usageError } from '../../errors/errors.ts';
-import { contentDescriptor } from '../../metadata/get.ts';
+import { integrityError, usageError } from '../../errors/errors.ts';
+import { storedContent } from '../../metadata/get.ts';
 import {
   type PlatformGetResult,
   type PlatformSelectedVersion,
@@ -44,7 +44,7 @@ export async function selectVerified(
   const { repository } = opened;
   const { policy, ruleFor } = await policyFor(repository.location, options.trustPolicy, context.io.env);
   const { rule, enforcement } = ruleFor(options.type);
-  const selected: PlatformSelectedVersion = await selectPlatformVersion({
+  const listed: PlatformSelectedVersion = await selectPlatformVersion({
     repository,
     reference: opened.target,
     type: options.type,
@@ -53,7 +53,7 @@ export async function selectVerified(
     inherit: options.inherit,
     image: opened.display,
   });
-  if (selected.version.signature && rule !== undefined && enforcement !== 'skip') {
+  if (listed.version.signature && rule !== undefined && enforcement !== 'skip') {
     // cosign sign / notation sign made it: it signs the image, it is not metadata to verify.
     throw usageError(
       'IMAGE_SIGNATURE',
@@ -61,9 +61,23 @@ export async function selectVerified(
       'Verify it with cosign verify or notation verify; get without --verify prints it.',
     );
   }
+  // manifesto's own versions: the newest one still stored (a tag-schema index can list versions
+  // deleted since), with the content its manifest pins, so deleted versions are neither verified nor
+  // served. Other tools' attestations are read at the end (their document, versionContent).
+  const explicit = options.version !== undefined;
+  const stored =
+    listed.version.foreign === undefined ? await storedContent(repository, listed, explicit) : undefined;
+  const selected: PlatformSelectedVersion =
+    stored === undefined || stored.version === listed.version
+      ? listed
+      : {
+          ...listed,
+          version: stored.version,
+          versions: listed.versions.slice(listed.versions.indexOf(stored.version)),
+        };
   if (rule === undefined || enforcement === 'skip') {
-    const stored = await versionContent(repository, selected, options.version !== undefined);
-    return { ...selected, ...stored, trust: 'skipped', signedBy: [] };
+    const content = stored ?? (await versionContent(repository, selected, explicit));
+    return { ...selected, ...content, trust: 'skipped', signedBy: [] };
   }
   const now = context.now?.() ?? new Date();
   const what = `${opened.display} ${options.type}`;
@@ -106,9 +120,16 @@ export async function selectVerified(
     }
     if (read.accepted?.version.digest === selected.version.digest) accepted = read.accepted;
   }
-  // The content named by what was signed, never by the listing.
+  // The content named by what was signed (and pinned by the version manifest), never by the listing.
   // Another tool's attestation: the document inside the bundle whose signature was verified.
   const signedContent = accepted?.signed?.content;
+  if (signedContent !== undefined && stored !== undefined && signedContent.digest !== stored.content.digest) {
+    throw integrityError(
+      'SIGNED_CONTENT_MISMATCH',
+      `version ${selected.version.digest} was signed with content ${signedContent.digest}, but its manifest names ${stored.content.digest}`,
+      'The signature and the version do not belong together; nothing was printed.',
+    );
+  }
   const read =
     signedContent !== undefined
       ? {
@@ -118,9 +139,9 @@ export async function selectVerified(
             size: signedContent.size,
           } satisfies Descriptor,
         }
-      : selected.version.foreign !== undefined
-        ? await versionContent(repository, selected, true)
-        : { content: await contentDescriptor(repository, selected.version, selected.listing) };
+      : stored !== undefined
+        ? { content: stored.content }
+        : await versionContent(repository, selected, true);
   if (accepted === undefined) {
     return { ...selected, ...read, trust: 'warned', signedBy: [] };
   }

@@ -2,6 +2,7 @@
 // image on a registry without the referrers API (real distribution 2.8, the index rewritten with plain
 // HTTP as any pusher could), and what plain reads make of it.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pushTestImage } from '../../support/images.ts';
 import {
@@ -10,7 +11,7 @@ import {
   readReferrersIndexEntries,
 } from '../../support/referrers-index.ts';
 import { metadataBackend } from './support/backends.ts';
-import { failsWith, type ListJson, ok, okJson, type PutJson } from './support/cli.ts';
+import { failsWith, type ListJson, ok, okJson, type PutJson, runCli } from './support/cli.ts';
 import { backendCli, scratchDir, sha256 } from './support/suite.ts';
 
 const backend = metadataBackend('distribution');
@@ -114,6 +115,36 @@ describe('versions deleted through the registry API (distribution, entry left in
       (e) => e.digest,
     );
     assert.ok(after.includes(v3.version) && !after.includes(v2.version), 'entry cleaned on the next write');
+  });
+});
+
+describe('get --verify and versions deleted through the registry API (distribution)', () => {
+  it('the deleted newest version is neither verified nor served: the newest stored one is', async () => {
+    const env = { ...backend.env, MANIFESTO_STATE_DIR: join(files.dir, 'state') };
+    const key = join(files.dir, 'qa');
+    ok(await runCli(['key', 'generate', '--out', key, '--subject', 'CN=qa, O=Acme'], { env }), 'key');
+    const image = await backend.newImage('deleted-verified');
+    const policy = files.file(
+      'verify-policy.yaml',
+      `version: 1\nauthorities:\n  qa:\n    certificates: [qa.crt]\nrules:\n  - repositories: ["${registry.host}/${image.name}"]\n    types: [notes]\n    authorities: [qa]\n`,
+    );
+    for (const text of ['first\n', 'second\n']) {
+      const file = files.file(`signed-${text.trim()}.txt`, text);
+      ok(await cli.run(['put', image.ref, 'notes', file, '--sign', `${key}.key`], { env }), `put ${text}`);
+    }
+    const versions = (await cli.history(image, 'notes')).map((v) => v.version);
+    const { request } = await import('undici');
+    const res = await request(`${registry.baseUrl}/v2/${image.name}/manifests/${versions[0]}`, {
+      method: 'DELETE',
+    });
+    await res.body.dump();
+    assert.equal(res.statusCode, 202);
+    const got = await cli.run(['get', image.ref, 'notes', '--verify', '--trust-policy', policy], { env });
+    assert.equal(ok(got, 'get --verify'), 'first\n');
+    const json = await cli.run(['get', image.ref, 'notes', '--verify', '--trust-policy', policy, '--json'], {
+      env,
+    });
+    assert.equal(okJson<{ trust: string }>(json, 'get --verify --json').trust, 'verified');
   });
 });
 
