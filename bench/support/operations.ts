@@ -57,7 +57,10 @@ export interface Budget {
 export const BUDGETS: Readonly<Record<OperationName, Budget>> = {
   // Tag schema: including the verification read and the deletion of the replaced index.
   put: { api: 5, tagSchema: 9 },
-  get: { api: 3, tagSchema: 4 },
+  // Tag schema: HEAD of the image, referrers API probe (first contact), the index, the version's
+  // manifest (it pins the content; not from the cache there: an index can list a deleted version),
+  // the blob. API: the version manifest comes from the on-disk cache (read while listing).
+  get: { api: 3, tagSchema: 5 },
   list: { api: 2, tagSchema: 3 },
   // One listing, like list.
   history: { api: 2, tagSchema: 3 },
