@@ -9,6 +9,7 @@ Commands:
   get IMAGE TYPE               print the latest version's content (--version D for another)
   list IMAGE                   list the types stored for IMAGE with their latest versions
   history IMAGE TYPE           list every version of TYPE, newest first
+  images oci:DIR               list the images of an OCI image layout (digests and tags)
   delete IMAGE TYPE            delete the latest version (--version D, or --all)
   prune IMAGE --keep N         delete all but the N newest versions of each type (--type T)
   sign IMAGE TYPE --key K      sign the latest (or --version D) version of TYPE
@@ -21,7 +22,8 @@ Commands:
   version                      print the version
 
 IMAGE is a registry reference (registry.example.com/team/app:v1.1, app@sha256:...; tag latest
-by default) or an OCI image layout directory: oci:PATH[:TAG|@DIGEST].
+by default) or an OCI image layout directory: oci:PATH[:TAG|@DIGEST] (no tag: the tag latest if
+the layout has it, else the layout's only image).
 Multi-platform images: IMAGE naming an index (OCI image index, Docker manifest list) means the
   index itself, whose metadata applies to all platforms; --platform P (put, get, list, history,
   delete, prune) means the index's image for P. P is OS/ARCH[/VARIANT][:OSVERSION] or local.
@@ -104,6 +106,12 @@ the number of versions and the latest one.
                          whether each type's latest version is signed, by whom, trusted or not
   --from REFS.txt        many images (one reference per line, or - for standard input), --concurrency N
                          (default 8) at a time; one JSON line per image on stdout; exit 11 if some failed`,
+  images: `Usage: manifesto images oci:DIR [--json]
+
+Lists the images of an OCI image layout: its index.json entries that are not metadata (referrers),
+each with its digest, tags (org.opencontainers.image.ref.name; none for layouts written by
+crane pull --format oci), media type or artifactType, and size. oci:DIR without a tag names the
+only image; with several, name one as oci:DIR:TAG or oci:DIR@DIGEST.`,
   history: `Usage: manifesto history IMAGE TYPE [--platform P] [--verify [--trust-policy FILE]] [--json]
 
 Lists every version of TYPE for IMAGE, newest first. With --verify: each version's trust, and the

@@ -179,6 +179,16 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       return 0;
     },
   },
+  images: {
+    registry: true,
+    options: {},
+    run: async (args, context) => {
+      const [layout] = positionals('images', args, ['layout']);
+      const { imagesCommand } = await import('./commands/images.ts');
+      await imagesCommand({ layout: layout! }, context);
+      return 0;
+    },
+  },
   history: {
     registry: true,
     options: {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { openLayout } from '../content/layout/oci-layout-repository.ts';
 import type { Repository } from '../content/repository.ts';
-import { familiarReference, parseReference } from '../spec/reference.ts';
+import { familiarReference, namesTagOrDigest, parseReference } from '../spec/reference.ts';
 import type { ImageReference } from '../spec/reference-types.ts';
 import { ReferrersCapabilityCache } from './capabilities.ts';
 import type { ClientOptions } from './client-options.ts';
@@ -28,6 +28,8 @@ export interface OpenedImage {
 export interface OpenImageOptions {
   /** Create the OCI layout directory when it does not exist (writes). */
   createLayout?: boolean | undefined;
+  /** `oci:DIR` without a tag: leave the target unresolved (`latest`) instead of choosing the only image. */
+  keepDefaultTag?: boolean | undefined;
 }
 
 export type ImageOpener = (
@@ -78,8 +80,18 @@ export function createImageOpener(options: ClientOptions = {}): ImageOpener {
     const target = reference.digest ?? reference.tag ?? 'latest';
     const display = typeof input === 'string' ? input : familiarReference(reference);
     if (reference.kind === 'oci-layout') {
-      const repository = await openLayout(reference.path, { create: openOptions.createLayout === true });
-      return { reference, repository, target, display };
+      const env = options.env ?? process.env;
+      const repository = await openLayout(reference.path, {
+        create: openOptions.createLayout === true,
+        // Referrers stay out of index.json unless asked (docs/format.md, "OCI image layouts").
+        referrers: env.MANIFESTO_LAYOUT_REFERRERS === 'listed' ? 'listed' : 'unlisted',
+      });
+      // `oci:DIR` without a tag: the `latest` tag if the layout has one, else its only image.
+      const chosen =
+        typeof input === 'string' && openOptions.keepDefaultTag !== true && !namesTagOrDigest(input)
+          ? await repository.defaultTarget()
+          : target;
+      return { reference, repository, target: chosen, display };
     }
     const repository = new RegistryRepository({
       transport: transportFor(reference.registry),

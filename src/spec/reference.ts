@@ -213,6 +213,12 @@ function parseLayoutReference(input: string, rest: string, defaultTag: string): 
   return withDefaultTag({ kind: 'oci-layout', path, tag, digest }, defaultTag);
 }
 
+/** Whether the reference itself names a tag or digest (`oci:DIR`, `nginx`: no; `oci:DIR:v1`: yes). */
+export function namesTagOrDigest(input: string): boolean {
+  const ref = parseReference(input, { defaultTag: '' });
+  return ref.tag !== undefined || ref.digest !== undefined;
+}
+
 function suffix(ref: ImageReference): string {
   return `${ref.tag === undefined ? '' : `:${ref.tag}`}${ref.digest === undefined ? '' : `@${ref.digest}`}`;
 }

@@ -210,6 +210,15 @@ export function removeManifest(index: IndexFile, digest: string): IndexFile | un
   return entries.length === index.entries.length ? undefined : { rest: index.rest, entries };
 }
 
+/** Removes the untagged entries of these digests (tagged entries stay). Undefined when there was none. */
+export function removeUntagged(index: IndexFile, digests: ReadonlySet<string>): IndexFile | undefined {
+  const entries = index.entries.filter((e) => {
+    const digest = entryDigest(e);
+    return digest === undefined || entryRefName(e) !== undefined || !digests.has(digest);
+  });
+  return entries.length === index.entries.length ? undefined : { rest: index.rest, entries };
+}
+
 /** Reads index.json; a missing file is an empty index, a malformed one an integrity error. */
 export async function readIndexFile(root: string): Promise<IndexFile> {
   const path = join(root, INDEX_FILE);

@@ -9,14 +9,20 @@
  *   reference ending in `:<tag>` after its last '/' (`docker.io/library/x:1.0`, as `crane pull
  *   --annotate-ref` and some skopeo versions write; ambiguous when such entries disagree). `listTags`
  *   lists the ref.names as written. manifesto writes bare tags (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`).
- * - Every pushed manifest gets an index.json entry (mediaType, digest, size, artifactType), tagged or
- *   not, as oras does: so `referrers` finds it and layout garbage collectors keep it. Tagging replaces
- *   the entries holding that ref.name; a manifest that loses its last entry that way stays as an
- *   untagged entry.
+ * - Entries: a tagged push gets a tagged index.json entry (mediaType, digest, size, artifactType);
+ *   tagging replaces the entries holding that ref.name, and a manifest that loses its last entry that
+ *   way stays as an untagged entry. An untagged push gets an untagged entry, as oras does, except in
+ *   the `unlisted` referrers mode (what the CLI uses): there an untagged manifest with a `subject` (a
+ *   referrer) is stored as a blob only, so the layout keeps one entry per image and tools that take
+ *   its only entry (skopeo `oci:DIR`, `crane push DIR`) keep working (unlisted-referrers.ts).
  * - Referrers: one pass over every manifest reachable from index.json (entries and, recursively, the
  *   children of indexes, which also covers referrers tag-schema indexes `<alg>-<hex>` that regclient
- *   writes into layouts), keeping those whose `subject.digest` is the given digest. Parsed manifests
- *   are cached by digest for the life of the instance. Filtering by artifactType is local.
+ *   writes into layouts) plus the manifests found by scanning `blobs/` (unlisted referrers: manifesto's,
+ *   cosign v3's), keeping those whose `subject.digest` is the given digest. Parsed manifests are
+ *   cached by digest for the life of the instance. Filtering by artifactType is local.
+ * - Images (`listImages`, `onlyImage`): entries that are not referrers nor tag-schema indexes
+ *   (layout-images.ts); `oci:DIR` without a tag means the `latest` tag if there is one, else the only
+ *   image.
  * - deleteManifest removes every index.json entry of the digest (its tags too) and its blob, unless
  *   another manifest in the layout still references the blob as content (an index child; referrers
  *   tag-schema indexes do not count). Config and layer blobs are left alone (no garbage collection).
@@ -78,9 +84,11 @@ import {
   readIndexFile,
   refNames,
   removeManifest,
+  removeUntagged,
   serializeIndexFile,
   writeIndexFile,
 } from './index-file.ts';
+import { type LayoutImage, onlyImage } from './layout-images.ts';
 import {
   isManifestLike,
   type ManifestSummary,
@@ -89,6 +97,7 @@ import {
   summarizeManifest,
 } from './manifest-summary.ts';
 import { collectStaleTemps, trackTemp } from './temp-files.ts';
+import { candidateBlobs, ownReferrerEntries } from './unlisted-referrers.ts';
 
 export const OCI_LAYOUT_FILE = 'oci-layout';
 export const OCI_LAYOUT_VERSION = '1.0.0';
@@ -99,9 +108,17 @@ const TAG_SCHEMA_PATTERN = /^(sha256|sha512)-[a-f0-9]{64,128}$/;
 /** How many manifest files a referrers walk reads at once. */
 const READ_CONCURRENCY = 32;
 
+/**
+ * Where untagged pushes of referrers go: `listed` (an untagged index.json entry each, as oras does,
+ * visible to `oras discover` and layout garbage collectors) or `unlisted` (blobs only; index.json
+ * keeps one entry per image, as skopeo and crane need). Default `listed`; the CLI uses `unlisted`.
+ */
+export type LayoutReferrersMode = 'listed' | 'unlisted';
+
 export interface OpenLayoutOptions {
   /** Create the directory, `oci-layout`, `blobs/` and an empty `index.json` when missing. */
   create?: boolean | undefined;
+  referrers?: LayoutReferrersMode | undefined;
   /** Waiting for and breaking the index.json lock (see src/util/file-lock.ts). */
   lock?: Partial<FileLockOptions> | undefined;
 }
@@ -137,7 +154,7 @@ export async function openLayout(
     await mkdir(join(root, BLOBS_DIR), { recursive: true });
     await createExclusive(join(root, INDEX_FILE), serializeIndexFile(emptyIndexFile()));
   }
-  return new OciLayoutRepository(path, root, options.lock);
+  return new OciLayoutRepository(path, root, options.lock, options.referrers);
 }
 
 function notALayout(path: string, message: string): ManifestoError {
@@ -230,10 +247,20 @@ export class OciLayoutRepository implements Repository {
   /** The stale-temporaries sweep, run once before this instance's first write. */
   #sweep: Promise<unknown> | undefined;
 
-  constructor(path: string, root: string, lockOptions?: Partial<FileLockOptions>) {
+  readonly #referrersMode: LayoutReferrersMode;
+  /** Whether this instance already removed older manifesto's untagged referrer entries. */
+  #migrated = false;
+
+  constructor(
+    path: string,
+    root: string,
+    lockOptions?: Partial<FileLockOptions>,
+    referrers?: LayoutReferrersMode,
+  ) {
     this.location = `oci:${path}`;
     this.root = root;
     this.#lockOptions = lockOptions;
+    this.#referrersMode = referrers ?? 'listed';
   }
 
   async resolve(reference: string): Promise<Descriptor> {
@@ -308,6 +335,11 @@ export class OciLayoutRepository implements Repository {
     await writeBlob(this.root, descriptor, bytes);
     this.#summaries.set(descriptor.digest, summary);
     options.onStored?.(descriptor);
+    if (this.#referrersMode === 'unlisted' && tag === undefined && summary.subjectDigest !== undefined) {
+      // A referrer: a blob only (see unlisted-referrers.ts); older manifesto's entries leave index.json.
+      await this.#migrateOnce();
+      return descriptor;
+    }
     const entry = newEntry(descriptor, summary.declaredArtifactType, tag);
     await this.#withIndexLock(async () => {
       // A concurrent deleteManifest of the same content may have removed the blob meanwhile.
@@ -430,12 +462,46 @@ export class OciLayoutRepository implements Repository {
     parseDigest(subjectDigest);
     const { artifactType } = options;
     const manifests: Descriptor[] = [];
-    for (const [digest, summary] of await this.#walk(await readIndexFile(this.root))) {
+    const all = await this.#walk(await readIndexFile(this.root));
+    for (const [digest, summary] of await this.#unlisted(all)) all.set(digest, summary);
+    for (const [digest, summary] of all) {
       if (summary.subjectDigest !== subjectDigest) continue;
       if (artifactType !== undefined && summary.artifactType !== artifactType) continue;
       manifests.push(referrerDescriptor(digest, summary));
     }
     return { manifests, source: 'layout', filtered: artifactType !== undefined, state: { source: 'layout' } };
+  }
+
+  /** The layout's images: index.json entries that are not referrers nor tag-schema indexes. */
+  async listImages(): Promise<LayoutImage[]> {
+    const index = await readIndexFile(this.root);
+    const images = new Map<string, LayoutImage>();
+    for (const entry of index.entries) {
+      const digest = entryDigest(entry);
+      const name = entryRefName(entry);
+      const mediaType = entryMediaType(entry);
+      if (digest === undefined || !isManifestLike(mediaType)) continue;
+      if (name !== undefined && TAG_SCHEMA_PATTERN.test(name)) continue;
+      let image = images.get(digest);
+      if (image === undefined) {
+        const summary = await this.#summary({ digest, size: entrySize(entry), mediaType }, false);
+        if (!summary || summary.subjectDigest !== undefined) continue;
+        image = { digest, mediaType: summary.mediaType, size: summary.size, names: [] };
+        if (summary.declaredArtifactType !== undefined) image.artifactType = summary.declaredArtifactType;
+        images.set(digest, image);
+      }
+      if (name !== undefined && !image.names.includes(name)) image.names.push(name);
+    }
+    return [...images.values()];
+  }
+
+  /**
+   * What `oci:DIR` without a tag names: the tag `latest` when the layout has it (as before), else the
+   * digest of the layout's only image; an error naming the images when there are several or none.
+   */
+  async defaultTarget(): Promise<string> {
+    if (lookupTag(await readIndexFile(this.root), 'latest').kind === 'found') return 'latest';
+    return onlyImage(await this.listImages(), this.location).digest;
   }
 
   /** The index.json entry a tag names (as a walk node). */
@@ -529,6 +595,49 @@ export class OciLayoutRepository implements Repository {
       for (const r of summary.references) if (r !== d && wanted.has(r)) referenced.add(r);
     }
     return referenced;
+  }
+
+  /** Manifests in blobs/ that `reachable` does not hold and that have a subject (unlisted-referrers.ts). */
+  async #unlisted(reachable: ReadonlyMap<string, ManifestSummary>): Promise<Map<string, ManifestSummary>> {
+    const candidates = await candidateBlobs(join(this.root, BLOBS_DIR), (d) => this.#summaries.has(d));
+    const found = new Map<string, ManifestSummary>();
+    const fresh = candidates.filter((c) => !reachable.has(c.digest));
+    const summaries = await mapLimit(fresh, READ_CONCURRENCY, (c) =>
+      this.#summary({ digest: c.digest, size: c.size < 0 ? undefined : c.size, mediaType: undefined }, false),
+    );
+    fresh.forEach((c, i) => {
+      const summary = summaries[i];
+      if (summary?.subjectDigest !== undefined) found.set(c.digest, summary);
+    });
+    return found;
+  }
+
+  /**
+   * Once per instance, in the unlisted mode: removes the untagged index.json entries older manifesto
+   * versions added for their referrers (their blobs stay and are still found by the scan).
+   */
+  async #migrateOnce(): Promise<void> {
+    if (this.#migrated) return;
+    this.#migrated = true;
+    const summaries = new Map<string, ManifestSummary | undefined>();
+    const load = async (index: IndexFile) => {
+      for (const entry of index.entries) {
+        const digest = entryDigest(entry);
+        if (digest === undefined || entryRefName(entry) !== undefined || summaries.has(digest)) continue;
+        const node = { digest, size: entrySize(entry), mediaType: entryMediaType(entry) };
+        summaries.set(digest, isManifestLike(node.mediaType) ? await this.#summary(node, false) : undefined);
+      }
+    };
+    const before = await readIndexFile(this.root);
+    await load(before);
+    if (!ownReferrerEntries(before, (d) => summaries.get(d))) return;
+    await this.#withIndexLock(async () => {
+      const index = await readIndexFile(this.root);
+      await load(index);
+      const drop = ownReferrerEntries(index, (d) => summaries.get(d));
+      const next = drop === undefined ? undefined : removeUntagged(index, drop);
+      if (next) await writeIndexFile(this.root, next);
+    });
   }
 
   /** Before the first write: removes temporaries that killed writers left (temp-files.ts). */

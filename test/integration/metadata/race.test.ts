@@ -9,7 +9,7 @@ import { after, describe, it, type TestContext } from 'node:test';
 import { EXIT_CODES } from '../../../src/errors/errors.ts';
 import { OCI_EMPTY } from '../../../src/spec/media-types.ts';
 import { runPeer } from '../../support/peers.ts';
-import { type MetadataBackend, metadataBackend, type TestImage } from './support/backends.ts';
+import { type MetadataBackend, metadataBackend, orasVisible, type TestImage } from './support/backends.ts';
 import {
   type CliResult,
   median,
@@ -271,7 +271,8 @@ describe('20 put processes at once on one image: no lost writes', () => {
   });
 
   describe('OCI image layout', () => {
-    const backend = metadataBackend('layout');
+    // Referrers listed in index.json, so that oras discover sees them (docs/format.md).
+    const backend = orasVisible(metadataBackend('layout'));
     after(() => backend.cleanup());
     it('20 puts of one type, all visible to history and oras discover', (t) =>
       sameTypeRace(t, backend, files));

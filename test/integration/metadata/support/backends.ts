@@ -209,6 +209,15 @@ export function metadataBackends(): MetadataBackend[] {
   return backends;
 }
 
+/**
+ * The backend with OCI layouts listing referrers in index.json (MANIFESTO_LAYOUT_REFERRERS=listed), as
+ * `oras discover --oci-layout` needs to see manifesto's versions; other backends unchanged.
+ */
+export function orasVisible(backend: MetadataBackend): MetadataBackend {
+  if (backend.kind !== 'layout') return backend;
+  return { ...backend, env: { ...backend.env, MANIFESTO_LAYOUT_REFERRERS: 'listed' } };
+}
+
 /** One backend of that kind; throws (failing the test) when its registry does not run. */
 export function metadataBackend(kind: BackendKind): MetadataBackend {
   if (kind === 'layout') return layoutBackend();
