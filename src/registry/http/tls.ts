@@ -3,7 +3,6 @@
  * explicit opt-out of certificate verification; recognising TLS failures.
  */
 import { readFileSync } from 'node:fs';
-import { getCACertificates, rootCertificates } from 'node:tls';
 import { usageError } from '../../errors/errors.ts';
 
 export interface TlsOptions {
@@ -61,11 +60,16 @@ export function extraCaCertificates(options: TlsOptions): string[] {
   return pems;
 }
 
+/**
+ * Node's default roots. node:tls is taken here, when extra CAs are given, not imported by the module:
+ * an import loads TLS and WebCrypto (~10-30 ms) in every command, plain-HTTP ones included.
+ */
 function defaultRoots(): string[] {
+  const tls = process.getBuiltinModule('node:tls') as typeof import('node:tls');
   try {
-    return getCACertificates('default');
+    return tls.getCACertificates('default');
   } catch {
-    return [...rootCertificates];
+    return [...tls.rootCertificates];
   }
 }
 
