@@ -77,7 +77,9 @@ platforms (a note on stderr says so).
 
 Prints the content of the latest version of TYPE for IMAGE, byte for byte, after verifying its digest.
   --version DIGEST       a specific version (see "manifesto history")
-  -o, --output FILE      write to FILE instead of standard output
+  -o, --output FILE      write to FILE instead of standard output: a regular file, replaced atomically;
+                         a FIFO, device, folder or missing folder is refused (exit 2)
+  --force                with -o: replace a symbolic link at FILE (the link itself; never its target)
   --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
                          (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine);
                          if it has no version of its own, the index's (noted on stderr as inherited)
@@ -201,11 +203,14 @@ one (a newer version deleted or withheld) fails with ROLLBACK_DETECTED, exit 9, 
   --accept-rollback      accept what is offered now: reset the remembered version (also on get and
                          history --verify)
 manifesto delete and prune on this machine lower the mark to what remains: not a rollback.`,
-  key: `Usage: manifesto key generate --out NAME [--algorithm A] [--subject DN] [--days N] [--password-stdin]
+  key: `Usage: manifesto key generate --out NAME [--algorithm A] [--subject DN] [--days N] [--password-stdin] [--force]
 
 Writes NAME.key (PKCS#8 PEM, mode 600; encrypted with the password from --password-stdin or
-$MANIFESTO_KEY_PASSWORD), NAME.pub (public key, for sigstore authorities of a trust policy) and, for
-ECDSA keys, NAME.crt (a self-signed code-signing certificate for Notary Project signatures).
+$MANIFESTO_KEY_PASSWORD, else a note on stderr says it is not), NAME.pub (public key, for sigstore
+authorities of a trust policy) and, for ECDSA keys, NAME.crt (a self-signed code-signing certificate
+for Notary Project signatures). Each file is written new and renamed into place, never through a
+symbolic link; existing files are refused (exit 2) unless --force.
+  --force                replace existing files (and symbolic links: the link, never its target)
   --algorithm A          ecdsa-p256 (default), ecdsa-p384, ed25519 (sigstore format only: no certificate)
   --subject DN           the certificate subject, e.g. "CN=qa, O=Acme" (default CN=NAME)
   --days N               certificate validity (default 365)`,

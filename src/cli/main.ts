@@ -116,6 +116,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
     options: {
       version: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      force: { type: 'boolean' },
       platform: { type: 'string' },
       'no-inherit': { type: 'boolean' },
       verify: { type: 'boolean' },
@@ -131,6 +132,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           type: type!,
           version: stringOption(args, 'version'),
           output: stringOption(args, 'output'),
+          force: booleanOption(args, 'force'),
           platform: parsePlatformFlag(stringOption(args, 'platform')),
           noInherit: booleanOption(args, 'no-inherit'),
           verify: booleanOption(args, 'verify'),
@@ -341,6 +343,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       subject: { type: 'string' },
       days: { type: 'string' },
       'password-stdin': { type: 'boolean' },
+      force: { type: 'boolean' },
     },
     run: async (args, context) => {
       const [action] = positionals('key', args, ['action']);
@@ -372,6 +375,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           subject: stringOption(args, 'subject'),
           days: days === undefined ? undefined : parseWholeNumber(days, '--days'),
           password,
+          force: booleanOption(args, 'force'),
         },
         context,
       );

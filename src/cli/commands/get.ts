@@ -1,15 +1,15 @@
 /** `manifesto get IMAGE TYPE`: print the latest (or a given) version's content, byte for byte. */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { getPlatformMetadata, type PlatformGetResult } from '../../metadata/platform-get.ts';
 import type { Platform } from '../../spec/descriptor.ts';
 import { formatPlatform } from '../../spec/platform.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson } from '../io.ts';
+import { checkOutputPath, type OutputFileOptions, writeOutputFile } from '../output-file.ts';
 import { subjectJson, versionJson } from '../render.ts';
 
 export interface GetCommandOptions {
@@ -18,6 +18,8 @@ export interface GetCommandOptions {
   version?: string | undefined;
   /** Write to this file instead of standard output. */
   output?: string | undefined;
+  /** With `output`: replace a symbolic link there (never written through). */
+  force?: boolean | undefined;
   /** The platform of a multi-platform image. */
   platform?: Platform | undefined;
   /** Do not fall back to the index's version when the platform has none. */
@@ -29,27 +31,8 @@ export interface GetCommandOptions {
   acceptRollback?: boolean | undefined;
 }
 
-/** Bytes the output file may have queued before the download waits for the disk. */
-const WRITE_BUFFER_BYTES = 1024 * 1024;
-
 /** Content up to this size is verified in memory before it is written anywhere. */
 const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
-
-/** Streams verified content into `path` through a temporary file: a mismatch leaves nothing behind. */
-async function writeVerifiedFile(chunks: AsyncIterable<Uint8Array>, path: string): Promise<void> {
-  const temp = join(dirname(path), `.${Date.now()}-${process.pid}.manifesto-partial`);
-  try {
-    // A write buffer of a few chunks: the download goes on while the disk writes (in batches).
-    await pipeline(
-      Readable.from(chunks),
-      createWriteStream(temp, { mode: 0o644, highWaterMark: WRITE_BUFFER_BYTES }),
-    );
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
 
 async function* oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
@@ -60,6 +43,9 @@ export async function getCommand(
   context: CommandContext,
 ): Promise<PlatformGetResult> {
   const { io } = context;
+  const output: OutputFileOptions = { flag: '-o', force: options.force };
+  // A target that cannot be written fails before anything is fetched.
+  if (options.output !== undefined) await checkOutputPath(options.output, output);
   const opened = await context.openImage(options.image);
   const result: PlatformGetResult & { trust?: string; signedBy?: string[] } =
     options.verify || options.trustPolicy !== undefined
@@ -113,7 +99,7 @@ export async function getCommand(
   const contentBytes = async () =>
     result.document ?? (await repository.fetchBlobBytes(result.content, IN_MEMORY_LIMIT));
   if (options.output !== undefined) {
-    await writeVerifiedFile(fetchContent(), options.output);
+    await writeOutputFile(options.output, fetchContent(), 0o644, output);
     if (context.json) writeJson(io.stdout, { ...described, content, output: options.output });
     else {
       io.stderr.write(
@@ -143,7 +129,7 @@ export async function getCommand(
     const dir = await mkdtemp(join(tmpdir(), 'manifesto-get-'));
     try {
       const file = join(dir, 'content');
-      await writeVerifiedFile(repository.fetchBlob(result.content), file);
+      await writeOutputFile(file, repository.fetchBlob(result.content), 0o600, { flag: '-o' });
       await pipeline(createReadStream(file), io.stdout, { end: false });
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -3,7 +3,6 @@
  * NAME.pub (SPKI PEM) and, for ECDSA keys, NAME.crt (a self-signed code-signing certificate for
  * Notary Project signatures; its subject is --subject, default CN=NAME).
  */
-import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { usageError } from '../../errors/errors.ts';
 import { parseDistinguishedName } from '../../policy/trust-policy.ts';
@@ -11,6 +10,12 @@ import { certificatesToPem, createSelfSignedCertificate } from '../../signing/ce
 import { generateKeyPair, isKeyAlgorithm, privateKeyToPem, publicKeyToPem } from '../../signing/keys.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
+import {
+  checkOutputPath,
+  type OutputFileOptions,
+  type PendingFile,
+  writePendingFile,
+} from '../output-file.ts';
 
 export interface KeyGenerateOptions {
   out: string;
@@ -19,6 +24,8 @@ export interface KeyGenerateOptions {
   subject?: string | undefined;
   days?: number | undefined;
   password?: string | undefined;
+  /** Replace existing files (and symbolic links: the link, never its target). */
+  force?: boolean | undefined;
 }
 
 export interface GeneratedKeyFiles {
@@ -47,14 +54,22 @@ export async function keyGenerateCommand(
       'e.g. --subject "CN=qa, O=Acme"',
     );
   }
+  const files: GeneratedKeyFiles = {
+    key: `${options.out}.key`,
+    pub: `${options.out}.pub`,
+    ...(algorithm === 'ed25519' ? {} : { crt: `${options.out}.crt` }),
+  };
+  const output: OutputFileOptions = { flag: '--out', force: options.force, existing: 'refuse' };
+  // Every target is checked before any is written: a refusal leaves nothing half-written.
+  for (const path of [files.key, files.pub, files.crt])
+    if (path !== undefined) await checkOutputPath(path, output);
   const pair = generateKeyPair(algorithm);
-  const files: GeneratedKeyFiles = { key: `${options.out}.key`, pub: `${options.out}.pub` };
   const password = options.password ?? context.io.env.MANIFESTO_KEY_PASSWORD;
-  await writeFile(files.key, privateKeyToPem(pair.privateKey, { passphrase: password || undefined }), {
-    mode: 0o600,
-  });
-  await writeFile(files.pub, publicKeyToPem(pair.publicKey), { mode: 0o644 });
-  if (algorithm !== 'ed25519') {
+  const contents: Array<[string, string, number]> = [
+    [files.key, privateKeyToPem(pair.privateKey, { passphrase: password || undefined }), 0o600],
+    [files.pub, publicKeyToPem(pair.publicKey), 0o644],
+  ];
+  if (files.crt !== undefined) {
     const certificate = createSelfSignedCertificate({
       privateKey: pair.privateKey,
       subject: {
@@ -68,8 +83,22 @@ export async function keyGenerateCommand(
       validity: { days: options.days ?? 365 },
       now: context.now?.(),
     });
-    files.crt = `${options.out}.crt`;
-    await writeFile(files.crt, certificatesToPem([certificate]), { mode: 0o644 });
+    contents.push([files.crt, certificatesToPem([certificate]), 0o644]);
+  }
+  const pending: PendingFile[] = [];
+  try {
+    for (const [path, text, mode] of contents) {
+      pending.push(await writePendingFile(path, new TextEncoder().encode(text), mode, output));
+    }
+    for (const file of pending) await file.commit();
+  } catch (error) {
+    await Promise.all(pending.map((file) => file.discard()));
+    throw error;
+  }
+  if (!password) {
+    context.io.stderr.write(
+      `note: ${files.key} is not encrypted (mode 600); set MANIFESTO_KEY_PASSWORD or pass --password-stdin to encrypt it\n`,
+    );
   }
   if (context.json) writeJson(context.io.stdout, { algorithm, encrypted: Boolean(password), ...files });
   else {
