@@ -178,7 +178,8 @@ Prints each rule's verdict and reason. Exit 0 allow, 10 deny, 2 malformed policy
 Signs a stored version (the latest, or --version D); the signature is a referrer of the version manifest.
   --key FILE             private key (PEM; encrypted PKCS#8 reads $MANIFESTO_KEY_PASSWORD)
   --cert FILE            Notary: the key's certificate chain (default: NAME.crt next to NAME.key)
-  --sign-format F        notary (default; ECDSA/RSA keys with a certificate) or sigstore (any key, Ed25519 too)
+  --sign-format F        notary (default for ECDSA/RSA keys with a certificate) or sigstore (any key;
+                         the default for Ed25519 keys, which sign in sigstore only)
   --expires DURATION     the signature expires after 90s, 30m, 12h, 7d, 2w
   --version DIGEST       another version than the latest
   --platform P           the image for platform P of a multi-platform IMAGE
@@ -212,6 +213,8 @@ for Notary Project signatures). Each file is written new and renamed into place,
 symbolic link; existing files are refused (exit 2) unless --force.
   --force                replace existing files (and symbolic links: the link, never its target)
   --algorithm A          ecdsa-p256 (default), ecdsa-p384, ed25519 (sigstore format only: no certificate)
-  --subject DN           the certificate subject, e.g. "CN=qa, O=Acme" (default CN=NAME)
+  --subject DN           the certificate subject, e.g. "CN=qa, O=Acme, ST=WA, C=US" (default
+                         CN=NAME, O=NAME, ST=unspecified, C=ZZ; notation's trust policy pins a
+                         subject only with C, ST and O, so a note warns when one is missing)
   --days N               certificate validity (default 365)`,
 };

@@ -191,7 +191,7 @@ export function loadPrivateKey(input: string | Uint8Array, options: LoadPrivateK
         throw keyProblem(
           'KEY_PASSPHRASE_REQUIRED',
           `${source} is encrypted and no passphrase was given`,
-          'Give the passphrase (manifesto reads it from MANIFESTO_KEY_PASSPHRASE or standard input).',
+          "Give the key's password (the CLI reads it from MANIFESTO_KEY_PASSWORD).",
         );
       }
       key = createPrivateKey(

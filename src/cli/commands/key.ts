@@ -1,7 +1,8 @@
 /**
  * `manifesto key generate --out NAME`: NAME.key (PKCS#8 PEM, encrypted when a password is given),
  * NAME.pub (SPKI PEM) and, for ECDSA keys, NAME.crt (a self-signed code-signing certificate for
- * Notary Project signatures; its subject is --subject, default CN=NAME).
+ * Notary Project signatures; its subject is --subject, default `CN=NAME, O=NAME, ST=unspecified, C=ZZ`,
+ * which a notation trust policy can pin).
  */
 import { basename } from 'node:path';
 import { usageError } from '../../errors/errors.ts';
@@ -34,6 +35,17 @@ export interface GeneratedKeyFiles {
   crt?: string | undefined;
 }
 
+/** The attributes notation's trust policy requires in a trusted identity (`x509.subject: ...`). */
+const NOTATION_REQUIRED = ['C', 'ST', 'O'] as const;
+
+/**
+ * The certificate subject without --subject: one notation can pin, since its trust policy requires
+ * C, ST and O in a trusted identity. `ZZ` is ISO 3166's user-assigned "unknown" country code.
+ */
+export function defaultSubject(name: string): Record<string, string> {
+  return { CN: name, O: name, ST: 'unspecified', C: 'ZZ' };
+}
+
 export async function keyGenerateCommand(
   options: KeyGenerateOptions,
   context: CommandContext,
@@ -46,12 +58,19 @@ export async function keyGenerateCommand(
       'Use ecdsa-p256, ecdsa-p384 or ed25519.',
     );
   }
-  const dn = parseDistinguishedName(options.subject ?? `CN=${basename(options.out)}`);
+  const name = basename(options.out);
+  const dn = options.subject === undefined ? defaultSubject(name) : parseDistinguishedName(options.subject);
   if (dn === undefined || dn.CN === undefined) {
     throw usageError(
       'ARGS_INVALID',
       `invalid --subject "${options.subject}"`,
-      'e.g. --subject "CN=qa, O=Acme"',
+      'e.g. --subject "CN=qa, O=Acme, ST=WA, C=US"',
+    );
+  }
+  if (algorithm !== 'ed25519' && NOTATION_REQUIRED.some((attribute) => !dn[attribute])) {
+    context.io.stderr.write(
+      `note: the subject has no ${NOTATION_REQUIRED.filter((a) => !dn[a]).join(', ')}: a notation trust policy ` +
+        'can pin a subject only with C, ST and O (e.g. --subject "CN=qa, O=Acme, ST=WA, C=US")\n',
     );
   }
   const files: GeneratedKeyFiles = {

@@ -2,7 +2,7 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { usageError } from '../../errors/errors.ts';
+import { isManifestoError, ManifestoError, usageError } from '../../errors/errors.ts';
 import { checkSigningKey, type SignFormat } from '../../policy/sign-version.ts';
 import { loadTrustPolicy, type MatchedRule, matchRule, type TrustPolicy } from '../../policy/trust-policy.ts';
 import { loadCertificates } from '../../signing/certificates.ts';
@@ -36,6 +36,28 @@ async function readText(file: string, what: string): Promise<string> {
   }
 }
 
+/** How a signing command is given an encrypted key's password (the CLI's own way, not the login flag). */
+const PASSWORD_HINT =
+  'Set MANIFESTO_KEY_PASSWORD to the key\'s password, e.g. MANIFESTO_KEY_PASSWORD="$(cat key.pass)" manifesto put ... --sign KEY';
+
+function loadKeyWithPassword(text: string, file: string, env: Record<string, string | undefined>): KeyObject {
+  try {
+    return loadPrivateKey(text, { passphrase: keyPassphrase(env), source: file });
+  } catch (error) {
+    if (
+      isManifestoError(error) &&
+      (error.code === 'KEY_PASSPHRASE_REQUIRED' || error.code === 'KEY_PASSPHRASE_INCORRECT')
+    ) {
+      throw new ManifestoError(error.code, error.message, {
+        category: error.category,
+        hint: PASSWORD_HINT,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
 /** The signer of `--sign KEY [--cert FILE] [--sign-format F]`, or undefined without --sign. */
 export async function signerFromFlags(
   flags: { sign?: string | undefined; cert?: string | undefined; signFormat?: string | undefined },
@@ -47,7 +69,8 @@ export async function signerFromFlags(
 
 /**
  * Loads the signing key (and, for Notary Project signatures, its certificate chain: --cert, else
- * NAME.crt next to NAME.key). Ed25519 keys default to, and only allow, the sigstore format.
+ * NAME.crt next to NAME.key). Without a format, Ed25519 keys sign in sigstore (the only format they
+ * allow), others in notary. An encrypted key's password comes from MANIFESTO_KEY_PASSWORD.
  */
 export async function loadSigner(
   options: SignerOptions,
@@ -56,11 +79,11 @@ export async function loadSigner(
   if (options.format !== undefined && options.format !== 'notary' && options.format !== 'sigstore') {
     throw usageError('ARGS_INVALID', `unknown --sign-format "${options.format}"`, 'Use notary or sigstore.');
   }
-  const key = loadPrivateKey(await readText(options.keyFile, 'the key'), {
-    passphrase: keyPassphrase(env),
-    source: options.keyFile,
-  });
-  const format: SignFormat = (options.format as SignFormat | undefined) ?? 'notary';
+  const key = loadKeyWithPassword(await readText(options.keyFile, 'the key'), options.keyFile, env);
+  // Without --sign-format: the format that supports the key (Ed25519 signs in sigstore only).
+  const format: SignFormat =
+    (options.format as SignFormat | undefined) ??
+    (describeKey(key).type === 'ed25519' ? 'sigstore' : 'notary');
   let chain: X509Certificate[] = [];
   if (format === 'notary' && describeKey(key).type !== 'ed25519') {
     const sibling = options.keyFile.replace(/\.key$/, '.crt');

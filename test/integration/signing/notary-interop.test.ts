@@ -23,11 +23,17 @@ import {
   issueCertificate,
   loadCertificates,
 } from '../../../src/signing/certificates.ts';
-import { generateKeyPair, type KeyAlgorithm, privateKeyToPem } from '../../../src/signing/keys.ts';
+import {
+  generateKeyPair,
+  type KeyAlgorithm,
+  loadPrivateKey,
+  privateKeyToPem,
+} from '../../../src/signing/keys.ts';
 import { signNotary } from '../../../src/signing/notary/sign.ts';
 import { verifyNotary } from '../../../src/signing/notary/verify.ts';
 import { fetchSignatures } from '../../../src/signing/stored.ts';
 import { failsVerification } from '../../unit/signing/support.ts';
+import { ok, runCli } from '../metadata/support/cli.ts';
 import { freshImage, peerFails, peerOk, signingRegistries, type TestImage, tempHome } from './support.ts';
 
 const SUBJECT: DistinguishedName = {
@@ -139,6 +145,25 @@ for (const registry of signingRegistries()) {
       });
       assert.equal(list.stdout.match(/application\/vnd\.cncf\.notary\.signature/g)?.length, 1, list.stdout);
       assert.equal(list.stdout.match(/└──|├──/g)?.length, 3, list.stdout);
+    });
+
+    it('key generate with the default subject: notation verify pins that subject (C, ST and O present)', async () => {
+      const image = await freshImage(registry, 'notary-default-subject');
+      const { home, cleanup } = tempHome('default-subject');
+      homes.push(cleanup);
+      const out = join(home, 'release');
+      ok(await runCli(['key', 'generate', '--out', out], { env: process.env }), 'key generate');
+      const certificate = loadCertificates(readFileSync(`${out}.crt`))[0]!;
+      const signed = signNotary({
+        descriptor: image.descriptor,
+        key: loadPrivateKey(readFileSync(`${out}.key`)),
+        chain: [certificate],
+      });
+      await pushSignatureArtifact(image.repository, signed);
+      const identity = `x509.subject: ${subjectLine(certificate)}`;
+      assert.match(identity, /\bCN=release\b/);
+      const result = await notationVerify(image, notationHome([certificate], { identities: [identity] }));
+      assert.match(result.stdout, /Successfully verified signature/);
     });
 
     it('notation verify rejects manifesto signatures it must not trust', async () => {
