@@ -252,7 +252,17 @@ for (const target of targets) {
       const image = await target.image();
       const policy = writePolicy(`policy2-${target.name.replace(' ', '-')}.yaml`, target.glob);
       const tp = ['--trust-policy', policy];
-      const notary = await run(['put', image, 'vuln', file('v0', '{}'), '--sign', key('ed.key'), ...f]);
+      const notary = await run([
+        'put',
+        image,
+        'vuln',
+        file('v0', '{}'),
+        '--sign',
+        key('ed.key'),
+        '--sign-format',
+        'notary',
+        ...f,
+      ]);
       assert.equal(notary.code, 2);
       assert.match(notary.stderr, /sigstore format only/);
       for (const n of [1, 2, 3]) {
