@@ -1,6 +1,7 @@
 /** The one top-level mapping of errors to what the user sees and the exit code. */
 import { EXIT_CODES, isManifestoError, ManifestoError } from '../errors/errors.ts';
 import type { CommandIO } from './io.ts';
+import { terminalSafe } from './render.ts';
 
 export function toManifestoError(error: unknown): ManifestoError {
   if (isManifestoError(error)) return error;
@@ -22,8 +23,9 @@ export function reportError(
   if (options.json) {
     io.stderr.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
   } else {
-    io.stderr.write(`manifesto: error: ${e.message}\n`);
-    if (e.hint) io.stderr.write(`  hint: ${e.hint}\n`);
+    // One line each, whatever the message echoes (control characters and newlines escaped).
+    io.stderr.write(`manifesto: error: ${terminalSafe(e.message)}\n`);
+    if (e.hint) io.stderr.write(`  hint: ${terminalSafe(e.hint)}\n`);
   }
   if (options.debug) {
     const detail = e.category === 'internal' && e.cause instanceof Error ? e.cause : e;

@@ -21,7 +21,7 @@ import {
 import type { CommandContext } from './context.ts';
 import { reportError } from './errors-output.ts';
 import { COMMAND_HELP, GLOBAL_HELP } from './help.ts';
-import { type CommandIO, processIO, writeJson, writeLine } from './io.ts';
+import { type CommandIO, processIO, terminalSafeStream, writeJson, writeLine } from './io.ts';
 import { parsePlatformFlag } from './platform-flag.ts';
 import { readPasswordFromStdin, registryOptionsFromArgs } from './registry-options.ts';
 
@@ -489,9 +489,10 @@ export interface MainOptions {
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(
   argv: string[],
-  io: CommandIO = processIO(),
+  processStreams: CommandIO = processIO(),
   options: MainOptions = {},
 ): Promise<number> {
+  const io = { ...processStreams, stderr: terminalSafeStream(processStreams.stderr) };
   const [name, ...rest] = argv;
   const wantsJson = argv.includes('--json');
   const debug = argv.includes('--debug');

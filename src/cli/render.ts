@@ -53,8 +53,9 @@ export function formatBytes(n: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
-/** Left-aligned columns separated by two spaces. */
-export function table(header: string[], rows: string[][]): string {
+/** Left-aligned columns separated by two spaces; cells are made terminal-safe (one line each). */
+export function table(header: string[], cells: string[][]): string {
+  const rows = cells.map((row) => row.map((cell) => terminalSafe(cell)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
@@ -62,4 +63,26 @@ export function table(header: string[], rows: string[][]): string {
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+/**
+ * Control characters (Cc: C0 — ESC starts window-title, clear-screen, hyperlink and colour
+ * sequences, CR and LF fake lines —, DEL, and C1 — U+009B is a one-character CSI) and the
+ * bidirectional controls (U+202E...) that reorder what is shown.
+ */
+const CONTROL = /[\p{Cc}\p{Bidi_Control}]/gu;
+
+/**
+ * Text made safe to print on a terminal: every control character becomes its visible JSON-style
+ * escape (`\u001b`), tabs stay. Used for every registry- or user-supplied string the CLI prints as
+ * text (table cells, lines, errors, warnings); `--json` output is never passed through it, and since
+ * the escapes are JSON's own, a JSON line passed through it still parses to the same value.
+ * `multiline` keeps newlines (whole blocks of output); fields and one-line messages escape them too.
+ */
+export function terminalSafe(text: string, options: { multiline?: boolean } = {}): string {
+  return text.replace(CONTROL, (c) =>
+    c === '\t' || (c === '\n' && options.multiline === true)
+      ? c
+      : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

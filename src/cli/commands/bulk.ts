@@ -182,8 +182,11 @@ function bulkReport(io: CommandIO, total: number) {
     if (!io.interactive) return;
     const width = 30;
     const filled = Math.round((done / total) * width);
+    // Bytes: stderr makes strings terminal-safe, and this line's carriage return is ours.
     io.stderr.write(
-      `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${failed > 0 ? ` (${failed} failed)` : ''}`,
+      Buffer.from(
+        `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${failed > 0 ? ` (${failed} failed)` : ''}`,
+      ),
     );
   };
   draw();
