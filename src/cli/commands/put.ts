@@ -303,22 +303,25 @@ async function putAllPlatforms(
   // then the platforms' versions in parallel.
   const prepared = await Promise.all(
     target.index.platforms.map(async (child): Promise<PreparedPlatform> => {
-      if (shared !== undefined) return { child, content: shared };
+      const storedFor = {
+        digest: child.descriptor.digest,
+        indexDigest: target.index?.descriptor.digest,
+        platform: child.platform,
+      };
+      if (shared !== undefined) {
+        try {
+          checkContentSubject(pc, shared, storedFor, formatPlatform(child.platform));
+          return { child, content: shared };
+        } catch (error) {
+          return { child, error: toManifestoError(error) };
+        }
+      }
       try {
         const file = platformFileName(options.filePerPlatform!, child.platform);
         const content = await prepare(file, pc);
         try {
           validateContent(pc, content, file);
-          checkContentSubject(
-            pc,
-            content,
-            {
-              digest: child.descriptor.digest,
-              indexDigest: target.index?.descriptor.digest,
-              platform: child.platform,
-            },
-            file,
-          );
+          checkContentSubject(pc, content, storedFor, file);
         } catch (error) {
           await content.dispose();
           throw error;

@@ -55,6 +55,21 @@ for (const kind of ['layout', 'distribution', 'refreg'] as const) {
         warned.stderr,
         /^warning: vuln content is about platform linux\/amd64 .*--strict-content refuses it\)$/m,
       );
+      // One report for every platform: the other platform is warned about (strict: it fails, exit 11).
+      const all = await b.cli(['put', ref('v1'), 'vuln', report, '--all-platforms']);
+      assert.equal(all.code, 0, all.stderr);
+      assert.match(all.stderr, /^warning: linux\/arm64\/v8: vuln content is about platform linux\/amd64 /m);
+      assert.doesNotMatch(all.stderr, /warning: linux\/amd64:/);
+      const allStrict = await b.cli([
+        'put',
+        ref('v1'),
+        'vuln',
+        report,
+        '--all-platforms',
+        '--strict-content',
+      ]);
+      assert.equal(allStrict.code, 11, allStrict.stderr);
+      assert.match(allStrict.stderr, /linux\/arm64\/v8: error: vuln content is about platform linux\/amd64/);
       // The amd64 platform: no warning.
       const fine = await b.cli([
         'put',
