@@ -44,10 +44,27 @@ export function registryOptionsFromArgs(
     insecure: flagOrEnv('insecure', 'MANIFESTO_INSECURE'),
     caFile: stringOption(args, 'ca-file') ?? env.MANIFESTO_CA_FILE,
     timeoutMs: timeout === undefined || timeout === '' ? undefined : parseTimeout(timeout),
+    tagSchemaSettleMs: settleMs(env.MANIFESTO_SETTLE_MS),
     username,
     password,
     env,
   };
+}
+
+/**
+ * MANIFESTO_SETTLE_MS: the tag-schema settle time (docs/format.md), e.g. higher for a remote registry
+ * with long round trips; every writer of a registry should use the same value.
+ */
+function settleMs(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = Number(value);
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > 600_000) {
+    throw usageError(
+      'SETTLE_INVALID',
+      `MANIFESTO_SETTLE_MS must be a whole number of milliseconds (0-600000), not "${value}"`,
+    );
+  }
+  return ms;
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { FetchedManifest, Repository } from '../content/repository.ts';
 import { usageError } from '../errors/errors.ts';
 import type { Descriptor } from '../spec/descriptor.ts';
+import { digestOf } from '../spec/digest.ts';
 import { EMPTY_JSON_BYTES, OCI_MANIFEST } from '../spec/media-types.ts';
 import { ANNOTATION_PREFIX } from './annotations.ts';
 import type { PreparedContent } from './content-source.ts';
@@ -10,7 +11,7 @@ import { checkKindContent, type KindCheck } from './kind-check.ts';
 import { readListing, versionsOfType } from './listing.ts';
 import { latestVersion } from './ordering.ts';
 import { artifactTypeFor, checkTypeNameSpelling, validateTypeName } from './type-name.ts';
-import type { ContentInfo } from './version.ts';
+import { type ContentInfo, versionFromDescriptor } from './version.ts';
 import { buildVersionManifest, EMPTY_CONFIG } from './version-manifest.ts';
 
 export interface PutOptions {
@@ -179,5 +180,53 @@ export async function putMetadata(options: PutOptions): Promise<PutResult> {
     author: options.author,
     supersedes: previous?.digest,
     kindCheck,
+  };
+}
+
+/**
+ * Finishes a put that stored its version manifest but was interrupted before the version was listed
+ * (src/cli/interrupted-puts.ts): pushes the same manifest bytes again (same digest: nothing new is
+ * stored) so the backend lists it, and returns the version as the put would have. Refuses bytes that
+ * are not a manifesto version of `subject`.
+ */
+export async function finishStoredVersion(options: {
+  repository: Repository;
+  subject: Descriptor;
+  manifest: Uint8Array;
+}): Promise<PutResult> {
+  const { repository, subject, manifest } = options;
+  const parsed = JSON.parse(new TextDecoder().decode(manifest)) as {
+    subject?: { digest?: unknown };
+    artifactType?: unknown;
+    annotations?: Record<string, string>;
+  };
+  const descriptor: Descriptor = {
+    mediaType: OCI_MANIFEST,
+    digest: digestOf(manifest),
+    size: manifest.byteLength,
+    ...(typeof parsed.artifactType === 'string' ? { artifactType: parsed.artifactType } : {}),
+    ...(parsed.annotations === undefined ? {} : { annotations: parsed.annotations }),
+  };
+  const version = versionFromDescriptor(descriptor, subject.digest);
+  if (parsed.subject?.digest !== subject.digest || !version.manifesto || version.content === undefined) {
+    throw usageError(
+      'INTERRUPTED_PUT_INVALID',
+      `the recorded interrupted put ${descriptor.digest} is not a version of ${subject.digest}`,
+    );
+  }
+  const listing = await readListing(repository, subject);
+  const pushed = await repository.pushManifest(manifest, {
+    mediaType: OCI_MANIFEST,
+    referrersState: listing.state,
+  });
+  return {
+    subject,
+    type: version.type,
+    version: pushed.digest,
+    artifactType: version.artifactType ?? '',
+    content: version.content,
+    created: version.createdText ?? '',
+    author: version.author,
+    supersedes: version.supersedes,
   };
 }

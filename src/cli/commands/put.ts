@@ -17,6 +17,7 @@ import {
 import { checkKindContent } from '../../metadata/kind-check.ts';
 import {
   contentMediaType,
+  finishStoredVersion,
   type PutResult,
   pushEmptyConfig,
   pushVersionBlobs,
@@ -31,6 +32,13 @@ import { isIndexMediaType } from '../../spec/media-types.ts';
 import { formatPlatform } from '../../spec/platform.ts';
 import type { CommandContext, OpenedImage } from '../context.ts';
 import { toManifestoError } from '../errors-output.ts';
+import {
+  findInterrupted,
+  forgetInterrupted,
+  type PutIdentity,
+  type PutProgress,
+  watchInterrupts,
+} from '../interrupted-puts.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { formatBytes, shortDigest, subjectJson } from '../render.ts';
 import type { Signer } from './signing-support.ts';
@@ -185,17 +193,18 @@ async function putOne(
   content: PreparedContent,
   subject: Descriptor | undefined,
   blobsPushed = false,
+  progress?: PutProgress,
 ): Promise<StoredVersion> {
   const { signer, sign } = pc;
   let signing: Promise<SignedVersion> | undefined;
-  const onStored =
-    signer === undefined || sign === undefined
-      ? undefined
-      : (version: FetchedManifest) => {
-          signing = sign.signLoaded(pc.opened.repository, version, signer, pc.expiresIn, pc.context);
-          // Awaited by the caller (or below, when the put fails): never an unhandled rejection.
-          signing.catch(() => undefined);
-        };
+  const onStored = (version: FetchedManifest) => {
+    if (progress !== undefined)
+      progress.stored = { version: version.descriptor.digest, manifest: version.bytes };
+    if (signer === undefined || sign === undefined) return;
+    signing = sign.signLoaded(pc.opened.repository, version, signer, pc.expiresIn, pc.context);
+    // Awaited by the caller (or below, when the put fails): never an unhandled rejection.
+    signing.catch(() => undefined);
+  };
   try {
     const result = await putVersion(pc, content, subject, blobsPushed, onStored);
     return { result, signing };
@@ -419,6 +428,49 @@ async function putAllPlatforms(
   return outcomes;
 }
 
+/**
+ * The put of one version, watched for Ctrl-C (interrupted-puts.ts): an interrupt says what was
+ * stored; and a put that repeats one interrupted after storing its version finishes that version
+ * (lists it) instead of storing a second one.
+ */
+async function putOrFinish(
+  pc: PutContext,
+  content: PreparedContent,
+  resolved: Descriptor | undefined,
+): Promise<StoredVersion> {
+  const { io } = pc.context;
+  const subject = resolved ?? (await pc.opened.repository.resolve(pc.opened.target));
+  const identity: PutIdentity = {
+    location: pc.opened.repository.location,
+    subject: subject.digest,
+    type: pc.options.type,
+    contentDigest: content.digest,
+    mediaType: contentMediaType(content, pc.options.mediaType),
+    author: pc.author,
+    annotations: pc.options.annotations,
+  };
+  const interrupted = pc.signer === undefined ? findInterrupted(io.env, identity) : undefined;
+  if (interrupted !== undefined) {
+    const result = await finishStoredVersion({
+      repository: pc.opened.repository,
+      subject,
+      manifest: Buffer.from(interrupted.manifest, 'base64'),
+    });
+    forgetInterrupted(io.env, interrupted.version);
+    io.stderr.write(
+      `note: finished the interrupted put of ${result.version} (stored ${result.created}); no second version was stored\n`,
+    );
+    return { result, signing: undefined };
+  }
+  const progress: PutProgress = {};
+  const stop = watchInterrupts(io.env, identity, progress);
+  try {
+    return await putOne(pc, content, subject, false, progress);
+  } finally {
+    stop();
+  }
+}
+
 export async function putCommand(
   options: PutCommandOptions,
   context: CommandContext,
@@ -492,7 +544,7 @@ export async function putCommand(
       subject = await pc.opened.repository.resolve(pc.opened.target);
       checkContentSubject(pc, content, { digest: subject.digest });
     }
-    const { result, signing } = await putOne(pc, content, subject);
+    const { result, signing } = await putOrFinish(pc, content, subject);
     if (options.platform === undefined && isIndexMediaType(result.subject.mediaType)) {
       io.stderr.write(
         `note: ${pc.opened.display} is a multi-platform index: this ${result.type} applies to all its platforms ` +
