@@ -244,6 +244,8 @@ export class OciLayoutRepository implements Repository {
   readonly #lockOptions: Partial<FileLockOptions> | undefined;
   /** Parsed manifests by digest (content-addressed, so never stale); null: stored but not a manifest. */
   readonly #summaries = new Map<string, ManifestSummary | null>();
+  /** Blobs the scan for unlisted referrers found not to be manifests (unlisted-referrers.ts). */
+  readonly #notManifests = new Set<string>();
   /** The stale-temporaries sweep, run once before this instance's first write. */
   #sweep: Promise<unknown> | undefined;
 
@@ -599,7 +601,11 @@ export class OciLayoutRepository implements Repository {
 
   /** Manifests in blobs/ that `reachable` does not hold and that have a subject (unlisted-referrers.ts). */
   async #unlisted(reachable: ReadonlyMap<string, ManifestSummary>): Promise<Map<string, ManifestSummary>> {
-    const candidates = await candidateBlobs(join(this.root, BLOBS_DIR), (d) => this.#summaries.has(d));
+    const candidates = await candidateBlobs(
+      join(this.root, BLOBS_DIR),
+      (d) => this.#summaries.has(d),
+      this.#notManifests,
+    );
     const found = new Map<string, ManifestSummary>();
     const fresh = candidates.filter((c) => !reachable.has(c.digest));
     const summaries = await mapLimit(fresh, READ_CONCURRENCY, (c) =>

@@ -31,10 +31,14 @@ const HEX: Readonly<Record<string, RegExp>> = {
 /** Bytes read to decide whether a blob can be a manifest at all. */
 const SNIFF_BYTES = 512;
 
-/** Digests and sizes of the blobs that may be manifests with a subject (cheap: readdir + stat + a 512-byte read). */
+/**
+ * Digests and sizes of the blobs that may be manifests with a subject (cheap: readdir + stat + a
+ * 512-byte read). Blobs found not to be manifests are added to `notManifests` and skipped next time.
+ */
 export async function candidateBlobs(
   blobsDir: string,
   known: (digest: string) => boolean,
+  notManifests: Set<string>,
 ): Promise<{ digest: string; size: number }[]> {
   const out: { digest: string; size: number }[] = [];
   for (const [algorithm, pattern] of Object.entries(HEX)) {
@@ -48,12 +52,14 @@ export async function candidateBlobs(
     for (const name of names) {
       if (!pattern.test(name)) continue;
       const digest = `${algorithm}:${name}`;
+      if (notManifests.has(digest)) continue;
       if (known(digest)) {
         out.push({ digest, size: -1 });
         continue;
       }
       const size = await sniff(join(dir, name));
       if (size !== undefined) out.push({ digest, size });
+      else notManifests.add(digest); // content-addressed: never becomes one
     }
   }
   return out;
