@@ -10,7 +10,7 @@ Commands:
   list IMAGE                   list the types stored for IMAGE with their latest versions
   history IMAGE TYPE           list every version of TYPE, newest first
   images oci:DIR               list the images of an OCI image layout (digests and tags)
-  delete IMAGE TYPE            delete the latest version (--version D, or --all)
+  delete IMAGE TYPE            delete the latest version (--version D, or --all; IMAGE --all-types: everything)
   prune IMAGE --keep N         delete all but the N newest versions of each type (--type T)
   sign IMAGE TYPE --key K      sign the latest (or --version D) version of TYPE
   verify IMAGE [--type T]      check the latest versions against the trust policy (exit 0: all verify)
@@ -125,8 +125,11 @@ enforces), and a signed latest older than the one this machine verified before (
                          (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine):
                          its own versions`,
   delete: `Usage: manifesto delete IMAGE TYPE [--version DIGEST | --all] [--platform P] [--json]
+       manifesto delete IMAGE --all-types [--platform P] [--json]
 
 Deletes the latest version of TYPE (the previous one becomes the latest), the given version, or all.
+--all-types deletes every manifesto version of every type of IMAGE with their signatures, in one
+batch (e.g. before deleting the image, so no metadata is left orphaned); other tools' referrers stay.
 This machine's record of the newest verified version is lowered to what remains (not a rollback).
   --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
                          (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine):

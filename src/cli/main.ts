@@ -224,14 +224,21 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
   },
   delete: {
     registry: true,
-    options: { version: { type: 'string' }, all: { type: 'boolean' }, platform: { type: 'string' } },
+    options: {
+      version: { type: 'string' },
+      all: { type: 'boolean' },
+      'all-types': { type: 'boolean' },
+      platform: { type: 'string' },
+    },
     run: async (args, context) => {
-      const [image, type] = positionals('delete', args, ['image', 'type']);
+      const allTypes = booleanOption(args, 'all-types');
+      const [image, type] = positionals('delete', args, allTypes ? ['image'] : ['image', 'type']);
       const { deleteCommand } = await import('./commands/delete.ts');
       await deleteCommand(
         {
           image: image!,
-          type: type!,
+          type: type,
+          allTypes,
           version: stringOption(args, 'version'),
           all: booleanOption(args, 'all'),
           platform: parsePlatformFlag(stringOption(args, 'platform')),

@@ -29,6 +29,8 @@ export interface RemovalResult {
   alreadyGone: MetadataVersion[];
   /** Versions kept, newest first (prune), or left of the type (delete). */
   kept: MetadataVersion[];
+  /** `delete --all-types`: the digests of the deleted versions' own referrers (their signatures). */
+  signatures?: string[] | undefined;
 }
 
 /**
@@ -150,4 +152,46 @@ export async function pruneMetadata(options: PruneOptions): Promise<RemovalResul
   const kept = groups.flatMap((versions) => versions.slice(0, options.keep));
   if (options.dryRun) return { subject, deleted: victims, alreadyGone: [], kept };
   return { subject, ...(await deleteVersions(repository, subject, victims, listing.state)), kept };
+}
+
+/**
+ * `delete IMAGE --all-types`: every manifesto version of every type of the image, with their
+ * signatures (and any other referrer of a version), e.g. before the image itself is deleted, so that
+ * nothing is left orphaned. Order: each version's referrers first (one batch per version), then all
+ * versions in one batch, so an interruption leaves versions with fewer signatures, never signatures
+ * of deleted versions. Other tools' referrers of the image stay (listed in `kept`).
+ */
+export async function deleteAllTypes(options: {
+  repository: Repository;
+  reference: string;
+  subject?: Descriptor | undefined;
+}): Promise<RemovalResult> {
+  const { repository } = options;
+  const subject = options.subject ?? (await repository.resolve(options.reference));
+  const listing = await readListing(repository, subject);
+  const victims = listing.versions.filter((v) => v.manifesto);
+  const signatures: string[] = [];
+  for (const version of victims) {
+    const referrers = await repository.referrers(version.digest);
+    if (referrers.manifests.length === 0) continue;
+    const digests = referrers.manifests.map((d) => d.digest);
+    try {
+      await repository.deleteManifests(digests, {
+        subject: version.descriptor,
+        referrersState: referrers.state,
+        absentOk: true,
+        onDeleted: (digest) => signatures.push(digest),
+      });
+    } catch (error) {
+      if (!isManifestoError(error)) throw error;
+      throw new IncompleteRemovalError(error, [], victims.length);
+    }
+  }
+  const removal = await deleteVersions(repository, subject, victims, listing.state);
+  return {
+    subject,
+    ...removal,
+    kept: listing.versions.filter((v) => !v.manifesto),
+    signatures,
+  };
 }

@@ -1,5 +1,8 @@
 /** `manifesto delete IMAGE TYPE [--version D | --all]` and `manifesto prune IMAGE --keep N`. */
+
+import { usageError } from '../../errors/errors.ts';
 import {
+  deleteAllTypes,
   deleteMetadata,
   IncompleteRemovalError,
   pruneMetadata,
@@ -15,7 +18,10 @@ import { subjectJson, versionJson } from '../render.ts';
 
 export interface DeleteCommandOptions {
   image: string;
-  type: string;
+  /** The type; absent with allTypes. */
+  type?: string | undefined;
+  /** Every version of every type, with their signatures (`--all-types`). */
+  allTypes?: boolean | undefined;
   version?: string | undefined;
   all?: boolean | undefined;
   platform?: Platform | undefined;
@@ -37,11 +43,14 @@ function report(context: CommandContext, display: string, result: RemovalResult,
       deleted: result.deleted.map(versionJson),
       alreadyGone: result.alreadyGone.map(versionJson),
       kept: result.kept.map(versionJson),
+      ...(result.signatures === undefined ? {} : { signatures: result.signatures }),
     });
     return;
   }
   for (const v of result.deleted)
     writeLine(context.io.stdout, `${verb} ${v.type} version ${v.digest} of ${display}`);
+  if (result.signatures !== undefined && result.signatures.length > 0)
+    writeLine(context.io.stdout, `Deleted ${result.signatures.length} signature(s) of those versions`);
   for (const v of result.alreadyGone)
     writeLine(
       context.io.stdout,
@@ -109,13 +118,28 @@ export async function deleteCommand(
   options: DeleteCommandOptions,
   context: CommandContext,
 ): Promise<RemovalResult> {
+  if (options.allTypes && (options.version !== undefined || options.all)) {
+    throw usageError('FLAGS_CONFLICT', '--all-types cannot be used with --version or --all', 'Choose one.');
+  }
   const { opened, subject } = await removalTarget(options, context);
+  if (options.allTypes) {
+    const result = await reportingPartial(context, opened.display, () =>
+      deleteAllTypes({ subject, repository: opened.repository, reference: opened.target }),
+    );
+    lowerMarks(context, opened.repository.location, result);
+    report(context, opened.display, result, 'Deleted');
+    return result;
+  }
+  const type = options.type;
+  if (type === undefined) {
+    throw usageError('ARGS_INVALID', 'delete: expected IMAGE TYPE (or IMAGE --all-types)');
+  }
   const result = await reportingPartial(context, opened.display, () =>
     deleteMetadata({
       subject,
       repository: opened.repository,
       reference: opened.target,
-      type: options.type,
+      type,
       version: options.version,
       all: options.all,
       image: opened.display,
