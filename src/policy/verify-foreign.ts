@@ -34,8 +34,8 @@ export async function verifyForeignVersion(
   }
   const layer = await attestationLayer(repository, version);
   const bundle = await repository.fetchBlobBytes(layer, MAX_BUNDLE_BYTES);
+  // A legacy `.att` envelope is reported under the same format: cosign's, checked with keys.
   const check: VersionVerdict['signatures'][number] = { format: 'sigstore-bundle', manifest: version.digest };
-  // (a legacy `.att` envelope is reported under the same format: cosign's, checked with keys)
   const signedBy = new Map<string, string>();
   let expired = false;
   let invalid = false;
