@@ -91,6 +91,8 @@ Prints the content of the latest version of TYPE for IMAGE, byte for byte, after
   --trust-policy FILE    the trust policy (default $MANIFESTO_TRUST_POLICY, ~/.config/manifesto/trust-policy.yaml)
   --accept-rollback      with --verify: accept a verified latest older than the one this machine
                          verified before (else ROLLBACK_DETECTED, exit 9; see "manifesto verify --help")
+  --trusted-state PATH   with --verify: a shared trusted state (file, or directory holding
+                         trusted-versions.json; default $MANIFESTO_TRUSTED_STATE, else this machine's)
 
 Without --platform on a multi-platform IMAGE: the index's version; if only platforms have TYPE, an
 error naming them (exit 8).`,
@@ -120,7 +122,7 @@ Lists every version of TYPE for IMAGE, newest first. With --verify: each version
 verified chain (each signed version names the one it superseded); a missing link (deleted version),
 a re-ordered or replayed version and an unverified newer version are reported (exit 9 when the rule
 enforces), and a signed latest older than the one this machine verified before (ROLLBACK_DETECTED;
---accept-rollback accepts it).
+--accept-rollback accepts it; --trusted-state PATH: a shared trusted state).
   --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
                          (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine):
                          its own versions`,
@@ -170,7 +172,9 @@ Prints each rule's verdict and reason. Exit 0 allow, 10 deny, 2 malformed policy
   --all-platforms        every platform (the default for a multi-platform IMAGE); each platform uses its
                          own metadata, else the index's; IMAGE passes only if every platform passes
   --trust-policy FILE    for signedBy rules, whose authorities are the trust policy's (default
-                         $MANIFESTO_TRUST_POLICY, ~/.config/manifesto/trust-policy.yaml)
+                         $MANIFESTO_TRUST_POLICY, ~/.config/manifesto/trust-policy.yaml); the types
+                         they name are read at their latest verified version, by the signed chain
+  --trusted-state PATH   the trusted state those reads compare with and advance (as verify)
   --record               store the decision as a new "decision" version of IMAGE
   --sign KEY             sign the recorded decision (as put --sign; --cert, --sign-format as there)
   --author NAME          who records the decision
@@ -189,12 +193,15 @@ Signs a stored version (the latest, or --version D); the signature is a referrer
   --json                 print the signature as JSON
 
 put IMAGE TYPE FILE --sign FILE [--cert FILE] [--sign-format F] [--expires D] stores and signs in one step.`,
-  verify: `Usage: manifesto verify IMAGE [--type T] [--platform P] [--trust-policy FILE] [--accept-rollback] [--json]
+  verify: `Usage: manifesto verify IMAGE [--type T] [--platform P] [--trust-policy FILE] [--accept-rollback]
+                       [--trusted-state PATH] [--json]
 
 Checks the latest version of each type (or of T) against the trust policy (--trust-policy, else
 $MANIFESTO_TRUST_POLICY, else ~/.config/manifesto/trust-policy.yaml; docs/format.md, "Trust policy").
 Types whose rule is skip (or that no rule matches) are not checked. Exit 0 only if every checked
-version verifies (and no newer version fails to), else 9. --json prints a report per type.
+version verifies (and no newer version fails to), else 9. --json prints a report per type. The
+latest is chosen by what was signed (or by the version manifests), never by the listing's
+annotations, which any pusher can edit on registries without the referrers API.
 
 Reading under the policy: get --verify (prints nothing and exits 9 when an enforcing rule fails),
 list --verify (who signed each type's latest), history --verify (the verified chain; missing or
@@ -206,6 +213,10 @@ else ~/.local/state/manifesto: trusted-versions.json). A verified latest older t
 one (a newer version deleted or withheld) fails with ROLLBACK_DETECTED, exit 9, nothing printed.
   --accept-rollback      accept what is offered now: reset the remembered version (also on get and
                          history --verify)
+  --trusted-state PATH   a trusted state shared by several machines (a file, or a directory holding
+                         trusted-versions.json, e.g. on a filesystem every CI runner mounts; default
+                         $MANIFESTO_TRUSTED_STATE, else this machine's file): a fresh machine then
+                         detects a newest version withheld since another one verified it
 manifesto delete and prune on this machine lower the mark to what remains: not a rollback.`,
   key: `Usage: manifesto key generate --out NAME [--algorithm A] [--subject DN] [--days N] [--password-stdin] [--force]
 

@@ -122,6 +122,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       verify: { type: 'boolean' },
       'trust-policy': { type: 'string' },
       'accept-rollback': { type: 'boolean' },
+      'trusted-state': { type: 'string' },
     },
     run: async (args, context) => {
       const [image, type] = positionals('get', args, ['image', 'type']);
@@ -138,6 +139,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           verify: booleanOption(args, 'verify'),
           trustPolicy: stringOption(args, 'trust-policy'),
           acceptRollback: booleanOption(args, 'accept-rollback'),
+          trustedState: stringOption(args, 'trusted-state'),
         },
         context,
       );
@@ -198,6 +200,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       verify: { type: 'boolean' },
       'trust-policy': { type: 'string' },
       'accept-rollback': { type: 'boolean' },
+      'trusted-state': { type: 'string' },
     },
     run: async (args, context) => {
       const [image, type] = positionals('history', args, ['image', 'type']);
@@ -210,6 +213,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
             platform: parsePlatformFlag(stringOption(args, 'platform')),
             trustPolicy: stringOption(args, 'trust-policy'),
             acceptRollback: booleanOption(args, 'accept-rollback'),
+            trustedState: stringOption(args, 'trusted-state'),
           },
           context,
         );
@@ -326,6 +330,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       platform: { type: 'string' },
       'trust-policy': { type: 'string' },
       'accept-rollback': { type: 'boolean' },
+      'trusted-state': { type: 'string' },
     },
     run: async (args, context) => {
       const [image] = positionals('verify', args, ['image']);
@@ -337,6 +342,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           platform: parsePlatformFlag(stringOption(args, 'platform')),
           trustPolicy: stringOption(args, 'trust-policy'),
           acceptRollback: booleanOption(args, 'accept-rollback'),
+          trustedState: stringOption(args, 'trusted-state'),
         },
         context,
       );
@@ -445,6 +451,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       'sign-format': { type: 'string' },
       author: { type: 'string' },
       'trust-policy': { type: 'string' },
+      'trusted-state': { type: 'string' },
     },
     run: async (args, context) => {
       const [image] = positionals('check', args, ['image']);
@@ -470,6 +477,7 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
           signFormat: stringOption(args, 'sign-format'),
           author: stringOption(args, 'author'),
           trustPolicy: stringOption(args, 'trust-policy'),
+          trustedState: stringOption(args, 'trusted-state'),
         },
         context,
       );

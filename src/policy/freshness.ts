@@ -2,136 +2,76 @@
  * Verification on read, and the freshness of the verified chain (docs/format.md, "Freshness").
  *
  * Every signed version names, in its signed annotations, the version it superseded. `get --verify`
- * walks the versions newest first and accepts the newest that verifies; newer versions that do not
- * verify are reported (possible tampering). `history --verify` verifies every version and checks
- * that the verified versions form one chain: each verified version supersedes the next older
- * verified one (else: a missing link when the superseded digest is absent, a re-ordered or replayed
- * version when it is present but not the next), and that the latest by the listing is the latest by
- * the signed chain (else: an older version presented as latest).
+ * accepts the newest version that verifies, ordered by signed facts (src/policy/signed-chain.ts);
+ * newer versions that do not verify are reported (possible tampering). `history --verify` verifies
+ * every version and checks that the verified versions form one chain: each verified version
+ * supersedes the next older verified one (else: a missing link when the superseded digest is absent,
+ * a re-ordered or replayed version when it is present but not the next).
  */
 import type { Repository } from '../content/repository.ts';
 import { ManifestoError } from '../errors/errors.ts';
 import { orderNewestFirst } from '../metadata/ordering.ts';
 import type { MetadataVersion } from '../metadata/version.ts';
+import {
+  type ChainProblem,
+  type LatestVerified,
+  latestVerified,
+  type TrustedMarkOptions,
+} from './signed-chain.ts';
 import type { TrustPolicy, TrustRule } from './trust-policy.ts';
-import { STATUS_CODES, type VersionVerdict, verifyVersion } from './verify-version.ts';
+import { STATUS_CODES, type VersionVerdict } from './verify-version.ts';
 
-export type ChainProblemCode =
-  | 'NEWER_VERSION_UNVERIFIED'
-  | 'CHAIN_MISSING_LINK'
-  | 'CHAIN_REORDERED'
-  | 'OLDER_VERSION_AS_LATEST'
-  | 'ROLLBACK_DETECTED';
-
-export interface ChainProblem {
-  code: ChainProblemCode;
-  /** The version the problem is about. */
-  version: string;
-  message: string;
-}
+export {
+  type ChainProblem,
+  type ChainProblemCode,
+  describeStatus,
+  newerUnverified,
+} from './signed-chain.ts';
 
 export interface ReadVerification {
-  /** The newest version that verifies. */
+  /** The newest version that verifies, by signed facts. */
   accepted: VersionVerdict | undefined;
-  /** Versions checked (newest first), up to and including the accepted one. */
+  /** Versions checked (newest first by signed facts), up to and including the accepted one. */
   verdicts: VersionVerdict[];
   problems: ChainProblem[];
+  /** The whole outcome (notes, rollback, the ordered entries). */
+  chain: LatestVerified;
 }
 
 export interface VerifyReadOptions {
   repository: Repository;
-  /** Versions of one type, newest first (as the listing orders them). */
+  /** Versions of one type as listed (the order is only a hint). */
   versions: readonly MetadataVersion[];
   policy: TrustPolicy;
   rule: TrustRule;
   now?: Date | undefined;
+  /** Compare with and advance the trusted state. */
+  trusted?: TrustedMarkOptions | undefined;
 }
 
-export function newerUnverified(verdict: VersionVerdict): ChainProblem {
-  return {
-    code: 'NEWER_VERSION_UNVERIFIED',
-    version: verdict.version.digest,
-    message: `possible tampering: newer version ${verdict.version.digest} is ${describeStatus(verdict)}`,
-  };
-}
-
-export function describeStatus(verdict: VersionVerdict): string {
-  switch (verdict.status) {
-    case 'verified':
-      return `verified (${verdict.signedBy.join(', ')})`;
-    case 'unsigned':
-      return 'unsigned';
-    case 'expired':
-      return 'expired';
-    case 'invalid':
-      return `invalid (${verdict.reason})`;
-    default:
-      return `untrusted (${verdict.reason})`;
-  }
-}
-
-/** Walks newest first until a version verifies (two requests per version checked). */
+/** The newest version that verifies, by the signed chain (src/policy/signed-chain.ts). */
 export async function verifyForRead(options: VerifyReadOptions): Promise<ReadVerification> {
-  const verdicts: VersionVerdict[] = [];
-  const problems: ChainProblem[] = [];
-  for (const version of options.versions) {
-    const verdict = await verifyVersion({ ...options, version });
-    verdicts.push(verdict);
-    if (verdict.status === 'verified') {
-      const older = options.versions.slice(verdicts.length);
-      const link = verdict.signed?.supersedes;
-      if (link !== undefined && older.length > 0 && !options.versions.some((v) => v.digest === link)) {
-        problems.push({
-          code: 'CHAIN_MISSING_LINK',
-          version: verdict.version.digest,
-          message: `version ${verdict.version.digest} supersedes ${link}, which is missing (deleted?)`,
-        });
-      }
-      return { accepted: verdict, verdicts, problems };
-    }
-    problems.push(newerUnverified(verdict));
-  }
-  return { accepted: undefined, verdicts, problems };
+  const chain = await latestVerified(options);
+  return { accepted: chain.latest, verdicts: chain.verdicts, problems: chain.problems, chain };
 }
 
 export interface HistoryVerification {
-  /** Every version, in the listing's order (newest first). */
+  /** Every version, newest first by signed (or digest-pinned) facts. */
   verdicts: VersionVerdict[];
   /** The verified versions, ordered by their signed facts (newest first). */
   chain: VersionVerdict[];
   problems: ChainProblem[];
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await f(items[i]!);
-      }
-    }),
-  );
-  return out;
+  /** The whole outcome (notes, rollback). */
+  outcome: LatestVerified;
 }
 
 /** Verifies every version and checks the verified chain. */
 export async function verifyHistory(options: VerifyReadOptions): Promise<HistoryVerification> {
-  const verdicts = await mapLimit(options.versions, 4, (version) => verifyVersion({ ...options, version }));
+  const outcome = await latestVerified({ ...options, verifyAll: true });
+  const verdicts = outcome.entries.map((e) => e.verdict!);
   const problems: ChainProblem[] = [];
-  const present = new Set(options.versions.map((v) => v.digest));
-  const verified = verdicts.filter((v) => v.status === 'verified');
-  // Order the verified versions by what was signed, not by the listing.
-  const signedVersions = verified.map((v) => ({
-    ...v.version,
-    created: v.signed?.created === undefined ? Number.NaN : Date.parse(v.signed.created),
-    createdText: v.signed?.created,
-    supersedes: v.signed?.supersedes,
-  }));
-  const order = orderNewestFirst(signedVersions).map(
-    (s) => verified.find((v) => v.version.digest === s.digest)!,
-  );
+  const present = new Set(outcome.entries.map((e) => e.version.digest));
+  const order = verdicts.filter((v) => v.status === 'verified');
   for (const [i, verdict] of order.entries()) {
     const next = order[i + 1];
     const link = verdict.signed?.supersedes;
@@ -151,7 +91,7 @@ export async function verifyHistory(options: VerifyReadOptions): Promise<History
         version: digest,
         message: `version ${digest} supersedes ${link}, which is missing (a deleted version)`,
       });
-    } else if (verified.some((v) => v.version.digest === link)) {
+    } else if (order.some((v) => v.version.digest === link)) {
       problems.push({
         code: 'CHAIN_REORDERED',
         version: digest,
@@ -160,17 +100,19 @@ export async function verifyHistory(options: VerifyReadOptions): Promise<History
     }
     // A link to a present but unverified version: that version is reported as unverified.
   }
-  const listingLatest = verdicts[0];
-  if (listingLatest !== undefined && listingLatest.status !== 'verified') {
-    problems.unshift(newerUnverified(listingLatest));
-  } else if (listingLatest !== undefined && order[0] !== undefined && order[0] !== listingLatest) {
+  // Newer versions than the signed chain's latest that do not verify.
+  problems.unshift(...outcome.problems.filter((p) => p.code === 'NEWER_VERSION_UNVERIFIED'));
+  // The audit also reports a listing whose (unsigned) order contradicts the signed one.
+  const listed = orderNewestFirst(options.versions)[0];
+  const latest = outcome.latest?.version.digest;
+  if (listed !== undefined && latest !== undefined && listed.digest !== latest && problems.length === 0) {
     problems.unshift({
       code: 'OLDER_VERSION_AS_LATEST',
-      version: listingLatest.version.digest,
-      message: `the listing presents ${listingLatest.version.digest} as latest, but the signed chain's latest is ${order[0].version.digest}`,
+      version: listed.digest,
+      message: `the listing presents ${listed.digest} as latest, but the signed chain's latest is ${latest}`,
     });
   }
-  return { verdicts, chain: order, problems };
+  return { verdicts, chain: order, problems, outcome };
 }
 
 /** The error for a version that does not verify, or a chain problem, under an enforcing rule. */

@@ -31,7 +31,7 @@ import {
   typeNamesFor,
 } from './evaluate.ts';
 import type { GatePolicy } from './gate-policy.ts';
-import type { SignatureVerification, SignatureVerifier } from './verifier.ts';
+import type { LatestSigned, SignatureVerification, SignatureVerifier } from './verifier.ts';
 
 /** Content larger than this is not read for a rule (the rule then denies). */
 const MAX_CONTENT_BYTES = 64 * 1024 * 1024;
@@ -112,23 +112,49 @@ function needsOf(policy: GatePolicy): Needs {
   return { types, content, required };
 }
 
+/** Latest versions of the signed types, by the signed chain: keyed by `subject digest` + ` ` + type. */
+type ChosenVersions = ReadonlyMap<string, LatestSigned>;
+
+/**
+ * A listing's versions of a type, newest first; for a signed type the latest verified version first,
+ * then the others in signed order (their created/supersedes the signed or digest-pinned ones).
+ */
+function newestFirst(
+  listing: SubjectListing,
+  type: string,
+  chosen: ChosenVersions | undefined,
+): MetadataVersion[] {
+  const ordered = versionsOfType(listing, type);
+  const picked = chosen?.get(`${listing.subject.digest} ${type}`);
+  if (picked?.version === undefined) return ordered;
+  const signed = new Set(picked.versions.map((v) => v.digest));
+  const latest = picked.version;
+  return [
+    latest,
+    ...picked.versions.filter((v) => v.digest !== latest.digest),
+    ...ordered.filter((v) => !signed.has(v.digest)),
+  ];
+}
+
 /**
  * Latest version per needed type: manifesto's own version of the subject, else the index's, else
  * another tool's of the subject (cosign), else another tool's of the index (docs/format.md, "Other
  * tools' metadata"); buildx's and cosign's legacy ones are added afterwards (withOtherTools).
  * Record kinds (approval, deployment) also carry the older versions of the same subject, whose
- * contents are merged.
+ * contents are merged. Signed types are ordered by the signed chain (`signed`), never by the
+ * listing's annotations.
  */
 function presentVersions(
   own: SubjectListing,
   index: SubjectListing | undefined,
   needs: Needs,
+  signed?: ChosenVersions | undefined,
 ): Map<string, PresentVersion> {
   const present = new Map<string, PresentVersion>();
   for (const type of needs.types) {
     const candidates = [own, ...(index === undefined ? [] : [index])].map((listing) => ({
       listing,
-      ordered: versionsOfType(listing, type),
+      ordered: newestFirst(listing, type, signed),
     }));
     const chosen =
       candidates.find((c) => c.ordered[0] !== undefined && c.ordered[0].foreign === undefined) ??
@@ -154,6 +180,51 @@ function presentVersions(
 /** The present versions of a subject with the older versions of record kinds. */
 function everyVersion(subject: EvaluationSubject): PresentVersion[] {
   return [...subject.versions.values()].flatMap((p) => [p, ...(p.older ?? [])]);
+}
+
+/** The type names signedBy rules name: every rule reads these by the signed chain. */
+function signedTypes(policy: GatePolicy): Set<string> {
+  const wanted = new Set<string>();
+  for (const rule of policy.rules)
+    if (rule.type === 'signedBy') for (const t of rule.types) for (const n of typeNamesFor(t)) wanted.add(n);
+  return wanted;
+}
+
+/**
+ * The latest verified version of each signed type in each listing (manifesto's own versions), by the
+ * verifier's signed chain, not by the listing's unsigned order: what signedBy checks and every other
+ * rule reads.
+ */
+async function chooseSigned(
+  options: CheckOptions,
+  listings: readonly SubjectListing[],
+  policy: GatePolicy,
+): Promise<ChosenVersions | undefined> {
+  const latest = options.verifier?.latest?.bind(options.verifier);
+  if (latest === undefined) return undefined;
+  const chosen = new Map<string, LatestSigned>();
+  const failed = (reason: string): LatestSigned => ({
+    version: undefined,
+    versions: [],
+    verification: { authorities: [], reason },
+  });
+  const jobs: Promise<void>[] = [];
+  for (const type of signedTypes(policy))
+    for (const listing of listings) {
+      const versions = listing.versions.filter((v) => v.type === type && v.manifesto);
+      const key = `${listing.subject.digest} ${type}`;
+      if (versions.length === 0 || chosen.has(key)) continue;
+      chosen.set(key, failed('not verified'));
+      jobs.push(
+        latest({ repository: options.repository, subject: listing.subject, type, versions }).then(
+          (answer) => void chosen.set(key, answer),
+          (error: unknown) =>
+            void chosen.set(key, failed(error instanceof Error ? error.message : String(error))),
+        ),
+      );
+    }
+  await Promise.all(jobs);
+  return chosen;
 }
 
 /**
@@ -253,6 +324,7 @@ export async function checkImage(
       }),
     ),
   ]);
+  const signed = await chooseSigned(options, listings, policy);
   const listed: EvaluationSubject[] =
     index === undefined
       ? [
@@ -261,7 +333,7 @@ export async function checkImage(
             platform: undefined,
             digest: target.subject.digest,
             reference: options.image,
-            versions: presentVersions(listings[0]!, undefined, needs),
+            versions: presentVersions(listings[0]!, undefined, needs, signed),
           },
         ]
       : children.map((child, i) => ({
@@ -269,7 +341,7 @@ export async function checkImage(
           platform: child.platform,
           digest: child.descriptor.digest,
           reference: options.image,
-          versions: presentVersions(listings[i + 1]!, listings[0], needs),
+          versions: presentVersions(listings[i + 1]!, listings[0], needs, signed),
         }));
   const subjects = await withOtherTools(repository, index, listed, needs);
   // One fetch per distinct version whose content a rule reads.
@@ -294,7 +366,8 @@ export async function checkImage(
       for (const p of presents) p.content = bytes;
     }),
   );
-  const signatures = options.verifier === undefined ? undefined : await verifyAll(options, subjects, policy);
+  const signatures =
+    options.verifier === undefined ? undefined : await verifyAll(options, subjects, policy, signed);
   const started = process.cpuUsage();
   const context: EvaluationContext = {
     now: options.now ?? new Date(),
@@ -317,15 +390,20 @@ async function verifyAll(
   options: CheckOptions,
   subjects: readonly EvaluationSubject[],
   policy: GatePolicy,
+  signed: ChosenVersions | undefined,
 ): Promise<Map<string, SignatureVerification>> {
-  const wanted = new Set<string>();
-  for (const rule of policy.rules)
-    if (rule.type === 'signedBy') for (const t of rule.types) for (const n of typeNamesFor(t)) wanted.add(n);
+  const wanted = signedTypes(policy);
   const byDigest = new Map<string, PresentVersion>();
-  for (const subject of subjects)
-    for (const present of everyVersion(subject))
-      if (wanted.has(present.type)) byDigest.set(present.version.digest, present);
   const results = new Map<string, SignatureVerification>();
+  for (const subject of subjects)
+    for (const present of everyVersion(subject)) {
+      if (!wanted.has(present.type)) continue;
+      // The latest verified version's verification (with the chain's problems) is known already.
+      const picked = signed?.get(`${present.subject.digest} ${present.type}`);
+      if (picked?.version?.digest === present.version.digest)
+        results.set(present.version.digest, picked.verification);
+      else byDigest.set(present.version.digest, present);
+    }
   await Promise.all(
     [...byDigest.entries()].map(async ([digest, present]) => {
       try {

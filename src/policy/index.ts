@@ -19,6 +19,15 @@ export {
   type SignVersionOptions,
   signVersion,
 } from './sign-version.ts';
+export {
+  type ChainEntry,
+  type ChainFacts,
+  type LatestVerified,
+  type LatestVerifiedOptions,
+  latestVerified,
+  type Rollback,
+  type TrustedMarkOptions,
+} from './signed-chain.ts';
 export { trustGlobMatches } from './trust-glob.ts';
 export {
   type Authority,
@@ -33,6 +42,13 @@ export {
   trustPolicyPath,
 } from './trust-policy.ts';
 export { trustPolicyVerifier } from './trust-verifier.ts';
+export {
+  TRUSTED_STATE_ENV,
+  TrustedState,
+  type TrustedStateKey,
+  type TrustedStateStore,
+  type TrustedVersion,
+} from './trusted-state.ts';
 export {
   type SignatureCheck,
   type SignedFacts,

@@ -1,13 +1,21 @@
 /**
  * The gate's SignatureVerifier (verifier.ts) backed by the trust policy: a version's authorities are
  * every authority of the policy whose valid, unexpired signature covers the version manifest
- * (two requests per version for manifesto's signatures).
+ * (two requests per version for manifesto's signatures). `latest` chooses a type's latest verified
+ * version by the signed chain (src/policy/signed-chain.ts), compared with and advancing the trusted
+ * state when one is given.
  */
+import { latestVerified } from './signed-chain.ts';
 import type { TrustPolicy, TrustRule } from './trust-policy.ts';
-import type { SignatureVerification, SignatureVerifier } from './verifier.ts';
+import type { TrustedStateStore } from './trusted-state.ts';
+import type { LatestSigned, SignatureVerification, SignatureVerifier } from './verifier.ts';
 import { verifyVersion } from './verify-version.ts';
 
-export function trustPolicyVerifier(policy: TrustPolicy, now?: () => Date): SignatureVerifier {
+export function trustPolicyVerifier(
+  policy: TrustPolicy,
+  now?: () => Date,
+  trusted?: TrustedStateStore,
+): SignatureVerifier {
   const rule: TrustRule = {
     index: -1,
     repositories: ['**'],
@@ -16,10 +24,10 @@ export function trustPolicyVerifier(policy: TrustPolicy, now?: () => Date): Sign
     require: 'any',
     enforcement: 'enforce',
   };
+  const none = { authorities: [], reason: 'the trust policy has no authorities' };
   return {
     async verify(request): Promise<SignatureVerification> {
-      if (rule.authorities.length === 0)
-        return { authorities: [], reason: 'the trust policy has no authorities' };
+      if (rule.authorities.length === 0) return none;
       const verdict = await verifyVersion({
         repository: request.repository,
         version: request.version,
@@ -33,6 +41,52 @@ export function trustPolicyVerifier(policy: TrustPolicy, now?: () => Date): Sign
           verdict.status === 'verified'
             ? `signed by ${verdict.signedBy.join(', ')}`
             : (verdict.reason ?? verdict.status),
+      };
+    },
+    async latest(request): Promise<LatestSigned> {
+      if (rule.authorities.length === 0) return { version: undefined, versions: [], verification: none };
+      const { repository, subject, type } = request;
+      const result = await latestVerified({
+        repository,
+        versions: request.versions,
+        policy,
+        rule,
+        now: now?.(),
+        trusted:
+          trusted === undefined
+            ? undefined
+            : { store: trusted, key: { location: repository.location, subject: subject.digest, type } },
+      });
+      const { latest } = result;
+      const versions = result.entries.map((e) => e.version);
+      if (latest === undefined) {
+        const newest = result.entries[0];
+        return {
+          version: newest?.version,
+          versions,
+          verification: { authorities: [], reason: newest?.verdict?.reason ?? 'no version verifies' },
+        };
+      }
+      const problem = result.problems[0];
+      if (problem !== undefined)
+        return {
+          version: latest.version,
+          versions,
+          verification: { authorities: [], reason: problem.message },
+        };
+      if (result.rollback !== undefined)
+        return {
+          version: latest.version,
+          versions,
+          verification: {
+            authorities: [],
+            reason: `rollback detected: ${result.rollback.remembered.digest} was verified before (${result.rollback.reason})`,
+          },
+        };
+      return {
+        version: latest.version,
+        versions,
+        verification: { authorities: latest.signedBy, reason: `signed by ${latest.signedBy.join(', ')}` },
       };
     },
   };

@@ -13,10 +13,15 @@
  * decided from (`basis`); forgetting with a `basis` forgets only that entry. Writing is best effort: a lock that cannot be had within
  * about 10 s, or a failed write, is reported as a warning, never as an error, and never hides a
  * detected rollback.
+ *
+ * The file may also be shared (`--trusted-state PATH`, `$MANIFESTO_TRUSTED_STATE`: a file, or a
+ * directory holding `trusted-versions.json`, on a filesystem every CI runner mounts), so that a
+ * fresh machine knows what the others verified. Readers use the TrustedStateStore interface only
+ * (read a mark, record a mark), which a fleet index or a server can implement later.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type FileLockOptions, withFileLockSync } from '../util/file-lock.ts';
 
 export const STATE_FILE = 'trusted-versions.json';
@@ -46,6 +51,23 @@ interface StateFile {
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The variable naming a shared trusted state (as `--trusted-state PATH`). */
+export const TRUSTED_STATE_ENV = 'MANIFESTO_TRUSTED_STATE';
+
+/**
+ * Where marks of verified versions are kept: read the mark of one (location, subject, type); record
+ * a new one, merged monotonically with what others recorded meanwhile (mergeEntry). The local file
+ * (TrustedState) is the default; a shared file is the same class on another path; a fleet index or
+ * a server implements the same two calls.
+ */
+export interface TrustedStateStore {
+  /** Where the marks live (a path, later a URL), for messages. */
+  readonly location: string;
+  read(key: TrustedStateKey): Promise<TrustedVersion | undefined>;
+  /** Records (or with undefined, forgets) a mark; best effort, never throws. */
+  record(key: TrustedStateKey, value: TrustedVersion | undefined, options?: SetOptions): Promise<void>;
+}
 
 /** The state directory: $MANIFESTO_STATE_DIR, else $XDG_STATE_HOME/manifesto, else ~/.local/state/manifesto. */
 export function stateDirectory(env: Env): string {
@@ -130,19 +152,59 @@ export function mergeEntry(
   return isLater(current.created, value.created) ? current : value;
 }
 
-export class TrustedState {
+/**
+ * The state file: `explicit` (a `--trusted-state` value), else $MANIFESTO_TRUSTED_STATE, else
+ * trusted-versions.json in the state directory. A path naming an existing directory means the file
+ * of that name in it.
+ */
+export function stateFilePath(env: Env, explicit?: string | undefined): string {
+  const shared = explicit !== undefined && explicit !== '' ? explicit : env[TRUSTED_STATE_ENV];
+  if (shared === undefined || shared === '') return join(stateDirectory(env), STATE_FILE);
+  const path = resolve(shared);
+  let directory = false;
+  try {
+    directory = statSync(path).isDirectory();
+  } catch {
+    // Not there yet: the file is made on the first record.
+  }
+  return directory ? join(path, STATE_FILE) : path;
+}
+
+export interface TrustedStateOptions {
+  /** A shared state file or directory (`--trusted-state`); default $MANIFESTO_TRUSTED_STATE, else local. */
+  file?: string | undefined;
+  lock?: Partial<FileLockOptions> | undefined;
+}
+
+export class TrustedState implements TrustedStateStore {
   readonly directory: string;
   readonly path: string;
   readonly lockPath: string;
   readonly #warn: (message: string) => void;
   readonly #lock: Partial<FileLockOptions>;
 
-  constructor(env: Env, warn: (message: string) => void = () => {}, lock: Partial<FileLockOptions> = {}) {
-    this.directory = stateDirectory(env);
-    this.path = join(this.directory, STATE_FILE);
+  constructor(env: Env, warn: (message: string) => void = () => {}, options: TrustedStateOptions = {}) {
+    this.path = stateFilePath(env, options.file);
+    this.directory = dirname(this.path);
     this.lockPath = `${this.path}${LOCK_SUFFIX}`;
     this.#warn = warn;
-    this.#lock = { ...TRUSTED_STATE_LOCK, ...lock };
+    this.#lock = { ...TRUSTED_STATE_LOCK, ...options.lock };
+  }
+
+  get location(): string {
+    return this.path;
+  }
+
+  async read(key: TrustedStateKey): Promise<TrustedVersion | undefined> {
+    return this.get(key);
+  }
+
+  async record(
+    key: TrustedStateKey,
+    value: TrustedVersion | undefined,
+    options: SetOptions = {},
+  ): Promise<void> {
+    this.set(key, value, options);
   }
 
   get(key: TrustedStateKey): TrustedVersion | undefined {

@@ -22,6 +22,29 @@ export interface SignatureVerification {
   reason: string;
 }
 
+export interface LatestSignedRequest {
+  repository: Repository;
+  /** The manifest the versions are referrers of. */
+  subject: Descriptor;
+  type: string;
+  /** The listed versions of the type (the listing's order and annotations are only a hint). */
+  versions: readonly MetadataVersion[];
+}
+
+export interface LatestSigned {
+  /** The version the rules read: the newest that verifies, else the newest by signed facts. */
+  version: MetadataVersion | undefined;
+  /** Every listed version that exists, newest first by signed (or digest-pinned) facts. */
+  versions: MetadataVersion[];
+  /** Its verification; no authorities when a newer version does not verify or it is a rollback. */
+  verification: SignatureVerification;
+}
+
 export interface SignatureVerifier {
   verify(request: SignatureVerificationRequest): Promise<SignatureVerification>;
+  /**
+   * The latest verified version of one type by the signed chain (src/policy/signed-chain.ts). When
+   * present, the gate reads the types a signedBy rule names through it instead of the listing's latest.
+   */
+  latest?(request: LatestSignedRequest): Promise<LatestSigned>;
 }

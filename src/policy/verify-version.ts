@@ -88,6 +88,8 @@ export interface VersionVerdict {
   signed?: SignedFacts | undefined;
   /** One-line reason when not verified. */
   reason?: string | undefined;
+  /** Warnings: signature entries skipped as unusable. */
+  notes?: string[] | undefined;
 }
 
 export interface VerifyVersionOptions {
@@ -99,6 +101,14 @@ export interface VerifyVersionOptions {
 }
 
 const MAX_SIGNATURE_BYTES = 4 * 1024 * 1024;
+/**
+ * Signature entries checked per version: junk entries listed before the real signature are skipped,
+ * so that a pusher cannot hide it behind a few of them; past this many, the rest are not read.
+ */
+const MAX_SIGNATURE_ENTRIES = 64;
+const SIGNATURE_CONCURRENCY = 8;
+/** Failures of one signature entry that only make that entry unusable. */
+const SKIPPABLE: ReadonlySet<string> = new Set(['not-found', 'integrity', 'verification']);
 
 interface FetchedSignature {
   format: SignatureFormat;
@@ -221,44 +231,61 @@ export async function verifyVersion(options: VerifyVersionOptions): Promise<Vers
   // Other tools' attestations carry their signature themselves (verify-foreign.ts).
   if (version.foreign !== undefined) return verifyForeignVersion(options, now);
   const { manifests } = await repository.referrers(version.digest);
-  const entries = manifests
+  const listed = manifests
     .map((d) => ({ d, format: FORMAT_OF[d.artifactType ?? ''] }))
-    .filter((e): e is { d: Descriptor; format: SignatureFormat } => e.format !== undefined)
-    .slice(0, 16);
+    .filter((e): e is { d: Descriptor; format: SignatureFormat } => e.format !== undefined);
+  const entries = listed.slice(0, MAX_SIGNATURE_ENTRIES);
   const checks: SignatureCheck[] = [];
   const byAuthority = new Map<string, AuthorityResult>();
   let expired = false;
   let invalid = false;
-  await Promise.all(
-    entries.map(async ({ d, format }) => {
-      const check: SignatureCheck = { format, manifest: d.digest };
-      checks.push(check);
-      let signature: FetchedSignature;
+  const skipped: string[] = [];
+  const check1 = async ({ d, format }: { d: Descriptor; format: SignatureFormat }) => {
+    const check: SignatureCheck = { format, manifest: d.digest };
+    let signature: FetchedSignature;
+    try {
+      signature = await fetchSignature(repository, d, format);
+    } catch (error) {
+      // Junk a pusher listed (a missing or malformed envelope) hides no valid signature: skip it.
+      if (!isManifestoError(error) || !SKIPPABLE.has(error.category)) throw error;
+      if (error.category === 'verification') invalid = true;
+      skipped.push(error.code);
+      return;
+    }
+    checks.push(check);
+    for (const authority of policy.authorities.values()) {
       try {
-        signature = await fetchSignature(repository, d, format);
+        const result = verifyWith(authority, signature, version, now);
+        check.authority ??= authority.name;
+        check.signer ??= result.signer;
+        if (!byAuthority.has(authority.name)) byAuthority.set(authority.name, result);
       } catch (error) {
         if (!isManifestoError(error) || error.category !== 'verification') throw error;
-        check.error = error;
-        invalid = true;
-        return;
+        if (error.code === 'SIGNATURE_EXPIRED' || error.code === 'CERTIFICATE_EXPIRED') expired = true;
+        else if (!['SIGNER_UNTRUSTED', 'SIGNATURE_INVALID'].includes(error.code)) invalid = true;
+        if (check.error === undefined || error.code !== 'SIGNER_UNTRUSTED') check.error = error;
       }
-      for (const authority of policy.authorities.values()) {
-        try {
-          const result = verifyWith(authority, signature, version, now);
-          check.authority ??= authority.name;
-          check.signer ??= result.signer;
-          if (!byAuthority.has(authority.name)) byAuthority.set(authority.name, result);
-        } catch (error) {
-          if (!isManifestoError(error) || error.category !== 'verification') throw error;
-          if (error.code === 'SIGNATURE_EXPIRED' || error.code === 'CERTIFICATE_EXPIRED') expired = true;
-          else if (!['SIGNER_UNTRUSTED', 'SIGNATURE_INVALID'].includes(error.code)) invalid = true;
-          if (check.error === undefined || error.code !== 'SIGNER_UNTRUSTED') check.error = error;
-        }
-      }
+    }
+  };
+  // A few at a time, in listing order.
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(SIGNATURE_CONCURRENCY, entries.length) }, async () => {
+      while (next < entries.length) await check1(entries[next++]!);
     }),
   );
+  const notes: string[] = [];
+  if (skipped.length > 0)
+    notes.push(
+      `version ${version.digest}: skipped ${skipped.length} unusable signature entr${skipped.length === 1 ? 'y' : 'ies'} (${[...new Set(skipped)].join(', ')})`,
+    );
+  if (listed.length > entries.length)
+    notes.push(
+      `version ${version.digest}: ${listed.length} signature entries listed; only the first ${entries.length} were checked`,
+    );
+  if (checks.length === 0 && skipped.length > 0) invalid = true;
   const allowed = rule.authorities.filter((name) => byAuthority.has(name));
-  const base = { version, signatures: checks, signedBy: allowed };
+  const base = { version, signatures: checks, signedBy: allowed, ...(notes.length > 0 ? { notes } : {}) };
   if (allowed.length >= requiredCount(rule)) {
     let facts = byAuthority.get(allowed[0]!)?.facts;
     for (const name of allowed) facts = byAuthority.get(name)?.facts ?? facts;

@@ -18,7 +18,7 @@ import { writeJson, writeLine } from '../io.ts';
 import { shortDigest, subjectJson } from '../render.ts';
 import { defaultAuthor } from './put.ts';
 import { signedLine, signLoaded } from './sign.ts';
-import { signerFromFlags } from './signing-support.ts';
+import { signerFromFlags, trustedStateFor } from './signing-support.ts';
 
 export interface CheckCommandOptions {
   image: string;
@@ -35,6 +35,8 @@ export interface CheckCommandOptions {
   author?: string | undefined;
   /** The trust policy for signedBy rules (default $MANIFESTO_TRUST_POLICY, else the config file). */
   trustPolicy?: string | undefined;
+  /** A shared trusted state (file or directory) for the signed types, instead of this machine's. */
+  trustedState?: string | undefined;
   /** Overrides the trust policy (library use, tests). */
   verifier?: SignatureVerifier | undefined;
 }
@@ -62,7 +64,7 @@ async function gateVerifier(
           `${policyFile}: /rules/${i}/signedBy/authorities/${j}: "${name}" is not an authority of the trust policy ${trust.source}`,
           `Its authorities: ${[...trust.authorities.keys()].join(', ') || '(none)'}. signedBy names authorities of the trust policy (docs/policy.md).`,
         );
-  return trustPolicyVerifier(trust, context.now);
+  return trustPolicyVerifier(trust, context.now, trustedStateFor(options.trustedState, context));
 }
 
 function decisionJson(

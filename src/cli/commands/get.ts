@@ -29,6 +29,8 @@ export interface GetCommandOptions {
   trustPolicy?: string | undefined;
   /** With --verify: accept an older verified latest than this machine remembers. */
   acceptRollback?: boolean | undefined;
+  /** With --verify: a shared trusted state (file or directory) instead of this machine's. */
+  trustedState?: string | undefined;
 }
 
 /** Content up to this size is verified in memory before it is written anywhere. */
@@ -58,6 +60,7 @@ export async function getCommand(
             inherit: options.noInherit !== true,
             trustPolicy: options.trustPolicy,
             acceptRollback: options.acceptRollback,
+            trustedState: options.trustedState,
           },
           context,
         )

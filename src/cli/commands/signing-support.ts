@@ -5,8 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { isManifestoError, ManifestoError, usageError } from '../../errors/errors.ts';
 import { checkSigningKey, type SignFormat } from '../../policy/sign-version.ts';
 import { loadTrustPolicy, type MatchedRule, matchRule, type TrustPolicy } from '../../policy/trust-policy.ts';
+import { TrustedState } from '../../policy/trusted-state.ts';
 import { loadCertificates } from '../../signing/certificates.ts';
 import { describeKey, loadPrivateKey } from '../../signing/keys.ts';
+import type { CommandContext } from '../context.ts';
 
 export interface Signer {
   key: KeyObject;
@@ -125,4 +127,13 @@ export async function policyFor(
 ): Promise<PolicyForImage> {
   const policy = await loadTrustPolicy(trustPolicy, env);
   return { policy, ruleFor: (type) => matchRule(policy, location, type) };
+}
+
+/**
+ * The trusted state verified reads compare with and advance: `--trusted-state PATH` (a shared file
+ * or directory), else $MANIFESTO_TRUSTED_STATE, else this machine's file. Problems writing it are
+ * warnings on stderr.
+ */
+export function trustedStateFor(file: string | undefined, context: CommandContext): TrustedState {
+  return new TrustedState(context.io.env, (m) => context.io.stderr.write(`warning: ${m}\n`), { file });
 }

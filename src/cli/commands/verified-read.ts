@@ -1,8 +1,9 @@
 /**
  * `get --verify`: choose the version to print under the trust policy, or fail before anything is
- * printed. Enforcing rules: the latest version must verify (a newer version that does not is
- * reported as possible tampering, exit 9); warn: the problems go to stderr and the latest is used;
- * skip (or no matching rule): no verification.
+ * printed. The latest is chosen by signed facts (src/policy/signed-chain.ts), never by the listing's
+ * annotations. Enforcing rules: the latest version must verify (a newer version that does not is
+ * reported as possible tampering, exit 9) and must not be older than the trusted state's; warn: the
+ * problems go to stderr and the latest is used; skip (or no matching rule): no verification.
  */
 import { integrityError, usageError } from '../../errors/errors.ts';
 import { storedContent } from '../../metadata/get.ts';
@@ -13,12 +14,11 @@ import {
   versionContent,
 } from '../../metadata/platform-get.ts';
 import { verificationError, verifyForRead } from '../../policy/freshness.ts';
-import { guardRollback } from '../../policy/rollback.ts';
-import { TrustedState } from '../../policy/trusted-state.ts';
+import { rollbackError } from '../../policy/rollback.ts';
 import { verifyVersion } from '../../policy/verify-version.ts';
 import type { Descriptor, Platform } from '../../spec/descriptor.ts';
 import type { CommandContext, OpenedImage } from '../context.ts';
-import { policyFor } from './signing-support.ts';
+import { policyFor, trustedStateFor } from './signing-support.ts';
 
 export interface VerifiedReadOptions {
   type: string;
@@ -28,6 +28,8 @@ export interface VerifiedReadOptions {
   trustPolicy?: string | undefined;
   /** Accept a verified latest older than the one this machine remembers (resets the state). */
   acceptRollback?: boolean | undefined;
+  /** A shared trusted state (file or directory) instead of this machine's. */
+  trustedState?: string | undefined;
 }
 
 export interface VerifiedReadResult extends PlatformGetResult {
@@ -91,7 +93,20 @@ export async function selectVerified(
       warn(error.message);
     } else accepted = verdict;
   } else {
-    const read = await verifyForRead({ repository, versions: selected.versions, policy, rule, now });
+    const trusted = trustedStateFor(options.trustedState, context);
+    const read = await verifyForRead({
+      repository,
+      versions: selected.versions,
+      policy,
+      rule,
+      now,
+      trusted: {
+        store: trusted,
+        key: { location: repository.location, subject: selected.subject.digest, type: options.type },
+        acceptRollback: options.acceptRollback === true,
+      },
+    });
+    for (const note of read.chain.notes) warn(note);
     for (const problem of read.problems) {
       if (enforcement === 'enforce') {
         const verdict = read.verdicts.find((v) => v.version.digest === problem.version);
@@ -102,22 +117,20 @@ export async function selectVerified(
     if (read.accepted === undefined && enforcement === 'enforce') {
       throw verificationError(what, read.verdicts[0], undefined, undefined);
     }
-    if (read.accepted !== undefined) {
-      const rollback = guardRollback({
-        state: new TrustedState(context.io.env, warn),
-        key: { location: repository.location, subject: selected.subject.digest, type: options.type },
-        accepted: read.accepted,
-        versions: selected.versions,
-        acceptRollback: options.acceptRollback === true,
+    const rollback = read.chain.rollback;
+    if (rollback !== undefined) {
+      const error = rollbackError(
         what,
-        acceptCommand: `manifesto verify ${opened.display} --type ${options.type} --accept-rollback`,
-        now,
-      });
-      if (rollback !== undefined) {
-        if (enforcement === 'enforce') throw rollback;
-        warn(rollback.message);
-      }
+        rollback,
+        `manifesto verify ${opened.display} --type ${options.type} --accept-rollback`,
+        trusted.location,
+      );
+      if (enforcement === 'enforce') throw error;
+      warn(error.message);
     }
+    // Enforced: the newest that verifies. Warned: the newest by signed (or digest-pinned) facts.
+    const chosen = read.problems.length === 0 ? read.accepted?.version : read.chain.entries[0]?.version;
+    if (chosen !== undefined) selected.version = chosen;
     if (read.accepted?.version.digest === selected.version.digest) accepted = read.accepted;
   }
   // The content named by what was signed (and pinned by the version manifest), never by the listing.

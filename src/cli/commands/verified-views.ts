@@ -7,17 +7,16 @@ import { EXIT_CODES, usageError } from '../../errors/errors.ts';
 import { readListing, summariseTypes } from '../../metadata/listing.ts';
 import { selectPlatformVersion } from '../../metadata/platform-get.ts';
 import { resolveTarget } from '../../metadata/target.ts';
-import { describeStatus, verifyHistory } from '../../policy/freshness.ts';
-import { guardRollback, ROLLBACK_DETECTED } from '../../policy/rollback.ts';
+import { type ChainProblem, describeStatus, verifyHistory } from '../../policy/freshness.ts';
+import { ROLLBACK_DETECTED, rollbackError } from '../../policy/rollback.ts';
 import type { TrustPolicy, TrustRule } from '../../policy/trust-policy.ts';
-import { TrustedState } from '../../policy/trusted-state.ts';
 import { type VersionVerdict, verifyVersion } from '../../policy/verify-version.ts';
 import type { Platform } from '../../spec/descriptor.ts';
 import { formatPlatform } from '../../spec/platform.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { subjectJson, table } from '../render.ts';
-import { policyFor } from './signing-support.ts';
+import { policyFor, trustedStateFor } from './signing-support.ts';
 import { IMAGE_SIGNATURE } from './verify.ts';
 
 export interface VerifiedViewOptions {
@@ -27,6 +26,8 @@ export interface VerifiedViewOptions {
   trustPolicy?: string | undefined;
   /** history --verify: accept an older signed latest than this machine remembers (resets the state). */
   acceptRollback?: boolean | undefined;
+  /** history --verify: a shared trusted state (file or directory) instead of this machine's. */
+  trustedState?: string | undefined;
 }
 
 function verdictJson(v: VersionVerdict) {
@@ -96,30 +97,42 @@ export async function historyVerifyCommand(
   }
   const effective = rule ?? anyAuthority(policy);
   const now = context.now?.() ?? new Date();
+  const warn = (m: string) => io.stderr.write(`warning: ${m}\n`);
+  const trusted = trustedStateFor(options.trustedState, context);
   const result =
     effective.authorities.length === 0
-      ? { verdicts: [], chain: [], problems: [] }
-      : await verifyHistory({ repository, versions: selected.versions, policy, rule: effective, now });
-  const latest = result.chain[0];
-  if (latest !== undefined && enforcement !== 'skip') {
-    const rollback = guardRollback({
-      state: new TrustedState(io.env, (m) => io.stderr.write(`warning: ${m}\n`)),
-      key: { location: repository.location, subject: selected.subject.digest, type },
-      accepted: latest,
-      versions: selected.versions,
-      acceptRollback: options.acceptRollback === true,
-      what: `${opened.display} ${type}`,
-      acceptCommand: `manifesto verify ${opened.display} --type ${type} --accept-rollback`,
-      now,
+      ? { verdicts: [], chain: [], problems: [] as ChainProblem[], outcome: undefined }
+      : await verifyHistory({
+          repository,
+          versions: selected.versions,
+          policy,
+          rule: effective,
+          now,
+          // A view under no rule (skip) neither reads nor moves the trusted state.
+          trusted:
+            enforcement === 'skip'
+              ? undefined
+              : {
+                  store: trusted,
+                  key: { location: repository.location, subject: selected.subject.digest, type },
+                  acceptRollback: options.acceptRollback === true,
+                },
+        });
+  for (const note of result.outcome?.notes ?? []) warn(note);
+  const rollback = result.outcome?.rollback;
+  if (rollback !== undefined) {
+    const error = rollbackError(
+      `${opened.display} ${type}`,
+      rollback,
+      `manifesto verify ${opened.display} --type ${type} --accept-rollback`,
+      trusted.location,
+    );
+    if (enforcement === 'enforce') throw error;
+    result.problems.unshift({
+      code: ROLLBACK_DETECTED,
+      version: rollback.offered.version.digest,
+      message: error.message,
     });
-    if (rollback !== undefined) {
-      if (enforcement === 'enforce') throw rollback;
-      result.problems.unshift({
-        code: ROLLBACK_DETECTED,
-        version: latest.version.digest,
-        message: rollback.message,
-      });
-    }
   }
   const inChain = new Set(result.chain.map((v) => v.version.digest));
   if (context.json) {

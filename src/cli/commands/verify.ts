@@ -1,6 +1,6 @@
 /**
  * `manifesto verify IMAGE [--type T]`: checks the latest version of each type (or of T) under the
- * trust policy. Exit 0 only if every checked version verifies (types whose rule is `skip`, or that
+ * trust policy, the latest being chosen by signed facts (src/policy/signed-chain.ts). Exit 0 only if every checked version verifies (types whose rule is `skip`, or that
  * no rule matches, are not checked; `warn` rules are checked like `enforce` ones here).
  */
 
@@ -8,15 +8,14 @@ import { EXIT_CODES } from '../../errors/errors.ts';
 import { metadataNotFound, readListing, summariseTypes } from '../../metadata/listing.ts';
 import { resolveTarget } from '../../metadata/target.ts';
 import { type ChainProblem, describeStatus, verifyForRead } from '../../policy/freshness.ts';
-import { guardRollback } from '../../policy/rollback.ts';
+import { rollbackError } from '../../policy/rollback.ts';
 import type { Enforcement } from '../../policy/trust-policy.ts';
-import { TrustedState } from '../../policy/trusted-state.ts';
 import type { Platform } from '../../spec/descriptor.ts';
 import { formatPlatform } from '../../spec/platform.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { subjectJson, table } from '../render.ts';
-import { policyFor } from './signing-support.ts';
+import { policyFor, trustedStateFor } from './signing-support.ts';
 
 /** What a signature of the image (cosign sign, notation sign) listed among the metadata is. */
 export const IMAGE_SIGNATURE = 'signature of the image, not of metadata: not checked';
@@ -28,6 +27,8 @@ export interface VerifyCommandOptions {
   trustPolicy?: string | undefined;
   /** Accept an older verified latest than this machine remembers: reset the state to it. */
   acceptRollback?: boolean | undefined;
+  /** A shared trusted state (file or directory) instead of this machine's. */
+  trustedState?: string | undefined;
 }
 
 export interface TypeReport {
@@ -59,7 +60,7 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
     throw metadataNotFound(options.type, opened.display, target.subject.digest);
   }
   const now = context.now?.() ?? new Date();
-  const state = new TrustedState(io.env, (m) => io.stderr.write(`warning: ${m}\n`));
+  const state = trustedStateFor(options.trustedState, context);
   const reports = await Promise.all(
     types.map(async (t): Promise<TypeReport> => {
       const { rule, enforcement } = ruleFor(t.type);
@@ -71,27 +72,30 @@ export async function verifyCommand(options: VerifyCommandOptions, context: Comm
         // cosign or notation signed the image: no metadata to verify (their own verify checks it).
         return { ...base, status: 'skipped', detail: IMAGE_SIGNATURE, signedBy: [], problems: [] };
       }
-      const read = await verifyForRead({ repository, versions: t.versions, policy, rule, now });
-      if (read.accepted !== undefined) {
-        const rollback = guardRollback({
-          state,
-          key: { location: repository.location, subject: target.subject.digest, type: t.type },
-          accepted: read.accepted,
-          versions: t.versions,
-          acceptRollback: options.acceptRollback === true,
-          what: `${opened.display} ${t.type}`,
-          acceptCommand: `manifesto verify ${opened.display} --type ${t.type} --accept-rollback`,
-          now,
-        });
-        // Checked like enforce here (warn included): nothing is printed.
-        if (rollback !== undefined) throw rollback;
-      } else if (options.acceptRollback === true) {
-        state.set({ location: repository.location, subject: target.subject.digest, type: t.type }, undefined);
-      }
+      const key = { location: repository.location, subject: target.subject.digest, type: t.type };
+      const read = await verifyForRead({
+        repository,
+        versions: t.versions,
+        policy,
+        rule,
+        now,
+        trusted: { store: state, key, acceptRollback: options.acceptRollback === true },
+      });
+      for (const note of read.chain.notes) io.stderr.write(`warning: ${t.type}: ${note}\n`);
+      // Checked like enforce here (warn included): nothing is printed.
+      if (read.chain.rollback !== undefined)
+        throw rollbackError(
+          `${opened.display} ${t.type}`,
+          read.chain.rollback,
+          `manifesto verify ${opened.display} --type ${t.type} --accept-rollback`,
+          state.location,
+        );
+      if (read.accepted === undefined && options.acceptRollback === true) await state.record(key, undefined);
       const latest = read.verdicts[0]!;
       const ok = read.problems.length === 0 && latest.status === 'verified';
       return {
         ...base,
+        latest: latest.version.digest,
         status: ok ? 'verified' : 'failed',
         detail: describeStatus(latest),
         signedBy: latest.signedBy,

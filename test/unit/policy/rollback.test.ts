@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { MetadataVersion } from '../../../src/metadata/version.ts';
-import { guardRollback, lowerAfterDelete, rollbackReason } from '../../../src/policy/rollback.ts';
+import { lowerAfterDelete } from '../../../src/policy/rollback.ts';
+import { checkMark } from '../../../src/policy/signed-chain.ts';
 import {
   STATE_FILE,
   stateDirectory,
@@ -79,44 +80,70 @@ describe('trusted state', () => {
   });
 });
 
+/**
+ * The signed chain as the reader knows it: listed versions' links (signed or pinned by digest), and
+ * unlisted ones readable by digest (a withheld version) unless deleted.
+ */
+function chain(listed: MetadataVersion[], unlisted: MetadataVersion[] = []) {
+  return {
+    known: new Map(listed.map((v) => [v.digest, v.supersedes])),
+    link: async (digest: string) => unlisted.find((v) => v.digest === digest)?.supersedes,
+  };
+}
+
 describe('rollback detection', () => {
-  it('an older version is a rollback (missing newer, or superseded through the listing)', () => {
-    assert.match(rollbackReason(mark(v2), verdict(v1), [v1]) ?? '', /missing from the listing/);
-    assert.match(rollbackReason(mark(v3), verdict(v1), [v1, v2, v3]) ?? '', /supersedes it/);
-    assert.equal(rollbackReason(mark(v2), verdict(v2), [v1, v2]), undefined);
-  });
-
-  it('a newer version is not: by its signed link or its signed creation time', () => {
-    assert.equal(rollbackReason(mark(v2), verdict(v3), [v3, v2, v1]), undefined);
-    assert.equal(rollbackReason(mark(v1), verdict(v3), [v3]), undefined);
-    const sameSecond = version(d('4'), d('3'), v3.createdText);
-    assert.equal(rollbackReason(mark(v3), verdict(sameSecond), [sameSecond]), undefined);
-  });
-
-  it('guardRollback records, refuses, accepts; lowerAfterDelete lowers to what remains', () => {
-    const state = new TrustedState({ MANIFESTO_STATE_DIR: join(dir, 'b') });
-    const key = { location: 'r/x', subject: d('a'), type: 't' };
-    const base = {
-      state,
-      key,
-      what: 'r/x t',
-      acceptCommand: 'accept',
+  const state = new TrustedState({ MANIFESTO_STATE_DIR: join(dir, 'c') });
+  const key = { location: 'r/x', subject: d('c'), type: 't' };
+  const reason = async (
+    remembered: MetadataVersion,
+    latest: MetadataVersion,
+    links: ReturnType<typeof chain>,
+  ) => {
+    state.set(key, mark(remembered), { allowOlder: true });
+    const rollback = await checkMark({
+      ...links,
+      latest: verdict(latest),
+      trusted: { store: state, key },
       now: new Date(),
-      acceptRollback: false,
-    };
-    assert.equal(guardRollback({ ...base, accepted: verdict(v3), versions: [v3, v2, v1] }), undefined);
-    const error = guardRollback({ ...base, accepted: verdict(v2), versions: [v2, v1] });
-    assert.equal(error?.code, 'ROLLBACK_DETECTED');
-    assert.equal(error?.exitCode, 9);
-    assert.equal(state.get(key)?.digest, v3.digest);
-    assert.equal(
-      guardRollback({ ...base, acceptRollback: true, accepted: verdict(v2), versions: [v2] }),
-      undefined,
-    );
-    assert.equal(state.get(key)?.digest, v2.digest);
-    lowerAfterDelete(state, key, [v2], [v1], new Date());
-    assert.equal(state.get(key)?.digest, v1.digest);
-    lowerAfterDelete(state, key, [v1], [], new Date());
-    assert.equal(state.get(key), undefined);
+    });
+    return rollback?.reason;
+  };
+
+  it('an older version is a rollback: deleted newer, withheld newer, or superseded', async () => {
+    assert.match((await reason(v2, v1, chain([v1]))) ?? '', /missing from the listing/);
+    assert.match((await reason(v3, v1, chain([v1], [v3, v2]))) ?? '', /supersedes it/);
+    assert.match((await reason(v3, v1, chain([v1, v2, v3]))) ?? '', /supersedes it/);
+    assert.equal(state.get(key)?.digest, v3.digest, 'the mark is left alone');
+    assert.equal(await reason(v2, v2, chain([v1, v2])), undefined);
+  });
+
+  it('a newer version is not: by its signed link or its signed creation time', async () => {
+    assert.equal(await reason(v2, v3, chain([v3, v2, v1])), undefined);
+    assert.equal(state.get(key)?.digest, v3.digest, 'the mark advances');
+    assert.equal(await reason(v1, v3, chain([v3])), undefined);
+    const sameSecond = version(d('4'), d('3'), v3.createdText);
+    assert.equal(await reason(v3, sameSecond, chain([sameSecond])), undefined);
+  });
+
+  it('checkMark records, refuses, accepts; lowerAfterDelete lowers to what remains', async () => {
+    const store = new TrustedState({ MANIFESTO_STATE_DIR: join(dir, 'b') });
+    const k = { location: 'r/x', subject: d('a'), type: 't' };
+    const base = { now: new Date(), trusted: { store, key: k } };
+    assert.equal(await checkMark({ ...base, ...chain([v3, v2, v1]), latest: verdict(v3) }), undefined);
+    const rollback = await checkMark({ ...base, ...chain([v2, v1]), latest: verdict(v2) });
+    assert.match(rollback?.reason ?? '', /missing from the listing/);
+    assert.equal(store.get(k)?.digest, v3.digest);
+    const accepted = await checkMark({
+      ...base,
+      ...chain([v2]),
+      trusted: { store, key: k, acceptRollback: true },
+      latest: verdict(v2),
+    });
+    assert.equal(accepted, undefined);
+    assert.equal(store.get(k)?.digest, v2.digest);
+    lowerAfterDelete(store, k, [v2], [v1], new Date());
+    assert.equal(store.get(k)?.digest, v1.digest);
+    lowerAfterDelete(store, k, [v1], [], new Date());
+    assert.equal(store.get(k), undefined);
   });
 });

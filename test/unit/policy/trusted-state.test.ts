@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { MetadataVersion } from '../../../src/metadata/version.ts';
-import { guardRollback, lowerAfterDelete } from '../../../src/policy/rollback.ts';
+import { lowerAfterDelete } from '../../../src/policy/rollback.ts';
+import { checkMark } from '../../../src/policy/signed-chain.ts';
 import {
   mergeEntry,
   TrustedState,
@@ -129,7 +130,7 @@ describe('trusted state merge', () => {
     assert.equal(state.get(key), undefined);
   });
 
-  it('guardRollback does not overwrite a newer version recorded between its read and its write', () => {
+  it('checkMark does not overwrite a newer version recorded between its read and its write', async () => {
     const stateDir = join(dir, 'race');
     const other = new TrustedState({ MANIFESTO_STATE_DIR: stateDir });
     other.set(key, mark('1', 1));
@@ -142,24 +143,24 @@ describe('trusted state merge', () => {
       }
     }
     const state = new Interleaved({ MANIFESTO_STATE_DIR: stateDir });
-    const base = { state, key, what: 'w', acceptCommand: 'a', now: new Date(), acceptRollback: false };
+    const noLinks = { known: new Map<string, string | undefined>(), link: async () => undefined };
+    const base = { ...noLinks, trusted: { store: state, key }, now: new Date() };
     // 2 is newer than the remembered 1, but older than the 4 recorded meanwhile.
-    assert.equal(guardRollback({ ...base, accepted: verdict('2', 2, d('1')), versions: [] }), undefined);
+    assert.equal(await checkMark({ ...base, latest: verdict('2', 2, d('1')) }), undefined);
     assert.equal(other.get(key)?.digest, d('4'));
 
     // Decided from the stored entry itself: a version that supersedes it is recorded despite an
     // earlier signed creation time (skewed clock), as before.
     interleave = undefined;
-    assert.equal(guardRollback({ ...base, accepted: verdict('5', 3, d('4')), versions: [] }), undefined);
+    assert.equal(await checkMark({ ...base, latest: verdict('5', 3, d('4')) }), undefined);
     assert.equal(other.get(key)?.digest, d('5'));
 
     // An accepted rollback replaces even a newer version recorded meanwhile.
     interleave = mark('6', 6);
-    const accepted = guardRollback({
+    const accepted = await checkMark({
       ...base,
-      acceptRollback: true,
-      accepted: verdict('2', 2),
-      versions: [],
+      trusted: { store: state, key, acceptRollback: true },
+      latest: verdict('2', 2),
     });
     assert.equal(accepted, undefined);
     assert.equal(other.get(key)?.digest, d('2'));
@@ -178,8 +179,7 @@ describe('trusted state lock', () => {
     const stateDir = join(dir, name);
     mkdirSync(stateDir, { recursive: true });
     return new TrustedState({ MANIFESTO_STATE_DIR: stateDir }, (m) => warnings.push(m), {
-      timeoutMs: 300,
-      staleMs: 5000,
+      lock: { timeoutMs: 300, staleMs: 5000 },
     });
   }
 
