@@ -237,9 +237,10 @@ function signedByRule(rule: SignedByRule, subject: EvaluationSubject, context: E
     }
     const verification = context.signatures.get(present.version.digest);
     const by = verification?.authorities.filter((a) => rule.authorities.includes(a)) ?? [];
-    if (by.length === 0) {
+    // A problem of the signed chain (a newer version that does not verify, a rollback) denies too.
+    if (by.length === 0 || verification?.problem !== undefined) {
       problems.push(
-        `${name}${where(present)} not signed by ${rule.authorities.join(' or ')}: ${verification?.reason ?? 'not verified'}`,
+        `${name}${where(present)} not signed by ${rule.authorities.join(' or ')}: ${verification?.problem ?? verification?.reason ?? 'not verified'}`,
       );
     } else good.push(`${name} by ${by.join(', ')}`);
   }

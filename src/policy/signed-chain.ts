@@ -156,8 +156,11 @@ function signedFacts(verdict: VersionVerdict): ChainFacts {
   return { created: verdict.signed?.created, supersedes: verdict.signed?.supersedes, source: 'signed' };
 }
 
-/** The listed version with its ordering facts replaced by authentic ones. */
-function ordered(entry: ChainEntry): MetadataVersion {
+/**
+ * The listed version with its ordering facts (created, supersedes) replaced by the signed or
+ * digest-pinned ones: what callers that order or age versions themselves (the gate) must use.
+ */
+export function signedVersion(entry: ChainEntry): MetadataVersion {
   const { created, supersedes } = entry.facts;
   return {
     ...entry.version,
@@ -169,7 +172,7 @@ function ordered(entry: ChainEntry): MetadataVersion {
 
 function sortEntries(entries: readonly ChainEntry[]): ChainEntry[] {
   const byDigest = new Map(entries.map((e) => [e.version.digest, e]));
-  return orderNewestFirst(entries.map(ordered)).map((v) => byDigest.get(v.digest)!);
+  return orderNewestFirst(entries.map(signedVersion)).map((v) => byDigest.get(v.digest)!);
 }
 
 function mismatch(entry: ChainEntry): string | undefined {

@@ -5,7 +5,7 @@
  * version by the signed chain (src/policy/signed-chain.ts), compared with and advancing the trusted
  * state when one is given.
  */
-import { latestVerified } from './signed-chain.ts';
+import { latestVerified, signedVersion } from './signed-chain.ts';
 import type { TrustPolicy, TrustRule } from './trust-policy.ts';
 import type { TrustedStateStore } from './trusted-state.ts';
 import type { LatestSigned, SignatureVerification, SignatureVerifier } from './verifier.ts';
@@ -58,35 +58,30 @@ export function trustPolicyVerifier(
             : { store: trusted, key: { location: repository.location, subject: subject.digest, type } },
       });
       const { latest } = result;
-      const versions = result.entries.map((e) => e.version);
+      const versions = result.entries.map(signedVersion);
       if (latest === undefined) {
         const newest = result.entries[0];
         return {
-          version: newest?.version,
+          version: versions[0],
           versions,
           verification: { authorities: [], reason: newest?.verdict?.reason ?? 'no version verifies' },
         };
       }
-      const problem = result.problems[0];
-      if (problem !== undefined)
-        return {
-          version: latest.version,
-          versions,
-          verification: { authorities: [], reason: problem.message },
-        };
-      if (result.rollback !== undefined)
-        return {
-          version: latest.version,
-          versions,
-          verification: {
-            authorities: [],
-            reason: `rollback detected: ${result.rollback.remembered.digest} was verified before (${result.rollback.reason})`,
-          },
-        };
+      const version = versions.find((v) => v.digest === latest.version.digest);
+      const rollback = result.rollback;
+      const problem =
+        result.problems[0]?.message ??
+        (rollback === undefined
+          ? undefined
+          : `rollback detected: ${rollback.remembered.digest} was verified before (${rollback.reason})`);
       return {
-        version: latest.version,
+        version,
         versions,
-        verification: { authorities: latest.signedBy, reason: `signed by ${latest.signedBy.join(', ')}` },
+        verification: {
+          authorities: latest.signedBy,
+          reason: `signed by ${latest.signedBy.join(', ')}`,
+          ...(problem === undefined ? {} : { problem }),
+        },
       };
     },
   };

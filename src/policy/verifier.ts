@@ -20,6 +20,11 @@ export interface SignatureVerification {
   authorities: string[];
   /** Why no (or which) signature counted: "signed by acme-ci", "no signature", "certificate expired". */
   reason: string;
+  /**
+   * Set when the version, whoever signed it, must not pass as the latest: a newer version does not
+   * verify, or it is older than the trusted state's (a rollback). signedBy rules deny with it.
+   */
+  problem?: string | undefined;
 }
 
 export interface LatestSignedRequest {
@@ -32,11 +37,14 @@ export interface LatestSignedRequest {
 }
 
 export interface LatestSigned {
-  /** The version the rules read: the newest that verifies, else the newest by signed facts. */
+  /**
+   * The version the rules read: the newest that verifies, else the newest by signed facts. Its
+   * `created` and `supersedes` (and those of `versions`) are the signed (or digest-pinned) ones.
+   */
   version: MetadataVersion | undefined;
   /** Every listed version that exists, newest first by signed (or digest-pinned) facts. */
   versions: MetadataVersion[];
-  /** Its verification; no authorities when a newer version does not verify or it is a rollback. */
+  /** Its verification, with a `problem` when a newer version does not verify or it is a rollback. */
   verification: SignatureVerification;
 }
 
