@@ -67,7 +67,7 @@ export async function selectVerified(
   // deleted since), with the content its manifest pins, so deleted versions are neither verified nor
   // served. Other tools' attestations are read at the end (their document, versionContent).
   const explicit = options.version !== undefined;
-  const stored =
+  let stored =
     listed.version.foreign === undefined ? await storedContent(repository, listed, explicit) : undefined;
   const selected: PlatformSelectedVersion =
     stored === undefined || stored.version === listed.version
@@ -130,7 +130,11 @@ export async function selectVerified(
     }
     // Enforced: the newest that verifies. Warned: the newest by signed (or digest-pinned) facts.
     const chosen = read.problems.length === 0 ? read.accepted?.version : read.chain.entries[0]?.version;
-    if (chosen !== undefined) selected.version = chosen;
+    if (chosen !== undefined && chosen.digest !== selected.version.digest) {
+      // The signed chain's latest, not the listing's: its content as its own manifest pins it.
+      selected.version = chosen;
+      if (stored !== undefined) stored = await storedContent(repository, selected, true);
+    }
     if (read.accepted?.version.digest === selected.version.digest) accepted = read.accepted;
   }
   // The content named by what was signed (and pinned by the version manifest), never by the listing.
