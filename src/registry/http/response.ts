@@ -114,6 +114,16 @@ class IterableBody implements ResponseBody {
   }
 }
 
+/**
+ * The chunks of a message as plain Uint8Arrays (views, no copies), as a fetch body yields them: code
+ * that compares bytes strictly (deepStrictEqual) or keeps them must not see Node's Buffer subclass.
+ */
+async function* plainChunks(message: IncomingMessage): AsyncGenerator<Uint8Array> {
+  for await (const chunk of message as AsyncIterable<Buffer>) {
+    yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  }
+}
+
 function hasNoBody(method: string, status: number): boolean {
   return method === 'HEAD' || status === 204 || status === 304;
 }
@@ -136,7 +146,7 @@ export class NodeRegistryResponse extends BodyReader implements RegistryResponse
       message.resume();
       this.body = null;
     } else {
-      this.body = new IterableBody(message, () => message.destroy());
+      this.body = new IterableBody(plainChunks(message), () => message.destroy());
     }
   }
 
