@@ -11,7 +11,11 @@ import { familiarReference, namesTagOrDigest, parseReference } from '../spec/ref
 import type { ImageReference } from '../spec/reference-types.ts';
 import { ReferrersCapabilityCache } from './capabilities.ts';
 import type { ClientOptions } from './client-options.ts';
-import { defaultCredentialProvider, explicitCredentials } from './credentials/provider.ts';
+import {
+  checkCredentialFiles,
+  defaultCredentialProvider,
+  explicitCredentials,
+} from './credentials/provider.ts';
 import { createRegistryTransport, type HttpRegistryTransport } from './http/transport.ts';
 import { defaultManifestCacheDir, diskManifestCache } from './manifest-cache.ts';
 import { RegistryRepository } from './registry-repository.ts';
@@ -75,6 +79,9 @@ export function createImageOpener(options: ClientOptions = {}): ImageOpener {
     cacheDir === undefined || cacheDir === ''
       ? undefined
       : new ReferrersCapabilityCache({ file: join(cacheDir, 'referrers-capabilities.json') });
+  // A malformed credential file fails the first registry image opened (not OCI layouts), once.
+  let credentialFilesChecked: Promise<void> | undefined;
+  const explicitCredentialsGiven = options.username !== undefined && options.password !== undefined;
   return async (input, openOptions = {}) => {
     const reference = typeof input === 'string' ? parseReference(input) : input;
     const target = reference.digest ?? reference.tag ?? 'latest';
@@ -92,6 +99,13 @@ export function createImageOpener(options: ClientOptions = {}): ImageOpener {
           ? await repository.defaultTarget()
           : target;
       return { reference, repository, target: chosen, display };
+    }
+    if (!explicitCredentialsGiven) {
+      credentialFilesChecked ??= checkCredentialFiles({
+        configDir: options.dockerConfigDir,
+        env: options.env ?? process.env,
+      });
+      await credentialFilesChecked;
     }
     const repository = new RegistryRepository({
       transport: transportFor(reference.registry),

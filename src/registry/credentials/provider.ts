@@ -83,6 +83,20 @@ export function chainCredentials(
   };
 }
 
+/**
+ * Reads (and so validates) the credential files a registry request may consult: Docker's config.json
+ * and podman's auth files. A malformed file throws DOCKER_CONFIG_INVALID naming it, before the first
+ * request: otherwise a registry that never asks for credentials would be used anonymously without a
+ * word. One small file read, no credential helper run.
+ */
+export async function checkCredentialFiles(options: DockerCredentialOptions = {}): Promise<void> {
+  const files = [
+    join(options.configDir ?? dockerConfigDir(options), 'config.json'),
+    ...podmanAuthFiles(options),
+  ];
+  for (const file of files) await readDockerConfig(file);
+}
+
 /** Explicit credentials when given, else Docker's config, else podman's auth file. */
 export function defaultCredentialProvider(
   options: DockerCredentialOptions & { explicit?: CredentialProvider | undefined } = {},
