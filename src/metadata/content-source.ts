@@ -1,7 +1,8 @@
 /**
  * Metadata content to store, from a file or a stream (stdin): hashed once up front (digest and size
  * must be known before upload), then streamed to the backend with bounded memory. Small content is
- * kept in memory; a large stream is spooled to a private temporary file, removed by `dispose()`.
+ * kept in memory; a large stream is spooled to a private temporary file, removed by `dispose()`. A
+ * FIFO or pipe given as a file (process substitution) is read as a stream.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -78,6 +79,7 @@ export async function prepareFile(
   maxBytes = DEFAULT_MAX_CONTENT_BYTES,
 ): Promise<PreparedContent> {
   let size: number;
+  let streamed = false;
   try {
     const info = await stat(path);
     if (info.isDirectory()) {
@@ -87,6 +89,9 @@ export async function prepareFile(
         'Give the path of a file, or - for stdin.',
       );
     }
+    // A FIFO or pipe (`<(command)`, a named pipe, /dev/stdin): its size on disk says nothing; read
+    // it once, as a stream (it cannot be read twice).
+    if (info.isFIFO() || info.isCharacterDevice() || info.isSocket()) streamed = true;
     size = info.size;
   } catch (error) {
     if (error instanceof ManifestoError) throw error;
@@ -105,6 +110,21 @@ export async function prepareFile(
       undefined,
       error,
     );
+  }
+  if (streamed) {
+    let stream: ReturnType<typeof createReadStream>;
+    try {
+      stream = createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES });
+      await once(stream, 'open');
+    } catch (error) {
+      throw usageError(
+        'FILE_UNREADABLE',
+        `cannot read "${path}": ${(error as Error).message}`,
+        undefined,
+        error,
+      );
+    }
+    return prepareStream(stream as AsyncIterable<Uint8Array>, maxBytes, `"${path}"`);
   }
   if (size === 0) throw emptyContent(`file "${path}"`);
   if (size > maxBytes) throw tooLarge(`file "${path}" (${size} bytes)`, maxBytes);
