@@ -13,9 +13,9 @@
  * next, and so on.
  *
  * Cost, for N listed versions of the type: verifying the newest (2 requests), plus one manifest fetch
- * for each other listed version (free where the manifest is cached on disk or listed from the
- * manifests themselves, as go-containerregistry's registry does), plus 2 per newer version that has
- * to be verified. A trusted mark (TrustedStateStore) is compared along the same authenticated chain,
+ * for each other listed version the first time this machine reads it (then the on-disk manifest
+ * cache answers: manifests are immutable by digest), plus 3 per newer version that has to be
+ * verified (its existence proved by a fetch from the registry, then its signatures). A trusted mark (TrustedStateStore) is compared along the same authenticated chain,
  * fetching unlisted links by digest (a withheld version is still fetchable), at most 64 of them.
  * The mark only moves forward: it is never replaced by a version that is not newer by signed facts,
  * unless a rollback is accepted.
@@ -142,10 +142,18 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) =
   return out;
 }
 
-/** The version manifest read by digest, or undefined when it is gone. */
-async function pinned(repository: Repository, digest: string): Promise<MetadataVersion | undefined> {
+/**
+ * The version manifest read by digest, or undefined when it is gone. `cached`: a copy cached on this
+ * machine will do (its ordering facts are the same; it does not prove the version still exists).
+ */
+async function pinned(
+  repository: Repository,
+  digest: string,
+  cached = false,
+): Promise<MetadataVersion | undefined> {
   try {
-    return versionFromDescriptor(await versionDescriptor(repository, digest));
+    const fetched = await repository.fetchManifest(digest, { cached });
+    return versionFromDescriptor(await versionDescriptor(repository, digest, fetched));
   } catch (error) {
     if (isManifestoError(error) && error.category === 'not-found') return undefined;
     throw error;
@@ -205,7 +213,7 @@ export async function latestVerified(options: LatestVerifiedOptions): Promise<La
   const present = await mapLimit(hint, PIN_CONCURRENCY, async (version): Promise<ChainEntry | undefined> => {
     const verdict = verdicts.get(version.digest);
     if (verdict?.status === 'verified') return { version, facts: signedFacts(verdict), verdict };
-    const manifest = await pinned(repository, version.digest);
+    const manifest = await pinned(repository, version.digest, true);
     if (manifest === undefined) {
       notes.push(`version ${version.digest} is listed but gone (deleted); skipped`);
       return undefined;
@@ -233,6 +241,13 @@ export async function latestVerified(options: LatestVerifiedOptions): Promise<La
   let latest: VersionVerdict | undefined;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
+    if (entry.verdict === undefined && (await pinned(repository, entry.version.digest)) === undefined) {
+      // Ordered from a cached copy, but deleted since: not a candidate.
+      notes.push(`version ${entry.version.digest} is listed but gone (deleted); skipped`);
+      entries = entries.filter((e) => e !== entry);
+      i--;
+      continue;
+    }
     entry.verdict ??= await verify(entry.version);
     if (entry.verdict.status !== 'verified') {
       problems.push(newerUnverified(entry.verdict));
