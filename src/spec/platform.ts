@@ -12,6 +12,25 @@ const OS = /^[A-Za-z0-9_-]+$/;
 const OS_VERSION = /^[A-Za-z0-9_.-]+$/;
 const PLATFORM_HINT = 'A platform is OS/ARCH[/VARIANT][:OSVERSION], e.g. linux/amd64, linux/arm64/v8.';
 
+/** Architecture names and aliases that, given alone, mean a Linux platform (`aarch64` = `linux/arm64`). */
+const LINUX_ARCHITECTURES: ReadonlySet<string> = new Set([
+  '386',
+  'i386',
+  'amd64',
+  'x86_64',
+  'x86-64',
+  'arm',
+  'armhf',
+  'armel',
+  'arm64',
+  'aarch64',
+  'ppc64le',
+  's390x',
+  'riscv64',
+  'mips64le',
+  'loong64',
+]);
+
 /** Parses `linux/arm64/v8`, `windows/amd64:10.0.17763.5329` (or containerd's `windows(10.0.17763)/amd64`). */
 export function parsePlatform(input: string): Platform {
   const fail = (problem: string): never => {
@@ -25,6 +44,8 @@ export function parsePlatform(input: string): Platform {
     spec = spec.slice(0, colon);
   }
   const parts = spec.split('/');
+  // An architecture alone (`aarch64`, `x86_64`, `arm/v6`): a Linux platform, as containerd reads it.
+  if (parts.length <= 2 && LINUX_ARCHITECTURES.has((parts[0] ?? '').toLowerCase())) parts.unshift('linux');
   let os = parts[0] ?? '';
   const paren = /^([^()]*)\(([^()]*)\)$/.exec(os);
   if (paren) {

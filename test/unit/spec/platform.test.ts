@@ -65,11 +65,33 @@ describe('parsePlatform', () => {
   }
 });
 
+describe('parsePlatform: an architecture alone means Linux (as containerd reads it)', () => {
+  const cases: [string, string][] = [
+    ['aarch64', 'linux/arm64/v8'],
+    ['arm64', 'linux/arm64/v8'],
+    ['x86_64', 'linux/amd64'],
+    ['amd64', 'linux/amd64'],
+    ['AMD64', 'linux/amd64'],
+    ['armhf', 'linux/arm/v7'],
+    ['arm/v6', 'linux/arm/v6'],
+    ['arm64/v8', 'linux/arm64/v8'],
+    ['i386', 'linux/386'],
+    ['ppc64le', 'linux/ppc64le'],
+    ['s390x', 'linux/s390x'],
+    ['riscv64', 'linux/riscv64'],
+  ];
+  for (const [input, formatted] of cases) {
+    it(`${input} -> ${formatted}`, () => {
+      assert.equal(formatPlatform(parsePlatform(input)), formatted);
+    });
+  }
+});
+
 describe('parsePlatform: invalid input', () => {
   const cases: [string, string][] = [
     ['', 'it needs at least an OS and an architecture'],
     ['linux', 'it needs at least an OS and an architecture'],
-    ['amd64', 'it needs at least an OS and an architecture'],
+    ['sparc', 'it needs at least an OS and an architecture'],
     ['linux/', 'the architecture is empty'],
     ['/amd64', 'the OS is empty'],
     ['linux/arm64/', 'the variant is empty'],
