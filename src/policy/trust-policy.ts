@@ -14,7 +14,7 @@ import { ManifestoError, usageError } from '../errors/errors.ts';
 import { yamlLibrary } from '../kinds/lazy.ts';
 import { loadCertificates } from '../signing/certificates.ts';
 import { loadPublicKey } from '../signing/keys.ts';
-import { trustGlobMatches } from './trust-glob.ts';
+import { trustGlobMatches, typeGlobMatches } from './trust-glob.ts';
 
 export type Enforcement = 'enforce' | 'warn' | 'skip';
 /** `any` (one of the authorities), `all` (every one), or a number N (N of them). */
@@ -59,7 +59,7 @@ export function matchRule(policy: TrustPolicy, location: string, type: string): 
   const rule = policy.rules.find(
     (r) =>
       r.repositories.some((g) => trustGlobMatches(g, location)) &&
-      r.types.some((g) => trustGlobMatches(g, type)),
+      r.types.some((g) => typeGlobMatches(g, type)),
   );
   return { rule, enforcement: rule?.enforcement ?? 'skip' };
 }

@@ -45,6 +45,24 @@ rules:
     assert.equal(v.enforcement, 'warn');
     assert.equal(requiredCount(v.rule!), 2);
     assert.equal(matchRule(policy, 'other.example.com/x', 'vuln').enforcement, 'skip');
+    // Type names may contain "/" (artifact types): "*" covers every type name.
+    for (const type of ['application/vnd.example.scan+json', 'vendor/tool/report']) {
+      assert.equal(matchRule(policy, 'registry.example.com/team/app', type).rule?.index, 1, type);
+    }
+  });
+
+  it('type globs: * and ** any run of characters, "/" included; ? one character', async () => {
+    const policy = await parse(`
+authorities:
+  qa: { keys: [qa.pub] }
+rules:
+  - { repositories: ["**"], types: ["application/vnd.example.*"], authorities: [qa] }
+  - { repositories: ["**"], types: ["sbom?"], authorities: [qa], enforcement: warn }
+`);
+    assert.equal(matchRule(policy, 'r.example.com/a', 'application/vnd.example.scan+json').rule?.index, 0);
+    assert.equal(matchRule(policy, 'r.example.com/a', 'application/vnd.other+json').rule, undefined);
+    assert.equal(matchRule(policy, 'r.example.com/a', 'sbom2').rule?.index, 1);
+    assert.equal(matchRule(policy, 'r.example.com/a', 'sbom').rule, undefined);
   });
 
   it('validation errors name the field', async () => {
