@@ -68,9 +68,11 @@ export class ReferrersCapabilityCache {
     this.#persisted?.set(registryKey(target), capability);
   }
 
+  /** Forgets the answer for the repository, and on disk the registry-wide one learnt with it. */
   delete(target: RegistryTarget): void {
     this.#entries.delete(targetKey(target));
     this.#persisted?.delete(targetKey(target));
+    this.#persisted?.delete(registryKey(target));
   }
 
   /**

@@ -39,6 +39,15 @@ describe('referrers capability cache on disk', () => {
     assert.equal(next.get(target('other:5000', 'team/a')), undefined);
   });
 
+  it('forgets an answer on disk for the registry too when deleted (a reply contradicted it)', async () => {
+    const path = await file();
+    new ReferrersCapabilityCache({ file: path }).set(target('reg:5000', 'team/a'), 'api');
+    new ReferrersCapabilityCache({ file: path }).delete(target('reg:5000', 'team/a'));
+    const next = new ReferrersCapabilityCache({ file: path });
+    assert.equal(next.get(target('reg:5000', 'team/a')), undefined);
+    assert.equal(next.get(target('reg:5000', 'team/other')), undefined);
+  });
+
   it('forgets answers older than its time to live', async () => {
     const path = await file();
     let now = 1_000_000;
