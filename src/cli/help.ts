@@ -128,10 +128,13 @@ enforces), and a signed latest older than the one this machine verified before (
                          its own versions`,
   delete: `Usage: manifesto delete IMAGE TYPE [--version DIGEST | --all] [--platform P] [--json]
        manifesto delete IMAGE --all-types [--platform P] [--json]
+       manifesto delete REPO@DIGEST --orphan [--json]
 
 Deletes the latest version of TYPE (the previous one becomes the latest), the given version, or all.
 --all-types deletes every manifesto version of every type of IMAGE with their signatures, in one
 batch (e.g. before deleting the image, so no metadata is left orphaned); other tools' referrers stay.
+--orphan deletes the referrer DIGEST whose subject is gone (the image was deleted first), with its
+listing entry; refused when the subject exists.
 This machine's record of the newest verified version is lowered to what remains (not a rollback).
   --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
                          (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine):

@@ -232,10 +232,17 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       version: { type: 'string' },
       all: { type: 'boolean' },
       'all-types': { type: 'boolean' },
+      orphan: { type: 'boolean' },
       platform: { type: 'string' },
     },
     run: async (args, context) => {
       const allTypes = booleanOption(args, 'all-types');
+      if (booleanOption(args, 'orphan')) {
+        const [reference] = positionals('delete', args, ['repo@digest']);
+        const { deleteOrphanCommand } = await import('./commands/delete.ts');
+        await deleteOrphanCommand(reference!, context);
+        return 0;
+      }
       const [image, type] = positionals('delete', args, allTypes ? ['image'] : ['image', 'type']);
       const { deleteCommand } = await import('./commands/delete.ts');
       await deleteCommand(

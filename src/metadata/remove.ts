@@ -195,3 +195,43 @@ export async function deleteAllTypes(options: {
     signatures,
   };
 }
+
+/**
+ * `delete REPO@DIGEST --orphan`: deletes a referrer whose subject is gone (the image was deleted
+ * before its metadata), with its listing entry (the subject's tag-schema index, which goes when it
+ * becomes empty). Refuses a manifest without a subject, and one whose subject still exists (delete
+ * that through the image: `delete IMAGE TYPE --version DIGEST`). Returns the orphan's subject digest.
+ */
+export async function deleteOrphan(options: { repository: Repository; digest: string }): Promise<string> {
+  const { repository, digest } = options;
+  const fetched = await repository.fetchManifest(digest);
+  let subject: Descriptor | undefined;
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(fetched.bytes)) as { subject?: Descriptor };
+    subject = typeof parsed.subject?.digest === 'string' ? parsed.subject : undefined;
+  } catch {
+    subject = undefined;
+  }
+  if (subject === undefined) {
+    throw usageError(
+      'NOT_A_REFERRER',
+      `${repository.location}@${digest} has no subject: it is not a referrer`,
+    );
+  }
+  const present = await repository.resolve(subject.digest).then(
+    () => true,
+    (error: unknown) => {
+      if (isManifestoError(error) && error.category === 'not-found') return false;
+      throw error;
+    },
+  );
+  if (present) {
+    throw usageError(
+      'NOT_AN_ORPHAN',
+      `the subject ${subject.digest} of ${repository.location}@${digest} exists: it is not an orphan`,
+      `Delete it through its image: manifesto delete ${repository.location}@${subject.digest} TYPE --version ${digest}`,
+    );
+  }
+  await repository.deleteManifest(digest, { subject });
+  return subject.digest;
+}

@@ -4,6 +4,7 @@ import { usageError } from '../../errors/errors.ts';
 import {
   deleteAllTypes,
   deleteMetadata,
+  deleteOrphan,
   IncompleteRemovalError,
   pruneMetadata,
   type RemovalResult,
@@ -168,4 +169,18 @@ export async function pruneCommand(
   if (!options.dryRun) lowerMarks(context, opened.repository.location, result);
   report(context, opened.display, result, options.dryRun ? 'Would delete' : 'Deleted');
   return result;
+}
+
+/** `manifesto delete REPO@DIGEST --orphan`: a referrer whose subject is gone. */
+export async function deleteOrphanCommand(reference: string, context: CommandContext): Promise<void> {
+  const opened = await context.openImage(reference);
+  if (!/^sha(256|512):/.test(opened.target)) {
+    throw usageError('ARGS_INVALID', '--orphan needs the referrer by digest: REPO@sha256:…');
+  }
+  const subject = await deleteOrphan({ repository: opened.repository, digest: opened.target });
+  if (context.json) {
+    writeJson(context.io.stdout, { deleted: opened.target, subject });
+  } else {
+    writeLine(context.io.stdout, `Deleted orphan ${opened.target} (its subject ${subject} is gone)`);
+  }
 }
