@@ -32,6 +32,18 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+/** manifesto's own words for what Node's argument parser refused (its text quotes unevenly). */
+function parseProblem(error: unknown): string {
+  const message = (error as Error).message.split('\n')[0] ?? String(error);
+  const option = /Option '(-[^' ]+)/.exec(message)?.[1] ?? /option '(-[^' ]+)'/i.exec(message)?.[1];
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) return `unknown option ${option}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) {
+    return message.includes('argument missing') ? `${option} needs a value` : `${option} takes no value`;
+  }
+  return message;
+}
+
 export function parseCommandArgs(command: string, argv: string[], specs: OptionSpecs): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({
@@ -42,10 +54,9 @@ export function parseCommandArgs(command: string, argv: string[], specs: OptionS
     });
     return { values: values as ParsedArgs['values'], positionals };
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0] ?? String(error);
     throw usageError(
       'ARGS_INVALID',
-      `${command}: ${message}`,
+      `${command}: ${parseProblem(error)}`,
       `Run "manifesto ${command} --help" for usage.`,
       error,
     );
