@@ -130,8 +130,8 @@ class PersistedCapabilities {
   #write(entries: Record<string, StoredCapability>): void {
     const temp = `${this.#file}.${process.pid}.tmp`;
     try {
-      mkdirSync(dirname(this.#file), { recursive: true });
-      writeFileSync(temp, JSON.stringify(entries));
+      mkdirSync(dirname(this.#file), { recursive: true, mode: 0o700 });
+      writeFileSync(temp, JSON.stringify(entries), { mode: 0o600 });
       renameSync(temp, this.#file);
     } catch {
       try {

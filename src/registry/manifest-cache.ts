@@ -7,9 +7,10 @@
  * machine wrote itself are seeded on push. Best effort: any I/O failure is a miss.
  *
  * Location: $MANIFESTO_CACHE_DIR, else $XDG_CACHE_HOME/manifesto, else ~/.cache/manifesto;
- * MANIFESTO_CACHE=off disables it.
+ * MANIFESTO_CACHE=off disables it. Files are 0600 and the folders manifesto makes 0700: the cache
+ * shows what this user read from private registries.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { digestOf, tryParseDigest } from '../spec/digest.ts';
@@ -62,10 +63,12 @@ export function diskManifestCache(dir: string): ManifestCache {
       try {
         const directory = dirname(path);
         if (!made.has(directory)) {
-          await mkdir(directory, { recursive: true });
+          await mkdir(directory, { recursive: true, mode: 0o700 });
+          // A folder an older version made 0755: manifesto's own subfolder is made private again.
+          await chmod(join(dir, 'manifests'), 0o700).catch(() => undefined);
           made.add(directory);
         }
-        await writeFile(temp, bytes, { mode: 0o644 });
+        await writeFile(temp, bytes, { mode: 0o600, flag: 'wx' });
         await rename(temp, path);
       } catch {
         // The directory may have been removed meanwhile: the next write makes it again.
