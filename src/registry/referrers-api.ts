@@ -82,6 +82,32 @@ export async function listReferrersFromApi(
   };
 }
 
+/**
+ * Manifests this process fetched while repairing a listing, kept when there is no on-disk cache: the
+ * read that follows (get pins the content with the version manifest) then costs no second GET.
+ * At most 64 manifests / 8 MiB (a get reads one version; a list reads none).
+ */
+const RECENT_LIMIT = 64;
+const RECENT_BYTES = 8 * 1024 * 1024;
+const recent = new Map<string, Uint8Array>();
+let recentBytes = 0;
+
+function rememberFetched(digest: string, bytes: Uint8Array): void {
+  if (recent.has(digest) || bytes.byteLength > RECENT_BYTES) return;
+  recent.set(digest, bytes);
+  recentBytes += bytes.byteLength;
+  for (const [oldest, old] of recent) {
+    if (recent.size <= RECENT_LIMIT && recentBytes <= RECENT_BYTES) break;
+    recent.delete(oldest);
+    recentBytes -= old.byteLength;
+  }
+}
+
+/** A manifest this process fetched while repairing a listing (verified then), if still kept. */
+export function recentlyFetchedManifest(digest: string): Uint8Array | undefined {
+  return recent.get(digest);
+}
+
 interface RepairedFields {
   artifactType: string | undefined;
   annotations: Record<string, string> | undefined;
@@ -168,6 +194,7 @@ async function repairedFields(
       const fetched = await fetchManifest(target, descriptor.digest);
       fields = { artifactType: fetched.info?.artifactType, annotations: fetched.info?.annotations };
       await target.manifestCache?.write(descriptor.digest, fetched.bytes);
+      if (target.manifestCache === undefined) rememberFetched(descriptor.digest, fetched.bytes);
     }
   } catch (error) {
     // A referrer deleted since the listing, or over the manifest size limit: skipped. Other integrity

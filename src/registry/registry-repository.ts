@@ -44,7 +44,7 @@ import {
   putManifest,
   resolveManifest,
 } from './manifests.ts';
-import { listReferrersFromApi, repairArtifactTypes } from './referrers-api.ts';
+import { listReferrersFromApi, recentlyFetchedManifest, repairArtifactTypes } from './referrers-api.ts';
 import { queueReferrersUpdate } from './referrers-index-queue.ts';
 import {
   checkIndexRoom,
@@ -117,7 +117,10 @@ export class RegistryRepository implements Repository {
 
   async fetchManifest(reference: string, options: FetchManifestOptions = {}): Promise<FetchedManifest> {
     if (options.cached === true && isDigest(reference)) {
-      const bytes = await this.#target.manifestCache?.read(reference);
+      const bytes =
+        this.#target.manifestCache === undefined
+          ? recentlyFetchedManifest(reference)
+          : await this.#target.manifestCache.read(reference);
       const info = bytes === undefined ? undefined : manifestInfo(bytes);
       const mediaType = info?.mediaType ?? info?.inferredMediaType;
       if (bytes !== undefined && mediaType !== undefined) {
