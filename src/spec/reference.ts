@@ -58,7 +58,29 @@ export function parseReference(input: string, options: ParseReferenceOptions = {
     : parseLayoutReference(input, input.slice(prefix.length), defaultTag);
 }
 
+/**
+ * `USER[:PASSWORD]@HOST/...` (with or without a URL scheme): the text after the scheme up to the first
+ * "@" holds no "/", and either holds a ":" (a password) or what follows the "@" is a path, not a
+ * digest (`alpine@sha256:...` is a digest).
+ */
+const USERINFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^/@]+)@(.*)$/is;
+const DIGEST_LIKE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-f]+$/i;
+
+function refuseCredentials(input: string): void {
+  const match = USERINFO.exec(input);
+  if (match === null) return;
+  const [, userinfo, rest] = match as unknown as [string, string, string];
+  if (DIGEST_LIKE.test(rest) || (!userinfo.includes(':') && !rest.includes('/'))) return;
+  // The credentials are never echoed: the message shows the reference without them.
+  throw usageError(
+    'REFERENCE_HAS_CREDENTIALS',
+    `invalid reference "***@${rest}": a reference must not carry credentials`,
+    'Log in instead (manifesto login REGISTRY, or -u USER --password-stdin); change a password that was typed here.',
+  );
+}
+
 function parseRegistryReference(input: string, defaultTag: string): RegistryReference {
+  refuseCredentials(input);
   if (/\s/.test(input)) throw invalid(input, 'it contains white space');
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(input);
   if (scheme) {

@@ -582,3 +582,29 @@ describe('registryBaseHost', () => {
     assert.equal(ref.kind === 'registry' && registryBaseHost(ref.registry), 'registry-1.docker.io');
   });
 });
+
+describe('parseReference: credentials in a reference are refused and never echoed', () => {
+  for (const input of [
+    'alice:s3cret@registry.example.com/team/app:v1',
+    'https://alice:s3cret@registry.example.com/team/app:v1',
+    'alice:s3cret@127.0.0.1:5000/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    'alice@registry.example.com/app',
+  ]) {
+    it(input, () => {
+      assert.throws(
+        () => parseReference(input),
+        (error: unknown) =>
+          isManifestoError(error) &&
+          error.code === 'REFERENCE_HAS_CREDENTIALS' &&
+          error.category === 'usage' &&
+          !JSON.stringify(error.toJSON()).includes('s3cret') &&
+          !JSON.stringify(error.toJSON()).includes('alice') &&
+          error.message.includes('registry.example.com') === input.includes('registry.example.com'),
+      );
+    });
+  }
+  it('a digest after "@" is not taken for credentials', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    assert.equal(parseReference(`alpine@${digest}`).digest, digest);
+  });
+});
