@@ -47,6 +47,30 @@ describe('the bundled CLI', () => {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
+  it('on a Node older than engines: one line naming the Node it needs and how to get it', () => {
+    // An older Node on this machine (the system's), found on PATH like `which -a node` does.
+    const old = [...(process.env.PATH ?? '').split(':'), '/usr/bin']
+      .map((dir) => join(dir, 'node'))
+      .find((node) => {
+        if (!existsSync(node)) return false;
+        const major = Number(
+          spawnSync(node, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout,
+        );
+        return major > 0 && major < 22;
+      });
+    assert.ok(old !== undefined, 'a Node older than 22 on PATH (the system Node 20 here)');
+    const result = spawnSync(old, [bin, 'list', image], { cwd: work, encoding: 'utf8' });
+    assert.equal(result.status, 12, result.stderr);
+    assert.equal(result.stdout, '');
+    assert.match(
+      result.stderr,
+      /^manifesto: error: manifesto needs Node 22\.12 or newer \(this is Node v?20\.[\d.]+\)/,
+    );
+    assert.match(result.stderr, /scripts\/node24\.sh/);
+    assert.doesNotMatch(result.stderr, /SyntaxError/);
+    assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
+  });
+
   it('answers --version and --help', () => {
     assert.match(run(['--version'], work).stdout, /^manifesto \d+\.\d+\.\d+/);
     assert.match(run(['--help'], work).stdout, /Usage: manifesto COMMAND/);
