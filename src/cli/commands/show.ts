@@ -118,7 +118,23 @@ export async function showCommand(options: ShowCommandOptions, context: CommandC
   const header = `${version.type} ${shortDigest(version.digest)} stored ${version.createdText ?? 'at an unknown time'}${
     version.author === undefined ? '' : ` by ${version.author}`
   }`;
-  if (kind === undefined) {
+  // Content a well-known kind cannot read (stored with --no-validate): shown as it is, with a note.
+  let problem: string | undefined;
+  let normalised: unknown;
+  if (kind !== undefined && !records) {
+    // Another tool's attestation: the document inside it (platform-get.ts, versionContent).
+    const bytes = result.document ?? (await opened.repository.fetchBlobBytes(result.content, SHOW_LIMIT));
+    try {
+      normalised = kind.normalise(bytes, result.content.mediaType);
+    } catch (error) {
+      if (!(error instanceof ManifestoError) || error.category !== 'usage') throw error;
+      problem = error.message;
+      io.stderr.write(
+        `note: ${version.type} ${shortDigest(version.digest)} is not a ${kind.name} document this version of manifesto reads (stored with --no-validate?): ${problem}; showing it as stored\n`,
+      );
+    }
+  }
+  if (kind === undefined || problem !== undefined) {
     const size = result.content.size;
     const preview =
       size <= SHOW_LIMIT
@@ -134,6 +150,7 @@ export async function showCommand(options: ShowCommandOptions, context: CommandC
         mediaType: result.content.mediaType,
         size,
         preview: preview ?? null,
+        ...(problem === undefined ? {} : { problem }),
       });
       return;
     }
@@ -175,9 +192,6 @@ export async function showCommand(options: ShowCommandOptions, context: CommandC
     for (const line of kind.summarise(records.merged)) writeLine(io.stdout, line);
     return;
   }
-  // Another tool's attestation: the document inside it (platform-get.ts, versionContent).
-  const bytes = result.document ?? (await opened.repository.fetchBlobBytes(result.content, SHOW_LIMIT));
-  const normalised = kind.normalise(bytes, result.content.mediaType);
   if (context.json) {
     writeJson(io.stdout, {
       image: opened.display,
