@@ -78,7 +78,8 @@ async function deleteVersions(
     );
     absent = new Set(result.absent);
   } catch (error) {
-    if (!isManifestoError(error)) throw error;
+    // Nothing deleted: the error as it is (nothing to report beyond it).
+    if (!isManifestoError(error) || done.size === 0) throw error;
     throw new IncompleteRemovalError(
       error,
       victims.filter((v) => done.has(v.digest)),

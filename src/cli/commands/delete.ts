@@ -76,7 +76,6 @@ async function reportingPartial(
     if (error instanceof IncompleteRemovalError && !context.json) {
       for (const v of error.deleted)
         writeLine(context.io.stdout, `Deleted ${v.type} version ${v.digest} of ${display}`);
-      if (error.deleted.length === 0) writeLine(context.io.stdout, 'nothing was deleted');
     }
     throw error;
   }
