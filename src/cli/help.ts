@@ -78,7 +78,8 @@ platforms (a note on stderr says so).
 Prints the content of the latest version of TYPE for IMAGE, byte for byte, after verifying its digest.
   --version DIGEST       a specific version (see "manifesto history")
   -o, --output FILE      write to FILE instead of standard output: a regular file, replaced atomically;
-                         a FIFO, device, folder or missing folder is refused (exit 2)
+                         a FIFO, device, folder or missing folder is refused (exit 2); a version of
+                         several files (oras attach a b) writes each file into an existing FOLDER
   --force                with -o: replace a symbolic link at FILE (the link itself; never its target)
   --platform P           the image for platform P of a multi-platform IMAGE: OS/ARCH[/VARIANT][:OSVERSION]
                          (linux/arm64 = linux/arm64/v8, linux/arm = linux/arm/v7), or local (this machine);

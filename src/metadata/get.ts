@@ -85,7 +85,7 @@ export async function contentDescriptor(
   repository: Repository,
   version: MetadataVersion,
   listing?: SubjectListing,
-): Promise<Descriptor> {
+): Promise<ContentDescriptor> {
   const fetched = await repository.fetchManifest(version.digest, {
     cached: listing !== undefined && listing.state.source !== 'tag-schema',
   });
@@ -140,7 +140,32 @@ export async function contentDescriptor(
       `the listing names content ${listed.digest} (${listed.size} bytes), its manifest ${layer.digest} (${layer.size} bytes)`,
     );
   }
-  return { mediaType: layer.mediaType, digest: layer.digest, size: layer.size };
+  const content: ContentDescriptor = { mediaType: layer.mediaType, digest: layer.digest, size: layer.size };
+  const files = manifest.layers.filter(isFileLayer);
+  if (files.length > 1) {
+    content.files = files.map((f) => ({
+      mediaType: f.mediaType,
+      digest: f.digest,
+      size: f.size,
+      ...(f.annotations === undefined ? {} : { annotations: f.annotations }),
+    }));
+  }
+  return content;
+}
+
+/**
+ * The content of a version: its first layer, and, for a version that holds several files (an oras
+ * artifact pushed with `oras attach a.txt b.txt`), every file layer in manifest order. manifesto's
+ * own versions always hold one file; `get` prints the first of several and says so, and `get -o DIR`
+ * writes each under its title.
+ */
+export interface ContentDescriptor extends Descriptor {
+  files?: Descriptor[];
+}
+
+function isFileLayer(layer: unknown): layer is Descriptor {
+  const l = layer as Descriptor | undefined;
+  return typeof l?.digest === 'string' && typeof l.size === 'number' && typeof l.mediaType === 'string';
 }
 
 function listingMismatch(version: MetadataVersion, detail: string): ManifestoError {
@@ -160,7 +185,7 @@ export async function storedContent(
   repository: Repository,
   selected: SelectedVersion,
   explicit: boolean,
-): Promise<{ version: MetadataVersion; content: Descriptor }> {
+): Promise<{ version: MetadataVersion; content: ContentDescriptor }> {
   const start = selected.versions.indexOf(selected.version);
   const candidates = explicit || start < 0 ? [selected.version] : selected.versions.slice(start);
   for (const [i, version] of candidates.entries()) {
@@ -184,7 +209,7 @@ export async function storedContent(
 }
 
 export interface GetResult extends SelectedVersion {
-  content: Descriptor;
+  content: ContentDescriptor;
 }
 
 /** Selects the version and its content descriptor; stream it with `repository.fetchBlob(result.content)`. */

@@ -13,7 +13,13 @@ import { formatPlatform } from '../spec/platform.ts';
 import { buildxVersions } from './buildx.ts';
 import { cosignTagVersions } from './cosign-tags.ts';
 import { readForeignDocument } from './foreign-content.ts';
-import { type SelectedVersion, selectFromListing, selectVersion, storedContent } from './get.ts';
+import {
+  type ContentDescriptor,
+  type SelectedVersion,
+  selectFromListing,
+  selectVersion,
+  storedContent,
+} from './get.ts';
 import { readListing, type SubjectListing, versionsOfType } from './listing.ts';
 import { type IndexInfo, type PlatformChild, resolveTarget } from './target.ts';
 import type { MetadataVersion } from './version.ts';
@@ -37,7 +43,7 @@ export interface PlatformSelectedVersion extends SelectedVersion {
 }
 
 export interface PlatformGetResult extends PlatformSelectedVersion {
-  content: Descriptor;
+  content: ContentDescriptor;
   /**
    * For another tool's attestation: the document taken out of it (foreign-content.ts), already
    * fetched; `content` is then its descriptor and is not fetched again.

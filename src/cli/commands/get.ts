@@ -1,11 +1,11 @@
 /** `manifesto get IMAGE TYPE`: print the latest (or a given) version's content, byte for byte. */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { getPlatformMetadata, type PlatformGetResult } from '../../metadata/platform-get.ts';
-import type { Platform } from '../../spec/descriptor.ts';
+import type { Descriptor, Platform } from '../../spec/descriptor.ts';
 import { formatPlatform } from '../../spec/platform.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson } from '../io.ts';
@@ -46,8 +46,10 @@ export async function getCommand(
 ): Promise<PlatformGetResult> {
   const { io } = context;
   const output: OutputFileOptions = { flag: '-o', force: options.force };
-  // A target that cannot be written fails before anything is fetched.
-  if (options.output !== undefined) await checkOutputPath(options.output, output);
+  // A target that cannot be written fails before anything is fetched. A folder is a target only for
+  // a version that holds several files (checked once the version is known).
+  const outputFolder = options.output !== undefined && (await isFolder(options.output));
+  if (options.output !== undefined && !outputFolder) await checkOutputPath(options.output, output);
   const opened = await context.openImage(options.image);
   const result: PlatformGetResult & { trust?: string; signedBy?: string[] } =
     options.verify || options.trustPolicy !== undefined
@@ -101,9 +103,36 @@ export async function getCommand(
     result.document === undefined ? repository.fetchBlob(result.content) : oneChunk(result.document);
   const contentBytes = async () =>
     result.document ?? (await repository.fetchBlobBytes(result.content, IN_MEMORY_LIMIT));
+  const files = result.document === undefined ? result.content.files : undefined;
+  if (options.output !== undefined && outputFolder) {
+    if (files === undefined) await checkOutputPath(options.output, output); // refuses the folder
+    const named = fileNames(files ?? []);
+    for (const { name, file } of named) {
+      await writeOutputFile(join(options.output, name), repository.fetchBlob(file), 0o644, output);
+    }
+    const written = named.map(({ name, file }) => ({ name, ...descriptorJson(file) }));
+    if (context.json) writeJson(io.stdout, { ...described, content, files: written, output: options.output });
+    else {
+      io.stderr.write(
+        `Wrote ${named.length} files of ${options.type} version ${result.version.digest} of ${opened.display} to ${options.output}: ${named.map((n) => n.name).join(', ')}\n`,
+      );
+    }
+    return result;
+  }
+  if (files !== undefined && !context.json) {
+    const names = fileNames(files).map((n) => n.name);
+    io.stderr.write(
+      `note: version ${result.version.digest} holds ${files.length} files (${names.join(', ')}); ` +
+        `this is the first, ${names[0]}. Use -o FOLDER to write them all.\n`,
+    );
+  }
+  const filesJson =
+    files === undefined
+      ? {}
+      : { files: fileNames(files).map(({ name, file }) => ({ name, ...descriptorJson(file) })) };
   if (options.output !== undefined) {
     await writeOutputFile(options.output, fetchContent(), 0o644, output);
-    if (context.json) writeJson(io.stdout, { ...described, content, output: options.output });
+    if (context.json) writeJson(io.stdout, { ...described, content, ...filesJson, output: options.output });
     else {
       io.stderr.write(
         `Wrote ${options.type} version ${result.version.digest} of ${opened.display} to ${options.output}\n`,
@@ -123,6 +152,7 @@ export async function getCommand(
         ...content,
         ...(text === undefined ? { base64: Buffer.from(bytes).toString('base64') } : { text }),
       },
+      ...filesJson,
     });
   } else if (result.content.size <= IN_MEMORY_LIMIT || result.document !== undefined) {
     const bytes = await contentBytes();
@@ -139,4 +169,45 @@ export async function getCommand(
     }
   }
   return result;
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function descriptorJson(file: Descriptor): { mediaType: string; digest: string; size: number } {
+  return { mediaType: file.mediaType, digest: file.digest, size: file.size };
+}
+
+const TITLE = 'org.opencontainers.image.title';
+
+/**
+ * A file name for each layer of a multi-file version: its title (as oras names files) when that is a
+ * plain file name, else the digest's hex. A title is registry-supplied: one with a path separator,
+ * "..", a control character or a leading dot never names a file, so nothing is written outside the
+ * folder; a name used twice falls back to the digest too.
+ */
+export function fileNames(files: readonly Descriptor[]): { name: string; file: Descriptor }[] {
+  const used = new Set<string>();
+  return files.map((file) => {
+    const title = file.annotations?.[TITLE];
+    const fallback = file.digest.slice(file.digest.indexOf(':') + 1);
+    let name = title !== undefined && isPlainFileName(title) && !used.has(title) ? title : fallback;
+    if (used.has(name)) name = `${fallback}-${used.size}`;
+    used.add(name);
+    return { name, file };
+  });
+}
+
+function isPlainFileName(name: string): boolean {
+  if (name.length === 0 || name.length > 255 || name.startsWith('.')) return false;
+  for (const char of name) {
+    const code = char.codePointAt(0) ?? 0;
+    if (char === '/' || char === '\\' || code < 0x20 || code === 0x7f) return false;
+  }
+  return true;
 }

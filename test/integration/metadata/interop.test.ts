@@ -2,7 +2,7 @@
 // versions (discover, pull, manifest fetch) in the format of docs/format.md, and manifesto reads and
 // labels what oras attaches (SPDX SBOMs, cosign-style Sigstore bundles, SARIF reports).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EMPTY_JSON_DIGEST, OCI_EMPTY, OCI_MANIFEST } from '../../../src/spec/media-types.ts';
@@ -221,6 +221,50 @@ function describeInterop(backend: MetadataBackend): void {
       // prune leaves other tools' artifacts alone.
       ok(await cli.run(['prune', image.ref, '--keep', '1']), 'prune');
       assert.equal((await discover(image)).length, 4);
+    });
+
+    it('an oras artifact of several files: get prints the first and says so; get -o FOLDER writes them all', async () => {
+      const image = await backend.newImage('md-interop-files');
+      const type = 'application/vnd.example.bundle';
+      files.file('a.txt', 'first file\n');
+      files.file('b.txt', 'second file\n');
+      const out = await oras(['attach', '--artifact-type', type, image.orasRef, 'a.txt', 'b.txt']);
+      assert.match(out, /Digest: sha256:/);
+
+      const got = await cli.run(['get', image.ref, type]);
+      assert.equal(got.code, 0, got.stderr);
+      assert.equal(got.stdout.toString(), 'first file\n');
+      assert.match(got.stderr, /holds 2 files \(a\.txt, b\.txt\); this is the first, a\.txt\. Use -o FOLDER/);
+
+      const described = okJson<GetJson & { files?: Array<{ name: string; digest: string }> }>(
+        await cli.run(['get', image.ref, type, '--json']),
+        'get --json',
+      );
+      assert.deepEqual(
+        described.files?.map((f) => [f.name, f.digest]),
+        [
+          ['a.txt', sha256('first file\n')],
+          ['b.txt', sha256('second file\n')],
+        ],
+      );
+
+      const folder = join(files.dir, 'pulled');
+      mkdirSync(folder);
+      const written = await cli.run(['get', image.ref, type, '-o', folder]);
+      assert.equal(written.code, 0, written.stderr);
+      assert.equal(readFileSync(join(folder, 'a.txt'), 'utf8'), 'first file\n');
+      assert.equal(readFileSync(join(folder, 'b.txt'), 'utf8'), 'second file\n');
+      assert.match(written.stderr, /Wrote 2 files .* a\.txt, b\.txt/);
+
+      // A folder is still refused for a version of one file.
+      const single = okJson<PutJson>(
+        await cli.run(['put', image.ref, 'seccomp', '-', '--json'], { stdin: SECCOMP }),
+        'put',
+      );
+      assert.ok(single.version);
+      const refused = await cli.run(['get', image.ref, 'seccomp', '-o', folder]);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /folder|directory/i);
     });
   });
 }
