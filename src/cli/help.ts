@@ -99,6 +99,7 @@ Without --platform on a multi-platform IMAGE: the index's version; if only platf
 error naming them (exit 8).`,
   list: `Usage: manifesto list IMAGE [--platform P | --tree] [--json]
        manifesto list --from REFS.txt [--concurrency N]
+       manifesto list REPO --orphans [--json]
 
 Lists every type stored for IMAGE (also artifacts attached by oras, cosign and notation) with
 the number of versions and the latest one.
@@ -110,7 +111,10 @@ the number of versions and the latest one.
   --verify [--trust-policy FILE]
                          whether each type's latest version is signed, by whom, trusted or not
   --from REFS.txt        many images (one reference per line, or - for standard input), --concurrency N
-                         (default 8) at a time; one JSON line per image on stdout; exit 11 if some failed`,
+                         (default 8) at a time; one JSON line per image on stdout; exit 11 if some failed
+  --orphans              referrers in REPO whose image is gone (found through sha256-<hex> index tags;
+                         a referrers-API registry or a layout cannot list them: said on stderr); remove
+                         each with "manifesto delete REPO@DIGEST --orphan"`,
   images: `Usage: manifesto images oci:DIR [--json]
 
 Lists the images of an OCI image layout: its index.json entries that are not metadata (referrers),

@@ -156,9 +156,16 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       'trust-policy': { type: 'string' },
       from: { type: 'string' },
       concurrency: { type: 'string' },
+      orphans: { type: 'boolean' },
     },
     run: async (args, context) => {
       if (stringOption(args, 'from') !== undefined) return runBulk('list', args, context);
+      if (booleanOption(args, 'orphans')) {
+        const [repository] = positionals('list', args, ['repo']);
+        const { listOrphansCommand } = await import('./commands/delete.ts');
+        await listOrphansCommand(repository!, context);
+        return 0;
+      }
       const [image] = positionals('list', args, ['image']);
       if (booleanOption(args, 'verify')) {
         const { listVerifyCommand } = await import('./commands/verified-views.ts');

@@ -1,6 +1,7 @@
 /** `manifesto delete IMAGE TYPE [--version D | --all]` and `manifesto prune IMAGE --keep N`. */
 
 import { usageError } from '../../errors/errors.ts';
+import { findOrphans, type OrphanScan } from '../../metadata/orphans.ts';
 import {
   deleteAllTypes,
   deleteMetadata,
@@ -15,7 +16,7 @@ import { TrustedState } from '../../policy/trusted-state.ts';
 import type { Descriptor, Platform } from '../../spec/descriptor.ts';
 import type { CommandContext, OpenedImage } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
-import { subjectJson, versionJson } from '../render.ts';
+import { subjectJson, table, versionJson } from '../render.ts';
 
 export interface DeleteCommandOptions {
   image: string;
@@ -182,4 +183,35 @@ export async function deleteOrphanCommand(reference: string, context: CommandCon
   } else {
     writeLine(context.io.stdout, `Deleted orphan ${opened.target} (its subject ${subject} is gone)`);
   }
+}
+
+/** `manifesto list REPO --orphans`: referrers whose subject is gone, to remove with `delete --orphan`. */
+export async function listOrphansCommand(reference: string, context: CommandContext): Promise<OrphanScan> {
+  const opened = await context.openImage(reference);
+  const scan = await findOrphans({ repository: opened.repository });
+  const location = opened.repository.location;
+  if (!scan.enumerable) {
+    context.io.stderr.write(
+      `note: ${location} keeps referrers where no tag names them (referrers API or OCI layout): ` +
+        'only orphans in sha256-<hex> index tags can be found; delete metadata before its image ' +
+        '(manifesto delete IMAGE --all-types)\n',
+    );
+  }
+  if (context.json) {
+    writeJson(context.io.stdout, { repository: location, enumerable: scan.enumerable, orphans: scan.groups });
+    return scan;
+  }
+  if (scan.groups.length === 0) {
+    writeLine(
+      context.io.stdout,
+      `No orphans found in ${location} (${scan.indexTags} referrers index tags examined)`,
+    );
+    return scan;
+  }
+  const rows = scan.groups.flatMap((g) =>
+    g.referrers.map((r) => [g.subject, r.digest, r.type ?? r.artifactType ?? '']),
+  );
+  writeLine(context.io.stdout, table(['SUBJECT (GONE)', 'REFERRER', 'TYPE'], rows));
+  writeLine(context.io.stdout, `Remove one with: manifesto delete ${location}@REFERRER --orphan`);
+  return scan;
 }
