@@ -23,10 +23,20 @@ export { latestVersion, orderNewestFirst } from './metadata/ordering.ts';
 export { type PutResult, putMetadata } from './metadata/put.ts';
 export { deleteMetadata, pruneMetadata, type RemovalResult } from './metadata/remove.ts';
 export type { MetadataVersion } from './metadata/version.ts';
+export type { Descriptor, ImageIndex, ImageManifest, Platform } from './oci/descriptor.ts';
+export { digestOf, isDigest, parseDigest, verifyBytes } from './oci/digest.ts';
+export { formatPlatform, localPlatform, parsePlatform, platformMatches } from './oci/platform.ts';
+export { familiarReference, formatReference, parseReference } from './oci/reference.ts';
+export type { ImageReference, LayoutReference, RegistryReference } from './oci/reference-types.ts';
 // The deployment gate (docs/policy.md).
-export type { RuleVerdict, SubjectDecision } from './policy/evaluate.ts';
-export { type CheckDecision, type CheckOptions, checkImage, compilePolicyCel } from './policy/gate.ts';
-export { type GatePolicy, type PolicyRule, parseGatePolicy, type RuleType } from './policy/gate-policy.ts';
+export type { RuleVerdict, SubjectDecision } from './policy/gate/evaluate.ts';
+export { type CheckDecision, type CheckOptions, checkImage, compilePolicyCel } from './policy/gate/gate.ts';
+export {
+  type GatePolicy,
+  type PolicyRule,
+  parseGatePolicy,
+  type RuleType,
+} from './policy/gate/gate-policy.ts';
 // Signed metadata: signing building blocks, the trust policy, signing and verifying versions.
 export {
   type ChainProblem,
@@ -55,12 +65,12 @@ export {
   verifyHistory,
   verifyVersion,
 } from './policy/index.ts';
-export { trustPolicyVerifier } from './policy/trust-verifier.ts';
+export { trustPolicyVerifier } from './policy/trust/trust-verifier.ts';
 export type {
   SignatureVerification,
   SignatureVerificationRequest,
   SignatureVerifier,
-} from './policy/verifier.ts';
+} from './policy/trust/verifier.ts';
 export type { ClientOptions } from './registry/client-options.ts';
 export { createRegistryTransport } from './registry/http/transport.ts';
 export { createImageOpener, type OpenedImage } from './registry/open-image.ts';
@@ -83,9 +93,4 @@ export {
   verifyNotary,
   verifySigstoreBundle,
 } from './signing/index.ts';
-export type { Descriptor, ImageIndex, ImageManifest, Platform } from './spec/descriptor.ts';
-export { digestOf, isDigest, parseDigest, verifyBytes } from './spec/digest.ts';
-export { formatPlatform, localPlatform, parsePlatform, platformMatches } from './spec/platform.ts';
-export { familiarReference, formatReference, parseReference } from './spec/reference.ts';
-export type { ImageReference, LayoutReference, RegistryReference } from './spec/reference-types.ts';
 export { VERSION } from './version.ts';

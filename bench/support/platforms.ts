@@ -12,7 +12,7 @@
  * (`oras discover --platform P IMAGE:tag` would resolve the tag and read the index in every process.)
  */
 import { rmSync } from 'node:fs';
-import type { Platform } from '../../src/spec/descriptor.ts';
+import type { Platform } from '../../src/oci/descriptor.ts';
 import { pushTestIndex } from '../../test/support/images.ts';
 import { type BenchImage, benchRepository, proxiedReference, storeVersions } from './fixtures.ts';
 import {

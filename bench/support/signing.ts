@@ -16,8 +16,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkImage, compilePolicyCel } from '../../src/policy/gate.ts';
-import { parseGatePolicy } from '../../src/policy/gate-policy.ts';
+import { checkImage, compilePolicyCel } from '../../src/policy/gate/gate.ts';
+import { parseGatePolicy } from '../../src/policy/gate/gate-policy.ts';
 import { fixture } from '../../test/integration/policy/support.ts';
 import { peerBin } from '../../test/support/peers.ts';
 import { countRequests, type ProxiedRequest, type RequestCounts } from './counting-proxy.ts';

@@ -19,13 +19,13 @@ import { readListing, summariseTypes, type TypeSummary } from '../metadata/listi
 import { type PutResult, putMetadata } from '../metadata/put.ts';
 import { deleteMetadata, pruneMetadata, type RemovalResult } from '../metadata/remove.ts';
 import type { MetadataVersion } from '../metadata/version.ts';
-import { type CheckDecision, checkImage, compilePolicyCel } from '../policy/gate.ts';
-import type { GatePolicy } from '../policy/gate-policy.ts';
-import type { SignatureVerifier } from '../policy/verifier.ts';
+import type { Descriptor, Platform } from '../oci/descriptor.ts';
+import type { ImageReference } from '../oci/reference-types.ts';
+import { type CheckDecision, checkImage, compilePolicyCel } from '../policy/gate/gate.ts';
+import type { GatePolicy } from '../policy/gate/gate-policy.ts';
+import type { SignatureVerifier } from '../policy/trust/verifier.ts';
 import type { ClientOptions } from '../registry/client-options.ts';
 import { createImageOpener, type OpenedImage } from '../registry/open-image.ts';
-import type { Descriptor, Platform } from '../spec/descriptor.ts';
-import type { ImageReference } from '../spec/reference-types.ts';
 
 export type ImageInput = string | ImageReference;
 

@@ -13,7 +13,7 @@
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { stateDirectory } from '../policy/trusted-state.ts';
+import { stateDirectory } from '../policy/trust/trusted-state.ts';
 
 const FILE = 'interrupted-puts.json';
 const MAX_AGE_MS = 24 * 3600_000;

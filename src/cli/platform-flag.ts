@@ -1,6 +1,6 @@
 /** `--platform os/arch[/variant][:osversion]` or `local` (this machine). */
-import type { Platform } from '../spec/descriptor.ts';
-import { localPlatform, parsePlatform } from '../spec/platform.ts';
+import type { Platform } from '../oci/descriptor.ts';
+import { localPlatform, parsePlatform } from '../oci/platform.ts';
 
 export function parsePlatformFlag(value: string | undefined): Platform | undefined {
   if (value === undefined) return undefined;

@@ -1,7 +1,7 @@
 /** Rendering of results for people (tables, sizes, short digests) and for scripts (--json). */
 
 import type { MetadataVersion } from '../metadata/version.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
 
 /** The stable JSON shape of a version (README, "JSON output"). */
 export interface VersionJson {

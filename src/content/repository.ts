@@ -13,7 +13,7 @@
  *   tag schema index (`<alg>-<hex>` tag) itself, without losing concurrent writes. Deleting such a
  *   manifest removes it from the referrers listing.
  */
-import type { Descriptor } from '../spec/descriptor.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
 
 /** Content to upload: bytes in memory, or a source that can be (re)opened for streaming. */
 export type BlobSource = Uint8Array | StreamSource;

@@ -11,7 +11,6 @@ export { KIND_INVALID, type KindDefinition, KindInvalidError } from './kind.ts';
 export { LIFECYCLE_STATUSES, type Lifecycle, lifecycleKind } from './lifecycle.ts';
 export { provenanceKind } from './provenance/kind.ts';
 export type { Provenance, ProvenanceSubject } from './provenance/types.ts';
-export { KINDS, kindFor, wellKnownTypeNames } from './registry.ts';
 export { sbomKind } from './sbom/kind.ts';
 export type { Sbom, SbomPackage } from './sbom/types.ts';
 export { SECCOMP_ACTIONS, type SeccompProfile, seccompKind } from './seccomp.ts';
@@ -27,3 +26,4 @@ export {
   type VulnPackage,
   type VulnReport,
 } from './vuln/types.ts';
+export { KINDS, kindFor, wellKnownTypeNames } from './well-known.ts';

@@ -6,7 +6,7 @@
  * `deploymnet`); names of 3 letters (`vex`) are too short to tell a typo from another word (`dev`).
  * 16 names of at most 11 letters: a few microseconds per put.
  */
-import { wellKnownTypeNames } from './registry.ts';
+import { wellKnownTypeNames } from './well-known.ts';
 
 /** Optimal string alignment distance (Damerau-Levenshtein without repeated edits of a substring). */
 export function editDistance(a: string, b: string): number {

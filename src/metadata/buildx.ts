@@ -13,9 +13,9 @@
  * manifest, done only where manifesto has no version of the type (listing.ts, "orderVersions").
  */
 import type { Repository } from '../content/repository.ts';
-import type { Descriptor, ImageIndex } from '../spec/descriptor.ts';
-import { isDigest } from '../spec/digest.ts';
-import { isAttestationManifest } from '../spec/platform.ts';
+import type { Descriptor, ImageIndex } from '../oci/descriptor.ts';
+import { isDigest } from '../oci/digest.ts';
+import { isAttestationManifest } from '../oci/platform.ts';
 import { foreignLabel, IN_TOTO_PREDICATE_TYPE_ANNOTATION, kindOfPredicate } from './foreign.ts';
 import type { MetadataVersion } from './version.ts';
 

@@ -10,9 +10,9 @@
  */
 import { ManifestoError } from '../errors/errors.ts';
 import { claimsOf } from '../kinds/claims.ts';
-import { kindFor } from '../kinds/registry.ts';
-import type { Platform } from '../spec/descriptor.ts';
-import { formatPlatform, normalizePlatform } from '../spec/platform.ts';
+import { kindFor } from '../kinds/well-known.ts';
+import type { Platform } from '../oci/descriptor.ts';
+import { formatPlatform, normalizePlatform } from '../oci/platform.ts';
 import type { PreparedContent } from './content-source.ts';
 import { FULL_PARSE_LIMIT } from './detect-media-type.ts';
 

@@ -10,8 +10,8 @@
  */
 import type { Repository } from '../content/repository.ts';
 import { isManifestoError } from '../errors/errors.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
-import { isDigest, tryParseDigest } from '../spec/digest.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { isDigest, tryParseDigest } from '../oci/digest.ts';
 import { foreignLabel, kindOfPredicate } from './foreign.ts';
 import type { MetadataVersion } from './version.ts';
 

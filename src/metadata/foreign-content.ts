@@ -8,8 +8,8 @@
  */
 import type { Repository } from '../content/repository.ts';
 import { integrityError } from '../errors/errors.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
-import { digestOf } from '../spec/digest.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { digestOf } from '../oci/digest.ts';
 import { kindOfPredicate } from './foreign.ts';
 import { contentDescriptor } from './get.ts';
 import type { MetadataVersion } from './version.ts';

@@ -7,8 +7,8 @@ import {
   notFoundError,
   usageError,
 } from '../errors/errors.ts';
-import type { Descriptor, ImageManifest } from '../spec/descriptor.ts';
-import { isDigest } from '../spec/digest.ts';
+import type { Descriptor, ImageManifest } from '../oci/descriptor.ts';
+import { isDigest } from '../oci/digest.ts';
 import { ANNOTATION_TYPE } from './annotations.ts';
 import { metadataNotFound, readListing, type SubjectListing, versionsOfType } from './listing.ts';
 import type { MetadataVersion } from './version.ts';

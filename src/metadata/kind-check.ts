@@ -4,7 +4,7 @@
  * FULL_PARSE_LIMIT (16 MiB) is in memory and validated whole; larger content is not parsed (it is
  * stored unvalidated, and the outcome says so) rather than read into memory a second time.
  */
-import { kindFor } from '../kinds/registry.ts';
+import { kindFor } from '../kinds/well-known.ts';
 import type { PreparedContent } from './content-source.ts';
 import { FULL_PARSE_LIMIT } from './detect-media-type.ts';
 

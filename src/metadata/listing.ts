@@ -1,7 +1,7 @@
 /** Reads the metadata versions stored for one subject (one referrers listing) and groups them. */
 import type { ReferrersState, Repository } from '../content/repository.ts';
 import { notFoundError } from '../errors/errors.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
 import { orderNewestFirst } from './ordering.ts';
 import { isValidTypeName } from './type-name.ts';
 import { type MetadataVersion, versionFromDescriptor } from './version.ts';

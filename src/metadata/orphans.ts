@@ -13,7 +13,7 @@
  */
 import type { Repository } from '../content/repository.ts';
 import { isManifestoError } from '../errors/errors.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
 import { ANNOTATION_TYPE } from './annotations.ts';
 
 const INDEX_TAG = /^sha256-([a-f0-9]{64})$/;

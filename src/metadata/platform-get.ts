@@ -7,9 +7,9 @@
  */
 import type { Repository } from '../content/repository.ts';
 import { isManifestoError, ManifestoError } from '../errors/errors.ts';
-import type { Descriptor, Platform } from '../spec/descriptor.ts';
-import { isIndexMediaType } from '../spec/media-types.ts';
-import { formatPlatform } from '../spec/platform.ts';
+import type { Descriptor, Platform } from '../oci/descriptor.ts';
+import { isIndexMediaType } from '../oci/media-types.ts';
+import { formatPlatform } from '../oci/platform.ts';
 import { buildxVersions } from './buildx.ts';
 import { cosignTagVersions } from './cosign-tags.ts';
 import { readForeignDocument } from './foreign-content.ts';

@@ -1,9 +1,9 @@
 /** Stores a new version of a piece of metadata for an image (docs/format.md). */
 import type { FetchedManifest, Repository } from '../content/repository.ts';
 import { usageError } from '../errors/errors.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
-import { digestOf } from '../spec/digest.ts';
-import { EMPTY_JSON_BYTES, OCI_MANIFEST } from '../spec/media-types.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { digestOf } from '../oci/digest.ts';
+import { EMPTY_JSON_BYTES, OCI_MANIFEST } from '../oci/media-types.ts';
 import { ANNOTATION_PREFIX } from './annotations.ts';
 import type { PreparedContent } from './content-source.ts';
 import { detectMediaType } from './detect-media-type.ts';

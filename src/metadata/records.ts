@@ -12,7 +12,7 @@ import type { Repository } from '../content/repository.ts';
 import { isManifestoError } from '../errors/errors.ts';
 import { type KindDefinition, KindInvalidError } from '../kinds/kind.ts';
 import { type MergedApprovals, type MergedDeployments, mergeRecords } from '../kinds/records.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
 import { contentDescriptor } from './get.ts';
 import type { SubjectListing } from './listing.ts';
 import { orderNewestFirst } from './ordering.ts';

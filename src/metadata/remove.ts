@@ -1,7 +1,7 @@
 /** Deletes versions of a piece of metadata (`delete`) and superseded versions (`prune`). */
 import type { ReferrersState, Repository } from '../content/repository.ts';
 import { isManifestoError, ManifestoError, usageError } from '../errors/errors.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
 import { selectVersion } from './get.ts';
 import { readListing, summariseTypes, versionsOfType } from './listing.ts';
 import type { MetadataVersion } from './version.ts';

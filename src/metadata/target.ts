@@ -8,9 +8,9 @@
  */
 import type { Repository } from '../content/repository.ts';
 import { integrityError, notFoundError } from '../errors/errors.ts';
-import type { Descriptor, ImageIndex, ImageManifest, Platform } from '../spec/descriptor.ts';
-import { DOCKER_CONFIG, isIndexMediaType, OCI_CONFIG } from '../spec/media-types.ts';
-import { formatPlatform, isAttestationManifest, platformMatches } from '../spec/platform.ts';
+import type { Descriptor, ImageIndex, ImageManifest, Platform } from '../oci/descriptor.ts';
+import { DOCKER_CONFIG, isIndexMediaType, OCI_CONFIG } from '../oci/media-types.ts';
+import { formatPlatform, isAttestationManifest, platformMatches } from '../oci/platform.ts';
 
 export interface PlatformChild {
   descriptor: Descriptor;

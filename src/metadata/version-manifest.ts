@@ -1,7 +1,7 @@
 /** Builds the OCI 1.1 artifact manifest that stores one metadata version (docs/format.md). */
-import type { Descriptor, ImageManifest } from '../spec/descriptor.ts';
-import { ANNOTATION_CREATED, ANNOTATION_TITLE } from '../spec/descriptor.ts';
-import { EMPTY_JSON_BYTES, EMPTY_JSON_DIGEST, OCI_EMPTY, OCI_MANIFEST } from '../spec/media-types.ts';
+import type { Descriptor, ImageManifest } from '../oci/descriptor.ts';
+import { ANNOTATION_CREATED, ANNOTATION_TITLE } from '../oci/descriptor.ts';
+import { EMPTY_JSON_BYTES, EMPTY_JSON_DIGEST, OCI_EMPTY, OCI_MANIFEST } from '../oci/media-types.ts';
 import {
   ANNOTATION_AUTHOR,
   ANNOTATION_CONTENT_DIGEST,

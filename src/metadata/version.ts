@@ -1,7 +1,7 @@
 /** One stored version of a piece of metadata, as read from a referrers listing entry. */
-import type { Descriptor } from '../spec/descriptor.ts';
-import { ANNOTATION_CREATED } from '../spec/descriptor.ts';
-import { isDigest } from '../spec/digest.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { ANNOTATION_CREATED } from '../oci/descriptor.ts';
+import { isDigest } from '../oci/digest.ts';
 import {
   ANNOTATION_AUTHOR,
   ANNOTATION_CONTENT_DIGEST,

@@ -9,7 +9,7 @@ export {
   verificationError,
   verifyForRead,
   verifyHistory,
-} from './freshness.ts';
+} from './trust/freshness.ts';
 export {
   ANNOTATION_SIGNATURE_DIGEST,
   ANNOTATION_SIGNATURE_SIZE,
@@ -18,7 +18,7 @@ export {
   type SignFormat,
   type SignVersionOptions,
   signVersion,
-} from './sign-version.ts';
+} from './trust/sign-version.ts';
 export {
   type ChainEntry,
   type ChainFacts,
@@ -27,8 +27,8 @@ export {
   latestVerified,
   type Rollback,
   type TrustedMarkOptions,
-} from './signed-chain.ts';
-export { trustGlobMatches } from './trust-glob.ts';
+} from './trust/signed-chain.ts';
+export { trustGlobMatches } from './trust/trust-glob.ts';
 export {
   type Authority,
   type Enforcement,
@@ -40,15 +40,15 @@ export {
   type TrustPolicy,
   type TrustRule,
   trustPolicyPath,
-} from './trust-policy.ts';
-export { trustPolicyVerifier } from './trust-verifier.ts';
+} from './trust/trust-policy.ts';
+export { trustPolicyVerifier } from './trust/trust-verifier.ts';
 export {
   TRUSTED_STATE_ENV,
   TrustedState,
   type TrustedStateKey,
   type TrustedStateStore,
   type TrustedVersion,
-} from './trusted-state.ts';
+} from './trust/trusted-state.ts';
 export {
   type SignatureCheck,
   type SignedFacts,
@@ -57,4 +57,4 @@ export {
   type VersionStatus,
   type VersionVerdict,
   verifyVersion,
-} from './verify-version.ts';
+} from './trust/verify-version.ts';

@@ -18,8 +18,8 @@
 
 import type { BlobSource, StreamSource } from '../content/repository.ts';
 import { isManifestoError, type ManifestoError, usageError } from '../errors/errors.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
-import { DigestVerifier, parseDigest } from '../spec/digest.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { DigestVerifier, parseDigest } from '../oci/digest.ts';
 import { statBlob } from './blobs.ts';
 import type { RegistryResponse } from './http/response.ts';
 import { errorFromResponse } from './http/response-errors.ts';

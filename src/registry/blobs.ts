@@ -1,7 +1,7 @@
 /** Blob reads: stat (HEAD), streaming GET (redirects followed, verified while streaming), bounded reads. */
 import { integrityError, notFoundError, usageError } from '../errors/errors.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
-import { parseDigest, tryParseDigest, verifyStream } from '../spec/digest.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { parseDigest, tryParseDigest, verifyStream } from '../oci/digest.ts';
 import type { RegistryResponse } from './http/response.ts';
 import { errorFromResponse } from './http/response-errors.ts';
 import { blobPath, type RegistryTarget, replyContext } from './registry-target.ts';

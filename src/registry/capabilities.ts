@@ -22,7 +22,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { integrityError, isManifestoError, ManifestoError } from '../errors/errors.ts';
-import { OCI_INDEX } from '../spec/media-types.ts';
+import { OCI_INDEX } from '../oci/media-types.ts';
 import type { RegistryResponse } from './http/response.ts';
 import { errorFromResponse, parseRegistryErrors, type ResponseContext } from './http/response-errors.ts';
 import { mediaTypeOfHeader } from './manifest-info.ts';

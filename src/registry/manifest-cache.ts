@@ -13,8 +13,8 @@
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { digestOf, tryParseDigest } from '../spec/digest.ts';
-import { MAX_MANIFEST_BYTES } from '../spec/media-types.ts';
+import { digestOf, tryParseDigest } from '../oci/digest.ts';
+import { MAX_MANIFEST_BYTES } from '../oci/media-types.ts';
 
 export interface ManifestCache {
   read(digest: string): Promise<Uint8Array | undefined>;

@@ -1,7 +1,7 @@
 /** What the registry code needs to know about manifest bytes: media type, subject, artifact type. */
-import type { Descriptor } from '../spec/descriptor.ts';
-import { tryParseDigest } from '../spec/digest.ts';
-import { MANIFEST_MEDIA_TYPES, OCI_INDEX, OCI_MANIFEST } from '../spec/media-types.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { tryParseDigest } from '../oci/digest.ts';
+import { MANIFEST_MEDIA_TYPES, OCI_INDEX, OCI_MANIFEST } from '../oci/media-types.ts';
 import { parseJsonObject } from './response-body.ts';
 
 export interface ManifestInfo {

@@ -4,9 +4,9 @@
 
 import type { FetchedManifest } from '../content/repository.ts';
 import { integrityError, notFoundError, usageError } from '../errors/errors.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
-import { digestOf, isDigest, tryParseDigest, verifyBytes } from '../spec/digest.ts';
-import { MAX_MANIFEST_BYTES } from '../spec/media-types.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { digestOf, isDigest, tryParseDigest, verifyBytes } from '../oci/digest.ts';
+import { MAX_MANIFEST_BYTES } from '../oci/media-types.ts';
 import type { RegistryResponse } from './http/response.ts';
 import { errorFromResponse } from './http/response-errors.ts';
 import {

@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { openLayout } from '../content/layout/oci-layout-repository.ts';
 import type { Repository } from '../content/repository.ts';
-import { familiarReference, namesTagOrDigest, parseReference } from '../spec/reference.ts';
-import type { ImageReference } from '../spec/reference-types.ts';
+import { familiarReference, namesTagOrDigest, parseReference } from '../oci/reference.ts';
+import type { ImageReference } from '../oci/reference-types.ts';
 import { ReferrersCapabilityCache } from './capabilities.ts';
 import type { ClientOptions } from './client-options.ts';
 import {

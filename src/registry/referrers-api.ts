@@ -10,8 +10,8 @@
  * cached by digest for the process since manifests are immutable).
  */
 import { conflictError, isManifestoError } from '../errors/errors.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
-import { MAX_MANIFEST_BYTES, OCI_EMPTY } from '../spec/media-types.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { MAX_MANIFEST_BYTES, OCI_EMPTY } from '../oci/media-types.ts';
 import { type ReferrersReply, requestReferrersUrl } from './capabilities.ts';
 import { nextPageUrl } from './link-header.ts';
 import { asDescriptor, manifestInfo } from './manifest-info.ts';

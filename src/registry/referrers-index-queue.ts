@@ -21,7 +21,7 @@
  * works under. The others wait (`clock.wait`, which a scheduler may use to run other work); when an
  * update is done, the first change queued meanwhile is woken to lead the next one.
  */
-import type { Descriptor } from '../spec/descriptor.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
 import type { RegistryTransport } from './http/types.ts';
 import {
   changeParts,

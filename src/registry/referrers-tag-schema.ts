@@ -80,9 +80,9 @@
  * same, and one settle time, instead of N of each.
  */
 import { conflictError, isManifestoError, type ManifestoError, unsupportedError } from '../errors/errors.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
-import { digestOf, parseDigest } from '../spec/digest.ts';
-import { MAX_MANIFEST_BYTES, OCI_INDEX } from '../spec/media-types.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { digestOf, parseDigest } from '../oci/digest.ts';
+import { MAX_MANIFEST_BYTES, OCI_INDEX } from '../oci/media-types.ts';
 import { errorFromResponse } from './http/response-errors.ts';
 import type { RegistryTransport } from './http/types.ts';
 import { asDescriptor, MANIFEST_ACCEPT, mediaTypeOfHeader } from './manifest-info.ts';

@@ -20,8 +20,8 @@ import type {
   TagPage,
 } from '../content/repository.ts';
 import { isManifestoError, notFoundError, unsupportedError } from '../errors/errors.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
-import { digestOf, isDigest, parseDigest } from '../spec/digest.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { digestOf, isDigest, parseDigest } from '../oci/digest.ts';
 import { type BlobUploadOptions, pushBlob } from './blob-upload.ts';
 import { fetchBlob, fetchBlobBytes, statBlob } from './blobs.ts';
 import {

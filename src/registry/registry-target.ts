@@ -3,7 +3,7 @@
  * the repository name. Also the URL paths of the distribution-spec endpoints for it.
  */
 import { usageError } from '../errors/errors.ts';
-import { isDigest } from '../spec/digest.ts';
+import { isDigest } from '../oci/digest.ts';
 import type { ResponseContext } from './http/response-errors.ts';
 import type { RegistryTransport } from './http/types.ts';
 import type { ManifestCache } from './manifest-cache.ts';

@@ -4,9 +4,9 @@
  * manifest, whose subject makes it a referrer (the Repository maintains the tag schema if needed).
  */
 import type { Repository } from '../content/repository.ts';
-import type { Descriptor, ImageManifest } from '../spec/descriptor.ts';
-import { digestOf } from '../spec/digest.ts';
-import { OCI_MANIFEST } from '../spec/media-types.ts';
+import type { Descriptor, ImageManifest } from '../oci/descriptor.ts';
+import { digestOf } from '../oci/digest.ts';
+import { OCI_MANIFEST } from '../oci/media-types.ts';
 import { jsonBytes } from './encoding.ts';
 
 export interface SignatureBlob {

@@ -5,7 +5,7 @@
  * verified against its digest. Whatever wrote them: manifesto, notation or cosign.
  */
 import type { Repository } from '../content/repository.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
 import { isRecord, parseJson } from './encoding.ts';
 import { verificationFailure } from './errors.ts';
 import { NOTARY_SIGNATURE_ARTIFACT_TYPE } from './notary/constants.ts';

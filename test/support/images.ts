@@ -3,8 +3,8 @@
  * multi-platform images (OCI indexes and Docker manifest lists, with buildx attestation manifests).
  */
 import type { Repository } from '../../src/content/repository.ts';
-import type { Descriptor, ImageIndex, ImageManifest, Platform } from '../../src/spec/descriptor.ts';
-import { digestOf } from '../../src/spec/digest.ts';
+import type { Descriptor, ImageIndex, ImageManifest, Platform } from '../../src/oci/descriptor.ts';
+import { digestOf } from '../../src/oci/digest.ts';
 import {
   DOCKER_CONFIG,
   DOCKER_LAYER_GZIP,
@@ -14,7 +14,7 @@ import {
   OCI_INDEX,
   OCI_LAYER_TAR,
   OCI_MANIFEST,
-} from '../../src/spec/media-types.ts';
+} from '../../src/oci/media-types.ts';
 
 const encoder = new TextEncoder();
 

@@ -11,9 +11,9 @@ import {
   type RemovalResult,
 } from '../../metadata/remove.ts';
 import { resolveTarget } from '../../metadata/target.ts';
-import { lowerAfterDelete } from '../../policy/rollback.ts';
-import { TrustedState } from '../../policy/trusted-state.ts';
-import type { Descriptor, Platform } from '../../spec/descriptor.ts';
+import type { Descriptor, Platform } from '../../oci/descriptor.ts';
+import { lowerAfterDelete } from '../../policy/trust/rollback.ts';
+import { TrustedState } from '../../policy/trust/trusted-state.ts';
 import type { CommandContext, OpenedImage } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { subjectJson, table, versionJson } from '../render.ts';

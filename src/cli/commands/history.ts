@@ -2,8 +2,8 @@
 import { selectVersion } from '../../metadata/get.ts';
 import { resolveTarget } from '../../metadata/target.ts';
 import type { MetadataVersion } from '../../metadata/version.ts';
-import type { Platform } from '../../spec/descriptor.ts';
-import { formatPlatform } from '../../spec/platform.ts';
+import type { Platform } from '../../oci/descriptor.ts';
+import { formatPlatform } from '../../oci/platform.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { formatBytes, subjectJson, table, versionJson } from '../render.ts';

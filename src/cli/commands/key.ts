@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { usageError } from '../../errors/errors.ts';
-import { parseDistinguishedName } from '../../policy/trust-policy.ts';
+import { parseDistinguishedName } from '../../policy/trust/trust-policy.ts';
 import { certificatesToPem, createSelfSignedCertificate } from '../../signing/certificates.ts';
 import { generateKeyPair, isKeyAlgorithm, privateKeyToPem, publicKeyToPem } from '../../signing/keys.ts';
 import type { CommandContext } from '../context.ts';

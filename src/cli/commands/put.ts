@@ -26,10 +26,10 @@ import {
 } from '../../metadata/put.ts';
 import { type PlatformChild, resolveTarget } from '../../metadata/target.ts';
 import { checkTypeNameSpelling, validateTypeName } from '../../metadata/type-name.ts';
-import type { SignedVersion } from '../../policy/sign-version.ts';
-import type { Descriptor, Platform } from '../../spec/descriptor.ts';
-import { isIndexMediaType } from '../../spec/media-types.ts';
-import { formatPlatform } from '../../spec/platform.ts';
+import type { Descriptor, Platform } from '../../oci/descriptor.ts';
+import { isIndexMediaType } from '../../oci/media-types.ts';
+import { formatPlatform } from '../../oci/platform.ts';
+import type { SignedVersion } from '../../policy/trust/sign-version.ts';
 import type { CommandContext, OpenedImage } from '../context.ts';
 import { toManifestoError } from '../errors-output.ts';
 import {

@@ -7,14 +7,14 @@
 import { ManifestoError } from '../../errors/errors.ts';
 import type { KindDefinition } from '../../kinds/kind.ts';
 import { isRecordKind } from '../../kinds/records.ts';
-import { kindFor } from '../../kinds/registry.ts';
+import { kindFor } from '../../kinds/well-known.ts';
 import type { SubjectListing } from '../../metadata/listing.ts';
 import { getPlatformMetadata } from '../../metadata/platform-get.ts';
 import { readRecords } from '../../metadata/records.ts';
 import type { MetadataVersion } from '../../metadata/version.ts';
-import { verifyRecordVersions } from '../../policy/verified-records.ts';
-import type { Platform } from '../../spec/descriptor.ts';
-import { formatPlatform } from '../../spec/platform.ts';
+import type { Platform } from '../../oci/descriptor.ts';
+import { formatPlatform } from '../../oci/platform.ts';
+import { verifyRecordVersions } from '../../policy/trust/verified-records.ts';
 import type { CommandContext, OpenedImage } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { formatBytes, shortDigest, subjectJson } from '../render.ts';

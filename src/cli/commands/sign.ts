@@ -2,8 +2,8 @@
 
 import type { FetchedManifest, Repository } from '../../content/repository.ts';
 import { selectPlatformVersion } from '../../metadata/platform-get.ts';
-import { type SignedVersion, signVersion } from '../../policy/sign-version.ts';
-import type { Platform } from '../../spec/descriptor.ts';
+import type { Platform } from '../../oci/descriptor.ts';
+import { type SignedVersion, signVersion } from '../../policy/trust/sign-version.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { loadSigner, parseDuration, type Signer } from './signing-support.ts';

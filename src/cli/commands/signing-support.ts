@@ -3,9 +3,14 @@ import type { KeyObject, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isManifestoError, ManifestoError, usageError } from '../../errors/errors.ts';
-import { checkSigningKey, type SignFormat } from '../../policy/sign-version.ts';
-import { loadTrustPolicy, type MatchedRule, matchRule, type TrustPolicy } from '../../policy/trust-policy.ts';
-import { TrustedState } from '../../policy/trusted-state.ts';
+import { checkSigningKey, type SignFormat } from '../../policy/trust/sign-version.ts';
+import {
+  loadTrustPolicy,
+  type MatchedRule,
+  matchRule,
+  type TrustPolicy,
+} from '../../policy/trust/trust-policy.ts';
+import { TrustedState } from '../../policy/trust/trusted-state.ts';
 import { loadCertificates } from '../../signing/certificates.ts';
 import { describeKey, loadPrivateKey } from '../../signing/keys.ts';
 import type { CommandContext } from '../context.ts';

@@ -13,10 +13,10 @@ import {
   selectPlatformVersion,
   versionContent,
 } from '../../metadata/platform-get.ts';
-import { verificationError, verifyForRead } from '../../policy/freshness.ts';
-import { rollbackError } from '../../policy/rollback.ts';
-import { verifyVersion } from '../../policy/verify-version.ts';
-import type { Descriptor, Platform } from '../../spec/descriptor.ts';
+import type { Descriptor, Platform } from '../../oci/descriptor.ts';
+import { verificationError, verifyForRead } from '../../policy/trust/freshness.ts';
+import { rollbackError } from '../../policy/trust/rollback.ts';
+import { verifyVersion } from '../../policy/trust/verify-version.ts';
 import type { CommandContext, OpenedImage } from '../context.ts';
 import { policyFor, trustedStateFor } from './signing-support.ts';
 

@@ -7,11 +7,11 @@
 import { EXIT_CODES } from '../../errors/errors.ts';
 import { metadataNotFound, readListing, summariseTypes } from '../../metadata/listing.ts';
 import { resolveTarget } from '../../metadata/target.ts';
-import { type ChainProblem, describeStatus, verifyForRead } from '../../policy/freshness.ts';
-import { rollbackError } from '../../policy/rollback.ts';
-import type { Enforcement } from '../../policy/trust-policy.ts';
-import type { Platform } from '../../spec/descriptor.ts';
-import { formatPlatform } from '../../spec/platform.ts';
+import type { Platform } from '../../oci/descriptor.ts';
+import { formatPlatform } from '../../oci/platform.ts';
+import { type ChainProblem, describeStatus, verifyForRead } from '../../policy/trust/freshness.ts';
+import { rollbackError } from '../../policy/trust/rollback.ts';
+import type { Enforcement } from '../../policy/trust/trust-policy.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { subjectJson, table } from '../render.ts';

@@ -7,8 +7,8 @@
 import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { integrityError, isManifestoError, notFoundError } from '../../errors/errors.ts';
-import type { Descriptor } from '../../spec/descriptor.ts';
-import { DigestVerifier, parseDigest, verifyBytes, verifyStream } from '../../spec/digest.ts';
+import type { Descriptor } from '../../oci/descriptor.ts';
+import { DigestVerifier, parseDigest, verifyBytes, verifyStream } from '../../oci/digest.ts';
 import type { BlobSource } from '../repository.ts';
 import { trackTemp } from './temp-files.ts';
 

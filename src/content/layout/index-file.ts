@@ -15,9 +15,9 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { integrityError } from '../../errors/errors.ts';
-import { ANNOTATION_REF_NAME, type Descriptor } from '../../spec/descriptor.ts';
-import { isDigest } from '../../spec/digest.ts';
-import { OCI_INDEX } from '../../spec/media-types.ts';
+import { ANNOTATION_REF_NAME, type Descriptor } from '../../oci/descriptor.ts';
+import { isDigest } from '../../oci/digest.ts';
+import { OCI_INDEX } from '../../oci/media-types.ts';
 import { trackTemp } from './temp-files.ts';
 
 export const INDEX_FILE = 'index.json';

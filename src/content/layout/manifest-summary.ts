@@ -3,15 +3,15 @@
  * (verified) bytes and cached by digest: its media type, subject, artifactType, annotations and the
  * descriptors it references.
  */
-import type { Descriptor } from '../../spec/descriptor.ts';
-import { isDigest } from '../../spec/digest.ts';
+import type { Descriptor } from '../../oci/descriptor.ts';
+import { isDigest } from '../../oci/digest.ts';
 import {
   DOCKER_MANIFEST_LIST,
   DOCKER_MANIFEST_V2,
   MANIFEST_MEDIA_TYPES,
   OCI_INDEX,
   OCI_MANIFEST,
-} from '../../spec/media-types.ts';
+} from '../../oci/media-types.ts';
 
 /** The deprecated OCI 1.1-rc artifact manifest: it had a `subject` too, so it can be a referrer. */
 export const OCI_ARTIFACT_MANIFEST = 'application/vnd.oci.artifact.manifest.v1+json';

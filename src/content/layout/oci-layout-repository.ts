@@ -44,9 +44,9 @@ import {
   unsupportedError,
   usageError,
 } from '../../errors/errors.ts';
-import type { Descriptor } from '../../spec/descriptor.ts';
-import { digestOf, isDigest, parseDigest } from '../../spec/digest.ts';
-import { MAX_MANIFEST_BYTES } from '../../spec/media-types.ts';
+import type { Descriptor } from '../../oci/descriptor.ts';
+import { digestOf, isDigest, parseDigest } from '../../oci/digest.ts';
+import { MAX_MANIFEST_BYTES } from '../../oci/media-types.ts';
 import { type FileLockOptions, withFileLock } from '../../util/file-lock.ts';
 import type {
   BlobSource,

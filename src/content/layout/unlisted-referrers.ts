@@ -19,7 +19,7 @@
  */
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MAX_MANIFEST_BYTES } from '../../spec/media-types.ts';
+import { MAX_MANIFEST_BYTES } from '../../oci/media-types.ts';
 import { entryDigest, entryRefName, type IndexFile } from './index-file.ts';
 import type { ManifestSummary } from './manifest-summary.ts';
 

@@ -5,8 +5,8 @@
  * `io.cncf.notary.x509chain.thumbprint#S256` annotation. manifesto also sets `artifactType` to the
  * same value (OCI 1.1), which notation ignores, and `org.opencontainers.image.created` as notation does.
  */
-import { ANNOTATION_CREATED, type Descriptor, type ImageManifest } from '../../spec/descriptor.ts';
-import { EMPTY_JSON_BYTES, OCI_MANIFEST } from '../../spec/media-types.ts';
+import { ANNOTATION_CREATED, type Descriptor, type ImageManifest } from '../../oci/descriptor.ts';
+import { EMPTY_JSON_BYTES, OCI_MANIFEST } from '../../oci/media-types.ts';
 import { artifactOf, blobOf, plainDescriptor, type SignatureArtifact } from '../artifact.ts';
 import { formatSeconds, isRecord, parseJson } from '../encoding.ts';
 import { verificationFailure } from '../errors.ts';

@@ -5,8 +5,8 @@
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { usageError } from '../../errors/errors.ts';
-import type { Descriptor } from '../../spec/descriptor.ts';
-import { parseDigest } from '../../spec/digest.ts';
+import type { Descriptor } from '../../oci/descriptor.ts';
+import { parseDigest } from '../../oci/digest.ts';
 import { VERSION } from '../../version.ts';
 import type { SignatureArtifact } from '../artifact.ts';
 import { certificateNotValidAt, codeSigningChainProblem, subjectLine } from '../certificate-profile.ts';

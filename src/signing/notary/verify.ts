@@ -16,8 +16,8 @@
  * certificate is returned.
  */
 import { X509Certificate } from 'node:crypto';
-import type { Descriptor } from '../../spec/descriptor.ts';
-import { tryParseDigest } from '../../spec/digest.ts';
+import type { Descriptor } from '../../oci/descriptor.ts';
+import { tryParseDigest } from '../../oci/digest.ts';
 import { certificateNotValidAt, codeSigningChainProblem, subjectLine } from '../certificate-profile.ts';
 import {
   formatSeconds,

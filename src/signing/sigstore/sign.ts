@@ -11,9 +11,9 @@ import {
   ANNOTATION_TITLE,
   type Descriptor,
   type ImageManifest,
-} from '../../spec/descriptor.ts';
-import { parseDigest } from '../../spec/digest.ts';
-import { EMPTY_JSON_BYTES, OCI_EMPTY, OCI_MANIFEST } from '../../spec/media-types.ts';
+} from '../../oci/descriptor.ts';
+import { parseDigest } from '../../oci/digest.ts';
+import { EMPTY_JSON_BYTES, OCI_EMPTY, OCI_MANIFEST } from '../../oci/media-types.ts';
 import { artifactOf, blobOf, plainDescriptor, type SignatureArtifact } from '../artifact.ts';
 import { formatSeconds, jsonBytes } from '../encoding.ts';
 import { keyProblem } from '../errors.ts';

@@ -1,13 +1,13 @@
 // Test content: empty config, image manifests, referrer artifacts.
 import type { Repository } from '../../../src/content/repository.ts';
-import type { Descriptor } from '../../../src/spec/descriptor.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
+import type { Descriptor } from '../../../src/oci/descriptor.ts';
+import { digestOf } from '../../../src/oci/digest.ts';
 import {
   EMPTY_JSON_BYTES,
   EMPTY_JSON_DIGEST,
   OCI_EMPTY,
   OCI_MANIFEST,
-} from '../../../src/spec/media-types.ts';
+} from '../../../src/oci/media-types.ts';
 
 export const EMPTY_DESCRIPTOR: Descriptor = { mediaType: OCI_EMPTY, digest: EMPTY_JSON_DIGEST, size: 2 };
 

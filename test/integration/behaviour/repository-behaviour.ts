@@ -5,8 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Repository, StreamSource } from '../../../src/content/repository.ts';
 import { isManifestoError, type ManifestoError } from '../../../src/errors/errors.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
-import { MAX_MANIFEST_BYTES, OCI_INDEX, OCI_MANIFEST } from '../../../src/spec/media-types.ts';
+import { digestOf } from '../../../src/oci/digest.ts';
+import { MAX_MANIFEST_BYTES, OCI_INDEX, OCI_MANIFEST } from '../../../src/oci/media-types.ts';
 import { uniqueRepository } from '../../support/registries.ts';
 import { bytesOf, descriptorOf, EMPTY_DESCRIPTOR, pushSubject, referrerManifest } from './content.ts';
 

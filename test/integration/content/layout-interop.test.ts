@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { type OciLayoutRepository, openLayout } from '../../../src/content/layout/oci-layout-repository.ts';
-import type { Descriptor } from '../../../src/spec/descriptor.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
+import type { Descriptor } from '../../../src/oci/descriptor.ts';
+import { digestOf } from '../../../src/oci/digest.ts';
 import {
   EMPTY_JSON_BYTES,
   EMPTY_JSON_DIGEST,
   OCI_EMPTY,
   OCI_MANIFEST,
-} from '../../../src/spec/media-types.ts';
+} from '../../../src/oci/media-types.ts';
 import { peerBin, runPeer } from '../../support/peers.ts';
 
 const encoder = new TextEncoder();

@@ -11,7 +11,7 @@ import {
   EMPTY_JSON_DIGEST,
   OCI_EMPTY,
   OCI_MANIFEST,
-} from '../../../src/spec/media-types.ts';
+} from '../../../src/oci/media-types.ts';
 import { type MetadataBackend, metadataBackends, type TestImage } from './support/backends.ts';
 import {
   assertVersionJson,

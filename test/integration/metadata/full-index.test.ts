@@ -6,7 +6,7 @@
 // few versions whose entries carry a filler annotation) rather than with thousands of puts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MAX_MANIFEST_BYTES } from '../../../src/spec/media-types.ts';
+import { MAX_MANIFEST_BYTES } from '../../../src/oci/media-types.ts';
 import { editReferrersIndex, readReferrersIndexEntries } from '../../support/referrers-index.ts';
 import { type MetadataBackend, metadataBackend, type TestImage } from './support/backends.ts';
 import { failsWith, okJson, type PutJson, type RemovalJson } from './support/cli.ts';

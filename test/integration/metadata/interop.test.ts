@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { EMPTY_JSON_DIGEST, OCI_EMPTY, OCI_MANIFEST } from '../../../src/spec/media-types.ts';
+import { EMPTY_JSON_DIGEST, OCI_EMPTY, OCI_MANIFEST } from '../../../src/oci/media-types.ts';
 import { runPeer } from '../../support/peers.ts';
 import { type MetadataBackend, metadataBackends, orasVisible, type TestImage } from './support/backends.ts';
 import { type GetJson, type HistoryJson, type ListJson, ok, okJson, type PutJson } from './support/cli.ts';

@@ -19,16 +19,16 @@ import { after, describe, it } from 'node:test';
 import { fetch as undiciFetch } from 'undici';
 import { main } from '../../../src/cli/main.ts';
 import type { Repository } from '../../../src/content/repository.ts';
-import type { ClientOptions } from '../../../src/registry/client-options.ts';
-import type { RequestEvent } from '../../../src/registry/http/types.ts';
-import type { Descriptor, Platform } from '../../../src/spec/descriptor.ts';
+import type { Descriptor, Platform } from '../../../src/oci/descriptor.ts';
 import {
   DOCKER_MANIFEST_LIST,
   DOCKER_MANIFEST_V2,
   OCI_INDEX,
   OCI_MANIFEST,
-} from '../../../src/spec/media-types.ts';
-import { formatPlatform, localPlatform } from '../../../src/spec/platform.ts';
+} from '../../../src/oci/media-types.ts';
+import { formatPlatform, localPlatform } from '../../../src/oci/platform.ts';
+import type { ClientOptions } from '../../../src/registry/client-options.ts';
+import type { RequestEvent } from '../../../src/registry/http/types.ts';
 import {
   type MultiPlatformFormat,
   type MultiPlatformImage,

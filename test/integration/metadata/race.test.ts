@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it, type TestContext } from 'node:test';
 import { EXIT_CODES } from '../../../src/errors/errors.ts';
-import { OCI_EMPTY } from '../../../src/spec/media-types.ts';
+import { OCI_EMPTY } from '../../../src/oci/media-types.ts';
 import { runPeer } from '../../support/peers.ts';
 import { type MetadataBackend, metadataBackend, orasVisible, type TestImage } from './support/backends.ts';
 import {

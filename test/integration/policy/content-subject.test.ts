@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
+import type { Platform } from '../../../src/oci/descriptor.ts';
 import type { RequestEvent } from '../../../src/registry/http/types.ts';
-import type { Platform } from '../../../src/spec/descriptor.ts';
 import { pushTestImage, pushTestMultiPlatformImage } from '../../support/images.ts';
 import { backend, fixture, ok, provenanceAbout } from './support.ts';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../src/errors/errors.ts';
-import { OCI_MANIFEST } from '../../../src/spec/media-types.ts';
+import { OCI_MANIFEST } from '../../../src/oci/media-types.ts';
 import { requireRegistry, uniqueRepository } from '../../support/registries.ts';
 import { descriptorOf, pushSubject, referrerManifest } from '../behaviour/content.ts';
 import { registryRepository } from './support/registry-repositories.ts';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { OCI_MANIFEST } from '../../../src/spec/media-types.ts';
+import { OCI_MANIFEST } from '../../../src/oci/media-types.ts';
 import { runPeer } from '../../support/peers.ts';
 import { requireRegistry, uniqueRepository } from '../../support/registries.ts';
 import { pushSubject, referrerManifest } from '../behaviour/content.ts';

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { OCI_MANIFEST } from '../../../src/oci/media-types.ts';
 import { ReferrersCapabilityCache } from '../../../src/registry/capabilities.ts';
-import { OCI_MANIFEST } from '../../../src/spec/media-types.ts';
 import { requireRegistry, uniqueRepository } from '../../support/registries.ts';
 import { descriptorOf, pushSubject, referrerManifest } from '../behaviour/content.ts';
 import { RequestLog, registryRepository } from './support/registry-repositories.ts';

@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../src/errors/errors.ts';
+import { OCI_INDEX, OCI_MANIFEST } from '../../../src/oci/media-types.ts';
 import { ReferrersCapabilityCache } from '../../../src/registry/capabilities.ts';
 import type { RegistryResponse } from '../../../src/registry/http/response.ts';
 import type { RegistryRequest, RegistryTransport } from '../../../src/registry/http/types.ts';
 import { referrersTag } from '../../../src/registry/referrers-tag-schema.ts';
-import { OCI_INDEX, OCI_MANIFEST } from '../../../src/spec/media-types.ts';
 import { requireRegistry, uniqueRepository } from '../../support/registries.ts';
 import { bytesOf, pushSubject, referrerManifest } from '../behaviour/content.ts';
 import {

@@ -19,6 +19,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { digestOf } from '../../../src/oci/digest.ts';
 import { pushSignatureArtifact } from '../../../src/signing/artifact.ts';
 import {
   generateKeyPair,
@@ -33,7 +34,6 @@ import { signSigstoreBundle } from '../../../src/signing/sigstore/sign.ts';
 import { metadataPredicate } from '../../../src/signing/sigstore/statement.ts';
 import { verifySigstoreBundle } from '../../../src/signing/sigstore/verify.ts';
 import { fetchSignatures } from '../../../src/signing/stored.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
 import { failsVerification } from '../../unit/signing/support.ts';
 import { freshImage, peerFails, peerOk, signingRegistries, type TestImage, tempHome } from './support.ts';
 

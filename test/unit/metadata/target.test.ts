@@ -16,14 +16,14 @@ import {
   resolveTarget,
   selectPlatform,
 } from '../../../src/metadata/target.ts';
-import type { Descriptor, ImageIndex, Platform } from '../../../src/spec/descriptor.ts';
+import type { Descriptor, ImageIndex, Platform } from '../../../src/oci/descriptor.ts';
 import {
   DOCKER_MANIFEST_LIST,
   DOCKER_MANIFEST_V2,
   OCI_INDEX,
   OCI_MANIFEST,
-} from '../../../src/spec/media-types.ts';
-import { parsePlatform } from '../../../src/spec/platform.ts';
+} from '../../../src/oci/media-types.ts';
+import { parsePlatform } from '../../../src/oci/platform.ts';
 import { pushTestImage, pushTestMultiPlatformImage } from '../../support/images.ts';
 
 const digest = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;

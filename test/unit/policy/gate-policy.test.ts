@@ -11,10 +11,10 @@ import {
   evaluateSubject,
   type PresentVersion,
   type RuleVerdict,
-} from '../../../src/policy/evaluate.ts';
-import { compilePolicyCel } from '../../../src/policy/gate.ts';
-import { parseGatePolicy } from '../../../src/policy/gate-policy.ts';
-import type { SignatureVerification } from '../../../src/policy/verifier.ts';
+} from '../../../src/policy/gate/evaluate.ts';
+import { compilePolicyCel } from '../../../src/policy/gate/gate.ts';
+import { parseGatePolicy } from '../../../src/policy/gate/gate-policy.ts';
+import type { SignatureVerification } from '../../../src/policy/trust/verifier.ts';
 
 const IMAGE_DIGEST = 'sha256:6105d6cc76af400325e94d588ce511be5bfdbb73b437dc51eca43917d7a43e3d';
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'kinds');

@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { MetadataVersion } from '../../../src/metadata/version.ts';
-import { lowerAfterDelete } from '../../../src/policy/rollback.ts';
-import { checkMark } from '../../../src/policy/signed-chain.ts';
+import { lowerAfterDelete } from '../../../src/policy/trust/rollback.ts';
+import { checkMark } from '../../../src/policy/trust/signed-chain.ts';
 import {
   STATE_FILE,
   stateDirectory,
   stateLocation,
   TrustedState,
-} from '../../../src/policy/trusted-state.ts';
-import type { VersionVerdict } from '../../../src/policy/verify-version.ts';
+} from '../../../src/policy/trust/trusted-state.ts';
+import type { VersionVerdict } from '../../../src/policy/trust/verify-version.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-state-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

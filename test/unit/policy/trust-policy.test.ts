@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { trustGlobMatches as globMatches } from '../../../src/policy/trust-glob.ts';
+import { trustGlobMatches as globMatches } from '../../../src/policy/trust/trust-glob.ts';
 import {
   matchRule,
   parseTrustPolicy,
   requiredCount,
   trustPolicyPath,
-} from '../../../src/policy/trust-policy.ts';
+} from '../../../src/policy/trust/trust-policy.ts';
 import { generateKeyPair, publicKeyToPem } from '../../../src/signing/keys.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-policy-'));

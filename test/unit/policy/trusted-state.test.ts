@@ -15,15 +15,15 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { MetadataVersion } from '../../../src/metadata/version.ts';
-import { lowerAfterDelete } from '../../../src/policy/rollback.ts';
-import { checkMark } from '../../../src/policy/signed-chain.ts';
+import { lowerAfterDelete } from '../../../src/policy/trust/rollback.ts';
+import { checkMark } from '../../../src/policy/trust/signed-chain.ts';
 import {
   mergeEntry,
   TrustedState,
   type TrustedStateKey,
   type TrustedVersion,
-} from '../../../src/policy/trusted-state.ts';
-import type { VersionVerdict } from '../../../src/policy/verify-version.ts';
+} from '../../../src/policy/trust/trusted-state.ts';
+import type { VersionVerdict } from '../../../src/policy/trust/verify-version.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-trusted-state-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,7 +46,7 @@ function verdict(c: string, day: number, supersedes?: string): VersionVerdict {
     signed: { type: 't', created: at(day), supersedes, content: undefined, expires: undefined },
   } as unknown as VersionVerdict;
 }
-const moduleUrl = pathToFileURL(join(import.meta.dirname, '../../../src/policy/trusted-state.ts')).href;
+const moduleUrl = pathToFileURL(join(import.meta.dirname, '../../../src/policy/trust/trusted-state.ts')).href;
 
 /** A child process that records `count` distinct entries once the shared start time has come. */
 function recorder(stateDir: string, writer: number, count: number, startAt: number): Promise<number | null> {

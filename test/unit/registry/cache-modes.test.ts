@@ -5,11 +5,11 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { digestOf } from '../../../src/oci/digest.ts';
 import { ReferrersCapabilityCache } from '../../../src/registry/capabilities.ts';
 import type { RegistryTransport } from '../../../src/registry/http/types.ts';
 import { diskManifestCache } from '../../../src/registry/manifest-cache.ts';
 import type { RegistryTarget } from '../../../src/registry/registry-target.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-cache-modes-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

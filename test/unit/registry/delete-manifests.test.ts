@@ -3,6 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../src/errors/errors.ts';
+import type { Descriptor } from '../../../src/oci/descriptor.ts';
+import { digestOf } from '../../../src/oci/digest.ts';
+import { OCI_INDEX, OCI_MANIFEST } from '../../../src/oci/media-types.ts';
 import { ReferrersCapabilityCache } from '../../../src/registry/capabilities.ts';
 import { DELETE_CONCURRENCY } from '../../../src/registry/delete-manifests.ts';
 import {
@@ -11,9 +14,6 @@ import {
   type TagSchemaClock,
 } from '../../../src/registry/referrers-tag-schema.ts';
 import { RegistryRepository } from '../../../src/registry/registry-repository.ts';
-import type { Descriptor } from '../../../src/spec/descriptor.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
-import { OCI_INDEX, OCI_MANIFEST } from '../../../src/spec/media-types.ts';
 import { FakeTransport } from './fake-transport.ts';
 
 const SUBJECT: Descriptor = {

@@ -3,8 +3,8 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { digestOf } from '../../../src/oci/digest.ts';
 import { defaultManifestCacheDir, diskManifestCache } from '../../../src/registry/manifest-cache.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
 
 const dirs: string[] = [];
 after(async () => {

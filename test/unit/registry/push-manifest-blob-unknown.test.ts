@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../src/errors/errors.ts';
+import { digestOf } from '../../../src/oci/digest.ts';
+import { EMPTY_JSON_DIGEST, OCI_EMPTY, OCI_MANIFEST } from '../../../src/oci/media-types.ts';
 import type { RegistryRequest, RegistryTransport } from '../../../src/registry/http/types.ts';
 import { RegistryRepository } from '../../../src/registry/registry-repository.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
-import { EMPTY_JSON_DIGEST, OCI_EMPTY, OCI_MANIFEST } from '../../../src/spec/media-types.ts';
 
 const manifest = new TextEncoder().encode(
   JSON.stringify({

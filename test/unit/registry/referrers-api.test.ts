@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../src/errors/errors.ts';
+import { digestOf } from '../../../src/oci/digest.ts';
 import { ReferrersCapabilityCache } from '../../../src/registry/capabilities.ts';
 import { RegistryRepository } from '../../../src/registry/registry-repository.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
 import { FakeTransport, json, ociIndex } from './fake-transport.ts';
 
 const SUBJECT = digestOf(new TextEncoder().encode('subject'));

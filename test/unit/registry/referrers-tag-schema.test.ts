@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../src/errors/errors.ts';
+import type { Descriptor } from '../../../src/oci/descriptor.ts';
+import { digestOf } from '../../../src/oci/digest.ts';
 import { combine, queueReferrersUpdate } from '../../../src/registry/referrers-index-queue.ts';
 import {
   mergeChange,
@@ -11,8 +13,6 @@ import {
   type TagSchemaClock,
   updateReferrersIndex,
 } from '../../../src/registry/referrers-tag-schema.ts';
-import type { Descriptor } from '../../../src/spec/descriptor.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
 import { FakeTransport } from './fake-transport.ts';
 
 const SUBJECT = digestOf(new TextEncoder().encode('subject'));

@@ -6,6 +6,9 @@
 // 2x the slowest recent request and a slow verification HEAD (a loaded machine) had raised it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Descriptor } from '../../../src/oci/descriptor.ts';
+import { digestOf } from '../../../src/oci/digest.ts';
+import { OCI_INDEX, OCI_MANIFEST } from '../../../src/oci/media-types.ts';
 import type { RegistryRequest, RegistryTransport } from '../../../src/registry/http/types.ts';
 import { queueReferrersUpdate } from '../../../src/registry/referrers-index-queue.ts';
 import {
@@ -14,9 +17,6 @@ import {
   serializeIndex,
   type TagSchemaClock,
 } from '../../../src/registry/referrers-tag-schema.ts';
-import type { Descriptor } from '../../../src/spec/descriptor.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
-import { OCI_INDEX, OCI_MANIFEST } from '../../../src/spec/media-types.ts';
 
 const SUBJECT = `sha256:${'b'.repeat(64)}`;
 const entry = (n: number): Descriptor => ({

@@ -6,6 +6,9 @@
 // then wrote the index merged from that listing, dropping a version another put had confirmed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Descriptor } from '../../../src/oci/descriptor.ts';
+import { digestOf } from '../../../src/oci/digest.ts';
+import { OCI_INDEX, OCI_MANIFEST } from '../../../src/oci/media-types.ts';
 import type { RegistryRequest, RegistryTransport } from '../../../src/registry/http/types.ts';
 import {
   type IndexSnapshot,
@@ -14,9 +17,6 @@ import {
   type TagSchemaClock,
   updateReferrersIndex,
 } from '../../../src/registry/referrers-tag-schema.ts';
-import type { Descriptor } from '../../../src/spec/descriptor.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
-import { OCI_INDEX, OCI_MANIFEST } from '../../../src/spec/media-types.ts';
 
 const SUBJECT = `sha256:${'a'.repeat(64)}`;
 const entry = (n: number): Descriptor => ({

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject, type X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
+import type { Descriptor, ImageManifest } from '../../../src/oci/descriptor.ts';
+import { digestOf } from '../../../src/oci/digest.ts';
+import { EMPTY_JSON_DIGEST } from '../../../src/oci/media-types.ts';
 import { createSelfSignedCertificate, loadCertificates } from '../../../src/signing/certificates.ts';
 import { generateKeyPair } from '../../../src/signing/keys.ts';
 import { jwsSign, type NotaryAlgorithm } from '../../../src/signing/notary/algorithms.ts';
 import { parseNotarySignatureManifest } from '../../../src/signing/notary/manifest.ts';
 import { signNotary } from '../../../src/signing/notary/sign.ts';
 import { verifyNotary } from '../../../src/signing/notary/verify.ts';
-import type { Descriptor, ImageManifest } from '../../../src/spec/descriptor.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
-import { EMPTY_JSON_DIGEST } from '../../../src/spec/media-types.ts';
 import {
   IMAGE_DESCRIPTOR,
   NOTATION_CERTIFICATE,

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, it } from 'node:test';
+import type { Descriptor, ImageManifest } from '../../../src/oci/descriptor.ts';
+import { digestOf } from '../../../src/oci/digest.ts';
+import { EMPTY_JSON_DIGEST } from '../../../src/oci/media-types.ts';
 import { createSelfSignedCertificate } from '../../../src/signing/certificates.ts';
 import { generateKeyPair, loadPublicKey, publicKeyHint } from '../../../src/signing/keys.ts';
 import { MANIFESTO_PREDICATE_TYPE } from '../../../src/signing/sigstore/constants.ts';
@@ -8,9 +11,6 @@ import { dsseSign } from '../../../src/signing/sigstore/dsse.ts';
 import { signSigstoreBundle } from '../../../src/signing/sigstore/sign.ts';
 import { metadataPredicate } from '../../../src/signing/sigstore/statement.ts';
 import { verifySigstoreBundle } from '../../../src/signing/sigstore/verify.ts';
-import type { Descriptor, ImageManifest } from '../../../src/spec/descriptor.ts';
-import { digestOf } from '../../../src/spec/digest.ts';
-import { EMPTY_JSON_DIGEST } from '../../../src/spec/media-types.ts';
 import {
   COSIGN_ED25519_BUNDLE,
   COSIGN_ED25519_PUBLIC_KEY,

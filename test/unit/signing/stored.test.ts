@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openLayout } from '../../../src/content/layout/oci-layout-repository.ts';
+import { EMPTY_JSON_BYTES, OCI_EMPTY, OCI_MANIFEST } from '../../../src/oci/media-types.ts';
 import { artifactOf, blobOf, pushSignatureArtifact } from '../../../src/signing/artifact.ts';
 import { generateKeyPair } from '../../../src/signing/keys.ts';
 import { signNotary } from '../../../src/signing/notary/sign.ts';
@@ -13,7 +14,6 @@ import { verifyNotary } from '../../../src/signing/notary/verify.ts';
 import { signSigstoreBundle } from '../../../src/signing/sigstore/sign.ts';
 import { verifySigstoreBundle } from '../../../src/signing/sigstore/verify.ts';
 import { fetchSignatures } from '../../../src/signing/stored.ts';
-import { EMPTY_JSON_BYTES, OCI_EMPTY, OCI_MANIFEST } from '../../../src/spec/media-types.ts';
 import { pushTestImage } from '../../support/images.ts';
 import { failsVerification, selfSignedSigner } from './support.ts';
 

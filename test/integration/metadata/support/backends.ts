@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLayout } from '../../../../src/content/layout/oci-layout-repository.ts';
 import type { Repository } from '../../../../src/content/repository.ts';
+import type { Descriptor } from '../../../../src/oci/descriptor.ts';
 import { createImageOpener } from '../../../../src/registry/open-image.ts';
 import { referrersTag } from '../../../../src/registry/referrers-tag-schema.ts';
-import type { Descriptor } from '../../../../src/spec/descriptor.ts';
 import { pushTestImage } from '../../../support/images.ts';
 import {
   registryAgent,

@@ -2,8 +2,8 @@
 // "go <epoch ms>" on stdin and that moment, then pushes one referrer manifest for the given subject
 // and prints {digest, requests, writes, ms} as JSON.
 import { createInterface } from 'node:readline';
-import type { Descriptor } from '../../../../src/spec/descriptor.ts';
-import { OCI_MANIFEST } from '../../../../src/spec/media-types.ts';
+import type { Descriptor } from '../../../../src/oci/descriptor.ts';
+import { OCI_MANIFEST } from '../../../../src/oci/media-types.ts';
 import type { TestRegistry } from '../../../support/registries.ts';
 import { referrerManifest } from '../../behaviour/content.ts';
 import { RequestLog, registryRepository } from './registry-repositories.ts';

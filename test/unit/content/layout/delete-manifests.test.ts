@@ -9,9 +9,9 @@ import {
   openLayout,
 } from '../../../../src/content/layout/oci-layout-repository.ts';
 import { isManifestoError } from '../../../../src/errors/errors.ts';
-import type { Descriptor } from '../../../../src/spec/descriptor.ts';
-import { digestOf } from '../../../../src/spec/digest.ts';
-import { OCI_INDEX } from '../../../../src/spec/media-types.ts';
+import type { Descriptor } from '../../../../src/oci/descriptor.ts';
+import { digestOf } from '../../../../src/oci/digest.ts';
+import { OCI_INDEX } from '../../../../src/oci/media-types.ts';
 import { encoder, pushImage, tempDir } from './layout-fixtures.ts';
 
 async function newLayout(t: Parameters<typeof tempDir>[0]): Promise<OciLayoutRepository> {

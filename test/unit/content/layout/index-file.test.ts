@@ -16,8 +16,8 @@ import {
   serializeIndexFile,
 } from '../../../../src/content/layout/index-file.ts';
 import { isManifestoError } from '../../../../src/errors/errors.ts';
-import { ANNOTATION_REF_NAME } from '../../../../src/spec/descriptor.ts';
-import { OCI_MANIFEST } from '../../../../src/spec/media-types.ts';
+import { ANNOTATION_REF_NAME } from '../../../../src/oci/descriptor.ts';
+import { OCI_MANIFEST } from '../../../../src/oci/media-types.ts';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Repository } from '../../../../src/content/repository.ts';
-import type { Descriptor } from '../../../../src/spec/descriptor.ts';
-import { digestOf } from '../../../../src/spec/digest.ts';
+import type { Descriptor } from '../../../../src/oci/descriptor.ts';
+import { digestOf } from '../../../../src/oci/digest.ts';
 import {
   EMPTY_JSON_BYTES,
   EMPTY_JSON_DIGEST,
   OCI_EMPTY,
   OCI_MANIFEST,
-} from '../../../../src/spec/media-types.ts';
+} from '../../../../src/oci/media-types.ts';
 
 export const encoder = new TextEncoder();
 export const decoder = new TextDecoder();

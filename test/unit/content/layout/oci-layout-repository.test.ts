@@ -8,15 +8,15 @@ import {
 } from '../../../../src/content/layout/oci-layout-repository.ts';
 import type { ReferrersResult } from '../../../../src/content/repository.ts';
 import { type ErrorCategory, isManifestoError } from '../../../../src/errors/errors.ts';
-import { ANNOTATION_REF_NAME } from '../../../../src/spec/descriptor.ts';
-import { digestOf } from '../../../../src/spec/digest.ts';
+import { ANNOTATION_REF_NAME } from '../../../../src/oci/descriptor.ts';
+import { digestOf } from '../../../../src/oci/digest.ts';
 import {
   EMPTY_JSON_BYTES,
   MAX_MANIFEST_BYTES,
   OCI_CONFIG,
   OCI_INDEX,
   OCI_MANIFEST,
-} from '../../../../src/spec/media-types.ts';
+} from '../../../../src/oci/media-types.ts';
 import {
   decoder,
   descriptorOf,

@@ -2,7 +2,7 @@
 // each with the subject in argv[3] (JSON, or "-" for none) and, when argv[6] is "tag", a tag
 // `w<worker>-<n>`. Prints the pushed digests as JSON.
 import { openLayout } from '../../../../src/content/layout/oci-layout-repository.ts';
-import type { Descriptor } from '../../../../src/spec/descriptor.ts';
+import type { Descriptor } from '../../../../src/oci/descriptor.ts';
 import { pushImage } from './layout-fixtures.ts';
 
 const [path, subjectArg, worker, count, tagging] = process.argv.slice(2);

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openLayout } from '../../../../src/content/layout/oci-layout-repository.ts';
 import { isManifestoError } from '../../../../src/errors/errors.ts';
-import { OCI_INDEX, OCI_MANIFEST } from '../../../../src/spec/media-types.ts';
-import { namesTagOrDigest } from '../../../../src/spec/reference.ts';
+import { OCI_INDEX, OCI_MANIFEST } from '../../../../src/oci/media-types.ts';
+import { namesTagOrDigest } from '../../../../src/oci/reference.ts';
 import { encoder, pushImage, tempDir } from './layout-fixtures.ts';
 
 async function entries(root: string): Promise<string[]> {
@@ -126,7 +126,7 @@ describe('OCI layout: unlisted referrers', () => {
     const repo = await openLayout(root, { create: true, referrers: 'unlisted' });
     const image = await pushImage(repo, {}, 'v1');
     const content = encoder.encode('{"subject":{"digest":"not a manifest"}}');
-    const { digestOf } = await import('../../../../src/spec/digest.ts');
+    const { digestOf } = await import('../../../../src/oci/digest.ts');
     await repo.pushBlob(
       { mediaType: 'application/json', digest: digestOf(content), size: content.byteLength },
       content,

@@ -3,9 +3,9 @@
  * the signing module (src/signing) provides the implementation that checks a version's signatures
  * against the trust policy. Without a verifier every `signedBy` rule denies (fail closed).
  */
-import type { Repository } from '../content/repository.ts';
-import type { MetadataVersion } from '../metadata/version.ts';
-import type { Descriptor } from '../spec/descriptor.ts';
+import type { Repository } from '../../content/repository.ts';
+import type { MetadataVersion } from '../../metadata/version.ts';
+import type { Descriptor } from '../../oci/descriptor.ts';
 
 export interface SignatureVerificationRequest {
   repository: Repository;

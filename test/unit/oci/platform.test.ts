@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../src/errors/errors.ts';
-import type { Descriptor, Platform } from '../../../src/spec/descriptor.ts';
+import type { Descriptor, Platform } from '../../../src/oci/descriptor.ts';
 import {
   formatPlatform,
   type HostInfo,
@@ -10,7 +10,7 @@ import {
   normalizePlatform,
   parsePlatform,
   platformMatches,
-} from '../../../src/spec/platform.ts';
+} from '../../../src/oci/platform.ts';
 
 describe('parsePlatform', () => {
   const cases: [string, Platform, string][] = [

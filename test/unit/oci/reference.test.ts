@@ -9,8 +9,8 @@ import {
   referenceTarget,
   registryBaseHost,
   withDigest,
-} from '../../../src/spec/reference.ts';
-import type { ImageReference } from '../../../src/spec/reference-types.ts';
+} from '../../../src/oci/reference.ts';
+import type { ImageReference } from '../../../src/oci/reference-types.ts';
 
 const D256 = `sha256:${'a'.repeat(64)}`;
 const D512 = `sha512:${'b'.repeat(128)}`;

@@ -8,18 +8,19 @@
  * For a multi-platform image every selected platform is evaluated with its own metadata, else the
  * index's (inheritance as in `get --platform`); the image is allowed only when every platform is.
  */
-import type { Repository } from '../content/repository.ts';
-import { ManifestoError } from '../errors/errors.ts';
-import { isRecordKind } from '../kinds/records.ts';
-import { kindFor } from '../kinds/registry.ts';
-import { attestationEntries, buildxVersions } from '../metadata/buildx.ts';
-import { cosignTagVersions } from '../metadata/cosign-tags.ts';
-import { attestationLayer } from '../metadata/foreign-content.ts';
-import { orderVersions, readListing, type SubjectListing, versionsOfType } from '../metadata/listing.ts';
-import { type IndexInfo, resolveTarget } from '../metadata/target.ts';
-import type { MetadataVersion } from '../metadata/version.ts';
-import type { Descriptor, Platform } from '../spec/descriptor.ts';
-import { formatPlatform } from '../spec/platform.ts';
+import type { Repository } from '../../content/repository.ts';
+import { ManifestoError } from '../../errors/errors.ts';
+import { isRecordKind } from '../../kinds/records.ts';
+import { kindFor } from '../../kinds/well-known.ts';
+import { attestationEntries, buildxVersions } from '../../metadata/buildx.ts';
+import { cosignTagVersions } from '../../metadata/cosign-tags.ts';
+import { attestationLayer } from '../../metadata/foreign-content.ts';
+import { orderVersions, readListing, type SubjectListing, versionsOfType } from '../../metadata/listing.ts';
+import { type IndexInfo, resolveTarget } from '../../metadata/target.ts';
+import type { MetadataVersion } from '../../metadata/version.ts';
+import type { Descriptor, Platform } from '../../oci/descriptor.ts';
+import { formatPlatform } from '../../oci/platform.ts';
+import type { LatestSigned, SignatureVerification, SignatureVerifier } from '../trust/verifier.ts';
 import { type CompiledCel, celTypeNames, compileCel } from './cel.ts';
 import {
   type EvaluationContext,
@@ -31,7 +32,6 @@ import {
   typeNamesFor,
 } from './evaluate.ts';
 import type { GatePolicy } from './gate-policy.ts';
-import type { LatestSigned, SignatureVerification, SignatureVerifier } from './verifier.ts';
 
 /** Content larger than this is not read for a rule (the rule then denies). */
 const MAX_CONTENT_BYTES = 64 * 1024 * 1024;

@@ -4,8 +4,8 @@
  * is older is decided by the signed chain (src/policy/signed-chain.ts); this file names the error,
  * and lowers this machine's mark after its own deletes.
  */
-import { ManifestoError } from '../errors/errors.ts';
-import type { MetadataVersion } from '../metadata/version.ts';
+import { ManifestoError } from '../../errors/errors.ts';
+import type { MetadataVersion } from '../../metadata/version.ts';
 import { type Rollback, rollbackMessage } from './signed-chain.ts';
 import type { TrustedState, TrustedStateKey } from './trusted-state.ts';
 

@@ -8,10 +8,10 @@
  * bundle. A legacy `.att` layer is a bare DSSE envelope, verified the same way (envelope.ts). buildx
  * attestations carry no signature: they are unsigned.
  */
-import { isManifestoError } from '../errors/errors.ts';
-import { attestationLayer } from '../metadata/foreign-content.ts';
-import { verifyDsseEnvelope } from '../signing/sigstore/envelope.ts';
-import { verifySigstoreBundle } from '../signing/sigstore/verify.ts';
+import { isManifestoError } from '../../errors/errors.ts';
+import { attestationLayer } from '../../metadata/foreign-content.ts';
+import { verifyDsseEnvelope } from '../../signing/sigstore/envelope.ts';
+import { verifySigstoreBundle } from '../../signing/sigstore/verify.ts';
 import { requiredCount } from './trust-policy.ts';
 import type { SignedFacts, VerifyVersionOptions, VersionVerdict } from './verify-version.ts';
 

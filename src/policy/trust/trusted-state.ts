@@ -22,7 +22,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { type FileLockOptions, withFileLockSync } from '../util/file-lock.ts';
+import { type FileLockOptions, withFileLockSync } from '../../util/file-lock.ts';
 
 export const STATE_FILE = 'trusted-versions.json';
 export const LOCK_SUFFIX = '.lock';

@@ -1,4 +1,4 @@
-/** What an image reference names. Parsed by `parseReference` (src/spec/reference.ts). */
+/** What an image reference names. Parsed by `parseReference` (src/oci/reference.ts). */
 
 /** An image in a registry: `[registry/]repository[:tag][@digest]`. */
 export interface RegistryReference {

@@ -6,8 +6,8 @@
  *
  * Requests: verifyVersion per version (its referrers listing and its signatures), in parallel.
  */
-import type { Repository } from '../content/repository.ts';
-import type { MetadataVersion } from '../metadata/version.ts';
+import type { Repository } from '../../content/repository.ts';
+import type { MetadataVersion } from '../../metadata/version.ts';
 import type { TrustPolicy, TrustRule } from './trust-policy.ts';
 import { verifyVersion } from './verify-version.ts';
 

@@ -3,13 +3,13 @@
  * and checked with valibot; a problem names the JSON pointer of the field at fault
  * (`deploy-policy.yaml: /rules/2/maxAge/age must be a duration such as 7d, 12h or 30m`).
  */
-import { ManifestoError } from '../errors/errors.ts';
-import { parseJsonOrYaml } from '../kinds/input.ts';
-import { KindInvalidError } from '../kinds/kind.ts';
-import { lazySchema, nonEmpty, parseWith } from '../kinds/schema.ts';
-import { SEVERITIES, type Severity } from '../kinds/vuln/types.ts';
-import { isValidTypeName } from '../metadata/type-name.ts';
-import { parseDuration } from './duration.ts';
+import { ManifestoError } from '../../errors/errors.ts';
+import { parseJsonOrYaml } from '../../kinds/input.ts';
+import { KindInvalidError } from '../../kinds/kind.ts';
+import { lazySchema, nonEmpty, parseWith } from '../../kinds/schema.ts';
+import { SEVERITIES, type Severity } from '../../kinds/vuln/types.ts';
+import { isValidTypeName } from '../../metadata/type-name.ts';
+import { parseDuration } from '../../util/duration.ts';
 
 export const RULE_TYPES = [
   'require',

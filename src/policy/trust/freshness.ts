@@ -8,10 +8,10 @@
  * supersedes the next older verified one (else: a missing link when the superseded digest is absent,
  * a re-ordered or replayed version when it is present but not the next).
  */
-import type { Repository } from '../content/repository.ts';
-import { ManifestoError } from '../errors/errors.ts';
-import { orderNewestFirst } from '../metadata/ordering.ts';
-import type { MetadataVersion } from '../metadata/version.ts';
+import type { Repository } from '../../content/repository.ts';
+import { ManifestoError } from '../../errors/errors.ts';
+import { orderNewestFirst } from '../../metadata/ordering.ts';
+import type { MetadataVersion } from '../../metadata/version.ts';
 import {
   type ChainProblem,
   type LatestVerified,

@@ -9,23 +9,23 @@
  * referrers listing and fetches the layer directly: two requests per verified version.
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
-import type { FetchedManifest, Repository } from '../content/repository.ts';
-import { integrityError, usageError } from '../errors/errors.ts';
+import type { FetchedManifest, Repository } from '../../content/repository.ts';
+import { integrityError, usageError } from '../../errors/errors.ts';
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CONTENT_MEDIA_TYPE,
   ANNOTATION_CONTENT_SIZE,
   ANNOTATION_SUPERSEDES,
   ANNOTATION_TYPE,
-} from '../metadata/annotations.ts';
-import { artifactOf, pushSignatureArtifact, type SignatureArtifact } from '../signing/artifact.ts';
-import { describeKey } from '../signing/keys.ts';
-import { signNotary } from '../signing/notary/sign.ts';
-import { MANIFESTO_PREDICATE_TYPE } from '../signing/sigstore/constants.ts';
-import { signSigstoreBundle } from '../signing/sigstore/sign.ts';
-import { metadataPredicate } from '../signing/sigstore/statement.ts';
-import { ANNOTATION_CREATED, type Descriptor, type ImageManifest } from '../spec/descriptor.ts';
-import { digestOf } from '../spec/digest.ts';
+} from '../../metadata/annotations.ts';
+import { ANNOTATION_CREATED, type Descriptor, type ImageManifest } from '../../oci/descriptor.ts';
+import { digestOf } from '../../oci/digest.ts';
+import { artifactOf, pushSignatureArtifact, type SignatureArtifact } from '../../signing/artifact.ts';
+import { describeKey } from '../../signing/keys.ts';
+import { signNotary } from '../../signing/notary/sign.ts';
+import { MANIFESTO_PREDICATE_TYPE } from '../../signing/sigstore/constants.ts';
+import { signSigstoreBundle } from '../../signing/sigstore/sign.ts';
+import { metadataPredicate } from '../../signing/sigstore/statement.ts';
 
 export const ANNOTATION_SIGNATURE_DIGEST = 'dev.manifesto.signature.digest';
 export const ANNOTATION_SIGNATURE_SIZE = 'dev.manifesto.signature.size';

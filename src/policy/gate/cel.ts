@@ -4,8 +4,8 @@
  * Variables: one per well-known kind name and alias (`vuln`, `sbom`, `provenance`, `approval`,
  * ...; null when the image has none), and `image` (`digest`, `platform`, `reference`).
  */
-import { ManifestoError } from '../errors/errors.ts';
-import { wellKnownTypeNames } from '../kinds/registry.ts';
+import { ManifestoError } from '../../errors/errors.ts';
+import { wellKnownTypeNames } from '../../kinds/well-known.ts';
 
 type CelLibrary = typeof import('@marcbachmann/cel-js');
 export type CompiledCel = (context: Record<string, unknown>) => unknown;

@@ -9,7 +9,7 @@ import {
   tryParseDigest,
   verifyBytes,
   verifyStream,
-} from '../../../src/spec/digest.ts';
+} from '../../../src/oci/digest.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 

@@ -20,10 +20,10 @@
  * The mark only moves forward: it is never replaced by a version that is not newer by signed facts,
  * unless a rollback is accepted.
  */
-import type { Repository } from '../content/repository.ts';
-import { isManifestoError } from '../errors/errors.ts';
-import { orderNewestFirst } from '../metadata/ordering.ts';
-import { type MetadataVersion, versionFromDescriptor } from '../metadata/version.ts';
+import type { Repository } from '../../content/repository.ts';
+import { isManifestoError } from '../../errors/errors.ts';
+import { orderNewestFirst } from '../../metadata/ordering.ts';
+import { type MetadataVersion, versionFromDescriptor } from '../../metadata/version.ts';
 import { versionDescriptor } from './sign-version.ts';
 import type { TrustPolicy, TrustRule } from './trust-policy.ts';
 import type { TrustedStateKey, TrustedStateStore, TrustedVersion } from './trusted-state.ts';

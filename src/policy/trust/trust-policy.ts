@@ -10,10 +10,10 @@ import type { KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { ManifestoError, usageError } from '../errors/errors.ts';
-import { yamlLibrary } from '../kinds/lazy.ts';
-import { loadCertificates } from '../signing/certificates.ts';
-import { loadPublicKey } from '../signing/keys.ts';
+import { ManifestoError, usageError } from '../../errors/errors.ts';
+import { yamlLibrary } from '../../kinds/lazy.ts';
+import { loadCertificates } from '../../signing/certificates.ts';
+import { loadPublicKey } from '../../signing/keys.ts';
 import { trustGlobMatches, typeGlobMatches } from './trust-glob.ts';
 
 export type Enforcement = 'enforce' | 'warn' | 'skip';

@@ -5,18 +5,24 @@
  * every platform inherits is normalised once.
  */
 
-import type { Provenance } from '../kinds/provenance/types.ts';
-import { isRecordKind, type MergedApprovals, mergeRecords, type VersionContent } from '../kinds/records.ts';
-import { kindFor, wellKnownTypeNames } from '../kinds/registry.ts';
-import { applyVex } from '../kinds/vex/apply.ts';
-import type { VexDocument } from '../kinds/vex/types.ts';
-import { severityRank } from '../kinds/vuln/severity.ts';
-import type { VulnFinding, VulnReport } from '../kinds/vuln/types.ts';
-import { orderNewestFirst } from '../metadata/ordering.ts';
-import type { MetadataVersion } from '../metadata/version.ts';
-import type { Descriptor, Platform } from '../spec/descriptor.ts';
+import type { Provenance } from '../../kinds/provenance/types.ts';
+import {
+  isRecordKind,
+  type MergedApprovals,
+  mergeRecords,
+  type VersionContent,
+} from '../../kinds/records.ts';
+import { applyVex } from '../../kinds/vex/apply.ts';
+import type { VexDocument } from '../../kinds/vex/types.ts';
+import { severityRank } from '../../kinds/vuln/severity.ts';
+import type { VulnFinding, VulnReport } from '../../kinds/vuln/types.ts';
+import { kindFor, wellKnownTypeNames } from '../../kinds/well-known.ts';
+import { orderNewestFirst } from '../../metadata/ordering.ts';
+import type { MetadataVersion } from '../../metadata/version.ts';
+import type { Descriptor, Platform } from '../../oci/descriptor.ts';
+import { formatDuration } from '../../util/duration.ts';
+import type { SignatureVerification } from '../trust/verifier.ts';
 import { type CompiledCel, runCel } from './cel.ts';
-import { formatDuration } from './duration.ts';
 import type {
   ApprovalsRule,
   CelRule,
@@ -28,7 +34,6 @@ import type {
   VulnerabilitiesRule,
 } from './gate-policy.ts';
 import { globMatches } from './glob.ts';
-import type { SignatureVerification } from './verifier.ts';
 
 /** The latest version of a type as a subject sees it: its own, else the index's (inherited). */
 export interface PresentVersion {

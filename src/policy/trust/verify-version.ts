@@ -8,25 +8,25 @@
  * from what was signed, never from the listing: the Notary payload's signed annotations, the
  * Sigstore metadata predicate, or else the version manifest fetched by its (signed) digest.
  */
-import type { Repository } from '../content/repository.ts';
-import { isManifestoError, type ManifestoError } from '../errors/errors.ts';
+import type { Repository } from '../../content/repository.ts';
+import { isManifestoError, type ManifestoError } from '../../errors/errors.ts';
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CONTENT_MEDIA_TYPE,
   ANNOTATION_CONTENT_SIZE,
   ANNOTATION_SUPERSEDES,
   ANNOTATION_TYPE,
-} from '../metadata/annotations.ts';
-import type { ContentInfo, MetadataVersion } from '../metadata/version.ts';
-import { plainDescriptor } from '../signing/artifact.ts';
-import { subjectLine } from '../signing/certificate-profile.ts';
-import { verificationFailure } from '../signing/errors.ts';
-import { parseNotarySignatureManifest } from '../signing/notary/manifest.ts';
-import { verifyNotary } from '../signing/notary/verify.ts';
-import { verifySigstoreBundle } from '../signing/sigstore/verify.ts';
-import { bundleLayer, FORMAT_OF, type SignatureFormat } from '../signing/stored.ts';
-import { ANNOTATION_CREATED, type Descriptor } from '../spec/descriptor.ts';
-import { isDigest } from '../spec/digest.ts';
+} from '../../metadata/annotations.ts';
+import type { ContentInfo, MetadataVersion } from '../../metadata/version.ts';
+import { ANNOTATION_CREATED, type Descriptor } from '../../oci/descriptor.ts';
+import { isDigest } from '../../oci/digest.ts';
+import { plainDescriptor } from '../../signing/artifact.ts';
+import { subjectLine } from '../../signing/certificate-profile.ts';
+import { verificationFailure } from '../../signing/errors.ts';
+import { parseNotarySignatureManifest } from '../../signing/notary/manifest.ts';
+import { verifyNotary } from '../../signing/notary/verify.ts';
+import { verifySigstoreBundle } from '../../signing/sigstore/verify.ts';
+import { bundleLayer, FORMAT_OF, type SignatureFormat } from '../../signing/stored.ts';
 import { ANNOTATION_SIGNATURE_DIGEST, ANNOTATION_SIGNATURE_SIZE, versionDescriptor } from './sign-version.ts';
 import {
   type Authority,
