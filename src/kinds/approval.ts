@@ -8,7 +8,8 @@
  *   time: 2026-11-23T06:20:11Z
  *   comment: regression suite green   # optional
  */
-import { isRecord, parseJsonOrYaml } from './input.ts';
+import { isRecord } from '../util/json-record.ts';
+import { parseJsonOrYaml } from './input.ts';
 import type { KindContext, KindDefinition } from './kind.ts';
 import { fromVersion } from './records.ts';
 import { lazySchema, nonEmpty, parseWith, timestamp } from './schema.ts';

@@ -9,7 +9,8 @@
  *   undeployedAt: 2026-12-01T08:00:00Z  # optional: no longer deployed
  *   by: argocd@prod
  */
-import { isRecord, parseJsonOrYaml } from './input.ts';
+import { isRecord } from '../util/json-record.ts';
+import { parseJsonOrYaml } from './input.ts';
 import { type KindContext, type KindDefinition, kindInvalid } from './kind.ts';
 import { fromVersion } from './records.ts';
 import { lazySchema, nonEmpty, parseWith, timestamp } from './schema.ts';

@@ -1,6 +1,5 @@
 /** in-toto attestation statements (v0.1 and v1), which wrap provenance, vuln and VEX predicates. */
-
-import { isRecord } from './input.ts';
+import { isRecord } from '../util/json-record.ts';
 import { type KindContext, withFormat } from './kind.ts';
 import { lazySchema, nonEmpty, parseWith } from './schema.ts';
 

@@ -3,6 +3,7 @@
  * Signed attestations arrive wrapped in a DSSE envelope or a sigstore bundle; `unwrapEnvelope`
  * returns the in-toto statement inside.
  */
+import { isRecord } from '../util/json-record.ts';
 import { type KindContext, KindInvalidError } from './kind.ts';
 import { yamlLibrary } from './lazy.ts';
 
@@ -55,10 +56,6 @@ export function parseJsonOrYaml(content: Uint8Array, mediaType: string, context:
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new KindInvalidError(context, '', `is not valid JSON or YAML: ${reason}`);
   }
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export interface Unwrapped {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { StreamSource } from '../content/repository.ts';
 import { ManifestoError, usageError } from '../errors/errors.ts';
+import { concatBytes } from '../util/bytes.ts';
 import { FULL_PARSE_LIMIT } from './detect-media-type.ts';
 
 /** How much of large content is kept for media type detection (small content is kept whole). */
@@ -51,16 +52,6 @@ function tooLarge(what: string, maxBytes: number): ManifestoError {
 
 function emptyContent(what: string): ManifestoError {
   return usageError('CONTENT_EMPTY', `${what} is empty`, 'Metadata content must have at least one byte.');
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }
 
 function fileStream(path: string): StreamSource {
@@ -215,13 +206,7 @@ export async function prepareStream(
     throw error;
   }
   const inMemory = spool === undefined;
-  const headAll = concat(
-    headChunks,
-    Math.min(
-      size,
-      headChunks.reduce((n, c) => n + c.byteLength, 0),
-    ),
-  );
+  const headAll = concatBytes(headChunks);
   const head = headAll.subarray(0, Math.min(headAll.byteLength, FULL_PARSE_LIMIT));
   const spoolPath = spoolDir === undefined ? undefined : join(spoolDir, 'content');
   return {

@@ -10,6 +10,7 @@ import type { Repository } from '../content/repository.ts';
 import { integrityError } from '../errors/errors.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { digestOf } from '../oci/digest.ts';
+import { isRecord } from '../util/json-record.ts';
 import { kindOfPredicate } from './foreign.ts';
 import { contentDescriptor } from './get.ts';
 import type { MetadataVersion } from './version.ts';
@@ -28,10 +29,6 @@ const OUTPUT_MEDIA_TYPES: Readonly<Record<string, string>> = {
   'CycloneDX SBOM': 'application/vnd.cyclonedx+json',
   'OpenVEX document': 'application/vnd.openvex+json',
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The statement bytes: a bundle's or envelope's decoded payload, or the content itself. */
 export function statementBytes(content: Uint8Array, version: string): Uint8Array {

@@ -2,10 +2,11 @@
 import { integrityError, notFoundError, usageError } from '../errors/errors.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { parseDigest, tryParseDigest, verifyStream } from '../oci/digest.ts';
+import { concatBytes } from '../util/bytes.ts';
 import type { RegistryResponse } from './http/response.ts';
 import { errorFromResponse } from './http/response-errors.ts';
 import { blobPath, type RegistryTarget, replyContext } from './registry-target.ts';
-import { concatBytes, contentLength, discardBody } from './response-body.ts';
+import { contentLength, discardBody } from './response-body.ts';
 
 const OCTET_STREAM = 'application/octet-stream';
 

@@ -23,11 +23,12 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname } from 'node:path';
 import { integrityError, isManifestoError, ManifestoError } from '../errors/errors.ts';
 import { OCI_INDEX } from '../oci/media-types.ts';
+import { parseJsonObject } from '../util/json-record.ts';
 import type { RegistryResponse } from './http/response.ts';
 import { errorFromResponse, parseRegistryErrors, type ResponseContext } from './http/response-errors.ts';
 import { mediaTypeOfHeader } from './manifest-info.ts';
 import { type RegistryTarget, referrersPath, replyContext, targetKey, withQuery } from './registry-target.ts';
-import { discardBody, parseJsonObject, readLimited } from './response-body.ts';
+import { discardBody, readLimited } from './response-body.ts';
 
 export type ReferrersCapability = 'api' | 'tag-schema';
 

@@ -2,7 +2,7 @@
 import type { Descriptor } from '../oci/descriptor.ts';
 import { tryParseDigest } from '../oci/digest.ts';
 import { MANIFEST_MEDIA_TYPES, OCI_INDEX, OCI_MANIFEST } from '../oci/media-types.ts';
-import { parseJsonObject } from './response-body.ts';
+import { parseJsonObject } from '../util/json-record.ts';
 
 export interface ManifestInfo {
   /** The `mediaType` field, if the manifest has one. */

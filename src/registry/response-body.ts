@@ -1,5 +1,6 @@
 /** Reading registry reply bodies with size limits, and releasing bodies that are not needed. */
 import { integrityError } from '../errors/errors.ts';
+import { concatBytes } from '../util/bytes.ts';
 import type { RegistryResponse } from './http/response.ts';
 import { discardResponse } from './http/response-errors.ts';
 
@@ -40,30 +41,6 @@ export async function readLimited(
   return concatBytes(chunks, total);
 }
 
-export function concatBytes(chunks: readonly Uint8Array[], total?: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const size = total ?? chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
-/** Parses JSON bytes into an object; undefined if they are not a JSON object. */
-export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function tooLarge(what: string, maxBytes: number, declared: number | undefined) {
   const size = declared === undefined ? 'more' : `${declared} bytes`;
   return integrityError(
@@ -72,3 +49,6 @@ function tooLarge(what: string, maxBytes: number, declared: number | undefined) 
     'The registry returned more data than manifesto accepts for this kind of content.',
   );
 }
+
+/** Reply bodies are read as JSON objects with the one parser below every layer. */
+export { parseJsonObject } from '../util/json-record.ts';

@@ -6,10 +6,11 @@
  */
 import type { TagPage } from '../content/repository.ts';
 import { usageError } from '../errors/errors.ts';
+import { parseJsonObject } from '../util/json-record.ts';
 import { errorFromStatus, parseRegistryErrors, readCapped } from './http/response-errors.ts';
 import { nextPageUrl } from './link-header.ts';
 import { type RegistryTarget, replyContext, tagsPath, withQuery } from './registry-target.ts';
-import { parseJsonObject, readLimited } from './response-body.ts';
+import { readLimited } from './response-body.ts';
 
 const MAX_TAG_PAGE_BYTES = 16 * 1024 * 1024;
 const MAX_PAGES = 1000;

@@ -3,6 +3,7 @@
  * inspecting X.509 certificates needs (X.690). Encoders return canonical DER; the reader walks
  * tag-length-value elements and refuses indefinite or non-minimal lengths.
  */
+import { concatBytes } from '../util/bytes.ts';
 
 export const TAG = {
   boolean: 0x01,
@@ -27,20 +28,10 @@ function encodeLength(length: number): Uint8Array {
   return Uint8Array.of(0x80 | bytes.length, ...bytes);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
-}
-
 /** One element: tag, DER length, content. */
 export function tlv(tag: number, ...content: readonly Uint8Array[]): Uint8Array {
-  const body = concat(content);
-  return concat([Uint8Array.of(tag), encodeLength(body.byteLength), body]);
+  const body = concatBytes(content);
+  return concatBytes([Uint8Array.of(tag), encodeLength(body.byteLength), body]);
 }
 
 export const sequence = (...items: readonly Uint8Array[]): Uint8Array => tlv(TAG.sequence, ...items);
@@ -65,7 +56,7 @@ export function unsignedInteger(magnitude: Uint8Array): Uint8Array {
   let start = 0;
   while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
   const minimal = magnitude.subarray(start);
-  const body = (minimal[0] ?? 0) >= 0x80 ? concat([Uint8Array.of(0), minimal]) : minimal;
+  const body = (minimal[0] ?? 0) >= 0x80 ? concatBytes([Uint8Array.of(0), minimal]) : minimal;
   return tlv(TAG.integer, body.byteLength === 0 ? Uint8Array.of(0) : body);
 }
 

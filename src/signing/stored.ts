@@ -6,7 +6,8 @@
  */
 import type { Repository } from '../content/repository.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
-import { isRecord, parseJson } from './encoding.ts';
+import { isRecord } from '../util/json-record.ts';
+import { parseJson } from './encoding.ts';
 import { verificationFailure } from './errors.ts';
 import { NOTARY_SIGNATURE_ARTIFACT_TYPE } from './notary/constants.ts';
 import { parseNotarySignatureManifest } from './notary/manifest.ts';

@@ -18,6 +18,7 @@ import { integrityError } from '../../errors/errors.ts';
 import { ANNOTATION_REF_NAME, type Descriptor } from '../../oci/descriptor.ts';
 import { isDigest } from '../../oci/digest.ts';
 import { OCI_INDEX } from '../../oci/media-types.ts';
+import { isRecord } from '../../util/json-record.ts';
 import { trackTemp } from './temp-files.ts';
 
 export const INDEX_FILE = 'index.json';
@@ -34,10 +35,6 @@ export interface IndexFile {
 
 export function emptyIndexFile(): IndexFile {
   return { rest: { schemaVersion: 2, mediaType: OCI_INDEX }, entries: [] };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The entry's digest, or undefined when the entry has no valid one (such entries are ignored). */

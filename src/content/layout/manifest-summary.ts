@@ -12,6 +12,7 @@ import {
   OCI_INDEX,
   OCI_MANIFEST,
 } from '../../oci/media-types.ts';
+import { isRecord, parseJsonObject } from '../../util/json-record.ts';
 
 /** The deprecated OCI 1.1-rc artifact manifest: it had a `subject` too, so it can be a referrer. */
 export const OCI_ARTIFACT_MANIFEST = 'application/vnd.oci.artifact.manifest.v1+json';
@@ -37,10 +38,6 @@ export function isManifestLike(mediaType: string | undefined): boolean {
   return (
     mediaType === undefined || MANIFEST_MEDIA_TYPES.includes(mediaType) || mediaType === OCI_ARTIFACT_MANIFEST
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringField(object: Record<string, unknown>, key: string): string | undefined {
@@ -77,16 +74,6 @@ function stringMap(value: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   for (const [key, item] of Object.entries(value)) if (typeof item === 'string') out[key] = item;
   return Object.keys(out).length === 0 ? undefined : out;
-}
-
-/** Parses a JSON object; undefined when the bytes are not one. */
-export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-    return isRecord(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The media type a manifest without a `mediaType` field has, judged by its shape. */

@@ -48,6 +48,7 @@ import type { Descriptor } from '../../oci/descriptor.ts';
 import { digestOf, isDigest, parseDigest } from '../../oci/digest.ts';
 import { MAX_MANIFEST_BYTES } from '../../oci/media-types.ts';
 import { type FileLockOptions, withFileLock } from '../../util/file-lock.ts';
+import { parseJsonObject } from '../../util/json-record.ts';
 import type {
   BlobSource,
   DeleteManifestOptions,
@@ -92,7 +93,6 @@ import { type LayoutImage, onlyImage } from './layout-images.ts';
 import {
   isManifestLike,
   type ManifestSummary,
-  parseJsonObject,
   referrerDescriptor,
   summarizeManifest,
 } from './manifest-summary.ts';

@@ -1,6 +1,7 @@
 /** The `provenance` kind: SLSA provenance v1 and v0.2, in in-toto statements or bare predicates. */
+import { isRecord } from '../../util/json-record.ts';
 import { isStatement, readStatement, samePredicateType } from '../in-toto.ts';
-import { isRecord, parseJson, unwrapEnvelope } from '../input.ts';
+import { parseJson, unwrapEnvelope } from '../input.ts';
 import { type KindContext, type KindDefinition, KindInvalidError, kindInvalid } from '../kind.ts';
 import { looksLikeSlsaV1, normaliseSlsaV1, SLSA_V1_PREDICATE_TYPE } from './slsa-v1.ts';
 import { looksLikeSlsaV02, normaliseSlsaV02, SLSA_V02_PREDICATE_TYPE } from './slsa-v02.ts';

@@ -2,9 +2,10 @@
  * The `sbom` kind: SPDX 2.2/2.3 JSON, SPDX 3.0 JSON-LD and CycloneDX 1.4-1.7 JSON, bare or in an
  * in-toto statement.
  */
+import { isRecord } from '../../util/json-record.ts';
 import { looksLikeCycloneDx } from '../cyclonedx.ts';
 import { isStatement, readStatement } from '../in-toto.ts';
-import { isRecord, parseJson, unwrapEnvelope } from '../input.ts';
+import { parseJson, unwrapEnvelope } from '../input.ts';
 import { type KindContext, type KindDefinition, KindInvalidError } from '../kind.ts';
 import { normaliseCycloneDxSbom } from './cyclonedx.ts';
 import { looksLikeSpdx, normaliseSpdx } from './spdx.ts';

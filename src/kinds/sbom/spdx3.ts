@@ -14,7 +14,7 @@
  * One pass over the graph to index it, one over the packages: a 5 000-element syft document
  * normalises in a few milliseconds.
  */
-import { isRecord } from '../input.ts';
+import { isRecord } from '../../util/json-record.ts';
 import { type KindContext, kindInvalid, withFormat } from '../kind.ts';
 import { toUtcTimestamp } from '../time.ts';
 import { splitLicenseExpression } from './license-expression.ts';

@@ -15,7 +15,7 @@
  * - One statement per vulnerability, status and product, timed at the document's
  *   `current_release_date`; id and author are `tracking.id` and `publisher.name`.
  */
-import { isRecord } from '../input.ts';
+import { isRecord } from '../../util/json-record.ts';
 import { type KindContext, kindInvalid, withFormat } from '../kind.ts';
 import { toUtcTimestamp } from '../time.ts';
 import type { VexComponent, VexDocument, VexProduct, VexStatement, VexStatus } from './types.ts';

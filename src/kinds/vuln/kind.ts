@@ -1,7 +1,8 @@
 /** The `vuln` kind: vulnerability reports from Trivy, Grype, SARIF, CycloneDX and cosign. */
+import { isRecord } from '../../util/json-record.ts';
 import { looksLikeCycloneDx } from '../cyclonedx.ts';
 import { isStatement, readStatement, samePredicateType } from '../in-toto.ts';
-import { isRecord, parseJson, unwrapEnvelope } from '../input.ts';
+import { parseJson, unwrapEnvelope } from '../input.ts';
 import { type KindContext, type KindDefinition, KindInvalidError, kindInvalid } from '../kind.ts';
 import { COSIGN_VULN_PREDICATE_TYPE, looksLikeCosignVuln, normaliseCosignVuln } from './cosign.ts';
 import { normaliseCycloneDxVulns } from './cyclonedx.ts';

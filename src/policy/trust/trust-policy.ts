@@ -14,6 +14,7 @@ import { ManifestoError, usageError } from '../../errors/errors.ts';
 import { yamlLibrary } from '../../kinds/lazy.ts';
 import { loadCertificates } from '../../signing/certificates.ts';
 import { loadPublicKey } from '../../signing/keys.ts';
+import { isRecord } from '../../util/json-record.ts';
 import { trustGlobMatches, typeGlobMatches } from './trust-glob.ts';
 
 export type Enforcement = 'enforce' | 'warn' | 'skip';
@@ -77,10 +78,6 @@ function invalid(source: string, field: string, why: string): ManifestoError {
     `trust policy ${source}: ${field}: ${why}`,
     'See docs/format.md, "Trust policy", for the format.',
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringArray(source: string, field: string, value: unknown, required: boolean): string[] {

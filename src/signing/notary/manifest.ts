@@ -7,8 +7,9 @@
  */
 import { ANNOTATION_CREATED, type Descriptor, type ImageManifest } from '../../oci/descriptor.ts';
 import { EMPTY_JSON_BYTES, OCI_MANIFEST } from '../../oci/media-types.ts';
+import { isRecord } from '../../util/json-record.ts';
 import { artifactOf, blobOf, plainDescriptor, type SignatureArtifact } from '../artifact.ts';
-import { formatSeconds, isRecord, parseJson } from '../encoding.ts';
+import { formatSeconds, parseJson } from '../encoding.ts';
 import { verificationFailure } from '../errors.ts';
 import {
   JWS_ENVELOPE_MEDIA_TYPE,

@@ -18,16 +18,9 @@
 import { X509Certificate } from 'node:crypto';
 import type { Descriptor } from '../../oci/descriptor.ts';
 import { tryParseDigest } from '../../oci/digest.ts';
+import { isRecord } from '../../util/json-record.ts';
 import { certificateNotValidAt, codeSigningChainProblem, subjectLine } from '../certificate-profile.ts';
-import {
-  formatSeconds,
-  fromBase64,
-  fromBase64Url,
-  isRecord,
-  parseJson,
-  parseRfc3339,
-  utf8,
-} from '../encoding.ts';
+import { formatSeconds, fromBase64, fromBase64Url, parseJson, parseRfc3339, utf8 } from '../encoding.ts';
 import { verificationFailure } from '../errors.ts';
 import { isNotaryAlgorithm, jwsVerify, type NotaryAlgorithm, notaryAlgorithmForKey } from './algorithms.ts';
 import {

@@ -6,7 +6,8 @@
  * statement is about the expected image and of the expected predicate type.
  */
 import type { KeyObject } from 'node:crypto';
-import { isRecord, parseJson } from '../encoding.ts';
+import { isRecord } from '../../util/json-record.ts';
+import { parseJson } from '../encoding.ts';
 import { verificationFailure } from '../errors.ts';
 import { publicKeyHint } from '../keys.ts';
 import { IN_TOTO_PAYLOAD_TYPE } from './constants.ts';

@@ -20,7 +20,8 @@
  */
 import { usageError } from '../../errors/errors.ts';
 import { parseDigest, tryParseDigest } from '../../oci/digest.ts';
-import { isRecord, parseRfc3339 } from '../encoding.ts';
+import { isRecord } from '../../util/json-record.ts';
+import { parseRfc3339 } from '../encoding.ts';
 import { verificationFailure } from '../errors.ts';
 import { IN_TOTO_STATEMENT_V1, IN_TOTO_STATEMENT_V01 } from './constants.ts';
 

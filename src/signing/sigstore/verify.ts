@@ -13,7 +13,8 @@
  */
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import { type Bundle, bundleFromJSON } from '@sigstore/bundle';
-import { isRecord, parseJson, parseRfc3339 } from '../encoding.ts';
+import { isRecord } from '../../util/json-record.ts';
+import { parseJson, parseRfc3339 } from '../encoding.ts';
 import { verificationFailure } from '../errors.ts';
 import { publicKeyHint, publicKeysEqual } from '../keys.ts';
 import { IN_TOTO_PAYLOAD_TYPE, MANIFESTO_PREDICATE_TYPE } from './constants.ts';
