@@ -1,4 +1,10 @@
-/** Durations in policies: a whole number and a unit, `30m`, `12h`, `7d`, `2w` (also `90s`). */
+/**
+ * The one duration parser: a whole number and a unit, `90s`, `30m`, `12h`, `7d`, `2w`; for the gate
+ * policy's `age` rules and for `--expires`. At most six digits (`999999w`, ~19,000 years), so the
+ * product stays an exact integer number of milliseconds.
+ */
+import { usageError } from '../errors/errors.ts';
+
 const UNITS: Readonly<Record<string, number>> = {
   s: 1000,
   m: 60 * 1000,
@@ -13,6 +19,15 @@ export function parseDuration(text: string): number | undefined {
   if (match === null) return undefined;
   const ms = Number(match[1]) * UNITS[match[2]!]!;
   return ms > 0 ? ms : undefined;
+}
+
+/** A duration given on the command line (`--expires 7d`), or a usage error naming `source`. */
+export function parseDurationValue(text: string, source: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw usageError('ARGS_INVALID', `${source}: invalid duration "${text}"`, 'e.g. 90s, 30m, 12h, 7d, 2w');
+  }
+  return ms;
 }
 
 /** A rough human form of a duration: `3d 4h`, `25m`, `40s`. */

@@ -4,9 +4,10 @@ import type { FetchedManifest, Repository } from '../../content/repository.ts';
 import { selectPlatformVersion } from '../../metadata/platform-get.ts';
 import type { Platform } from '../../oci/descriptor.ts';
 import { type SignedVersion, signVersion } from '../../policy/trust/sign-version.ts';
+import { parseDurationValue } from '../../util/duration.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
-import { loadSigner, parseDuration, type Signer } from './signing-support.ts';
+import { loadSigner, type Signer } from './signing-support.ts';
 
 export interface SignCommandOptions {
   image: string;
@@ -50,7 +51,8 @@ export async function signCommand(
   options: SignCommandOptions,
   context: CommandContext,
 ): Promise<SignedVersion> {
-  const expiresIn = options.expires === undefined ? undefined : parseDuration(options.expires, '--expires');
+  const expiresIn =
+    options.expires === undefined ? undefined : parseDurationValue(options.expires, '--expires');
   const signer = await loadSigner(
     { keyFile: options.keyFile, certFile: options.certFile, format: options.format },
     context.io.env,

@@ -103,22 +103,7 @@ export async function loadSigner(
   return { key, chain, format };
 }
 
-const UNITS: Readonly<Record<string, number>> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/** `7d`, `12h`, `30m`, `90s`, `2w` to milliseconds. */
-export function parseDuration(text: string, flag: string): number {
-  const match = /^(\d+)([smhdw])$/.exec(text.trim());
-  if (!match || Number(match[1]) === 0) {
-    throw usageError('ARGS_INVALID', `${flag}: invalid duration "${text}"`, 'e.g. 90s, 30m, 12h, 7d, 2w');
-  }
-  return Number(match[1]) * UNITS[match[2]!]!;
-}
+export { parseDurationValue as parseDuration } from '../../util/duration.ts';
 
 export interface PolicyForImage {
   policy: TrustPolicy;
