@@ -13,6 +13,7 @@ import { isManifestoError } from '../errors/errors.ts';
 import { type KindDefinition, KindInvalidError } from '../kinds/kind.ts';
 import { type MergedApprovals, type MergedDeployments, mergeRecords } from '../kinds/records.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
+import { mapLimit } from '../util/pool.ts';
 import { contentDescriptor } from './get.ts';
 import type { SubjectListing } from './listing.ts';
 import { orderNewestFirst } from './ordering.ts';
@@ -44,31 +45,27 @@ export async function readRecords(options: ReadRecordsOptions): Promise<RecordsR
   const versions = orderNewestFirst(options.listing.versions.filter((v) => names.has(v.type))).filter(
     (v) => options.accept?.(v) ?? true,
   );
-  const results: Array<{ normalised: unknown } | { problem: string }> = new Array(versions.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < versions.length) {
-      const i = next++;
-      const version = versions[i]!;
+  const results = await mapLimit(
+    versions,
+    PARALLEL,
+    async (version): Promise<{ normalised: unknown } | { problem: string }> => {
       let descriptor: Descriptor;
       try {
         descriptor = await contentDescriptor(repository, version, options.listing);
       } catch (error) {
         // Deleted through the registry API while a tag-schema index still lists it: not a record.
         if (!isManifestoError(error) || error.code !== 'MANIFEST_UNKNOWN') throw error;
-        results[i] = { problem: 'listed, but its manifest was deleted' };
-        continue;
+        return { problem: 'listed, but its manifest was deleted' };
       }
       const bytes = await repository.fetchBlobBytes(descriptor, RECORD_LIMIT);
       try {
-        results[i] = { normalised: kind.normalise(bytes, descriptor.mediaType) };
+        return { normalised: kind.normalise(bytes, descriptor.mediaType) };
       } catch (error) {
         if (!(error instanceof KindInvalidError)) throw error;
-        results[i] = { problem: error.message };
+        return { problem: error.message };
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, versions.length) }, worker));
+    },
+  );
   const ignored: RecordsRead['ignored'] = [];
   const merged: MetadataVersion[] = [];
   const sources = [];

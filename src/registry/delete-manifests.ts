@@ -3,6 +3,8 @@
  * removal of referrers (registry-repository.ts `deleteManifests`), whose one referrers-index update
  * follows once every DELETE has answered.
  */
+
+import { forEachLimit } from '../util/pool.ts';
 import { type DeleteOutcome, deleteManifestReference } from './manifests.ts';
 import type { RegistryTarget } from './registry-target.ts';
 
@@ -25,25 +27,23 @@ export async function deleteManifestsByDigest(
   onDeleted?: (digest: string) => void,
 ): Promise<ManifestDeletions> {
   const result: ManifestDeletions = { outcomes: new Map(), unsupported: undefined, failure: undefined };
-  let next = 0;
-  const stopped = () => result.unsupported !== undefined || result.failure !== undefined;
-  async function worker(): Promise<void> {
-    while (next < digests.length && !stopped()) {
-      const digest = digests[next++] as string;
-      try {
-        const outcome = await deleteManifestReference(target, digest);
-        if (outcome === 'unsupported') result.unsupported ??= digest;
-        else {
-          result.outcomes.set(digest, outcome);
-          if (outcome === 'deleted') onDeleted?.(digest);
-        }
-      } catch (error) {
-        result.failure ??= { error };
+  // The first refusal or error stops further DELETEs; those in flight finish and are recorded.
+  const stop = new AbortController();
+  const deleteOne = async (digest: string): Promise<void> => {
+    try {
+      const outcome = await deleteManifestReference(target, digest);
+      if (outcome === 'unsupported') {
+        result.unsupported ??= digest;
+        stop.abort();
+      } else {
+        result.outcomes.set(digest, outcome);
+        if (outcome === 'deleted') onDeleted?.(digest);
       }
+    } catch (error) {
+      result.failure ??= { error };
+      stop.abort();
     }
-  }
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency ?? DELETE_CONCURRENCY, digests.length) }, worker),
-  );
+  };
+  await forEachLimit(digests, concurrency ?? DELETE_CONCURRENCY, deleteOne, { signal: stop.signal });
   return result;
 }

@@ -12,6 +12,7 @@
 import { conflictError, isManifestoError } from '../errors/errors.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { MAX_MANIFEST_BYTES, OCI_EMPTY } from '../oci/media-types.ts';
+import { forEachLimit } from '../util/pool.ts';
 import { type ReferrersReply, requestReferrersUrl } from './capabilities.ts';
 import { nextPageUrl } from './link-header.ts';
 import { asDescriptor, manifestInfo } from './manifest-info.ts';
@@ -133,27 +134,22 @@ export async function repairArtifactTypes(
 ): Promise<Descriptor[]> {
   const out: (Descriptor | undefined)[] = [...descriptors];
   const pending = out.map((d, i) => [d!, i] as const).filter(([d]) => needsRepair(d));
-  let cursor = 0;
-  const worker = async () => {
-    while (cursor < pending.length) {
-      const [descriptor, index] = pending[cursor++]!;
-      const fields = await repairedFields(target, descriptor);
-      if (typeof fields === 'string') {
-        // One bad referrer (anyone who can push can attach one) must not hide the others.
-        target.warn?.(
-          `skipped referrer ${descriptor.digest} of ${target.transport.registry}/${target.repository}: ${fields}`,
-        );
-        out[index] = undefined;
-        continue;
-      }
-      const fixed: Descriptor = { ...descriptor };
-      if (fields.artifactType !== undefined) fixed.artifactType = fields.artifactType;
-      if (fixed.annotations === undefined && fields.annotations !== undefined)
-        fixed.annotations = fields.annotations;
-      out[index] = fixed;
+  await forEachLimit(pending, REPAIR_CONCURRENCY, async ([descriptor, index]) => {
+    const fields = await repairedFields(target, descriptor);
+    if (typeof fields === 'string') {
+      // One bad referrer (anyone who can push can attach one) must not hide the others.
+      target.warn?.(
+        `skipped referrer ${descriptor.digest} of ${target.transport.registry}/${target.repository}: ${fields}`,
+      );
+      out[index] = undefined;
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(REPAIR_CONCURRENCY, pending.length) }, worker));
+    const fixed: Descriptor = { ...descriptor };
+    if (fields.artifactType !== undefined) fixed.artifactType = fields.artifactType;
+    if (fixed.annotations === undefined && fields.annotations !== undefined)
+      fixed.annotations = fields.annotations;
+    out[index] = fixed;
+  });
   const kept = out.filter((d) => d !== undefined);
   await restoreCachedAnnotations(target, kept);
   return kept;

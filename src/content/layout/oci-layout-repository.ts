@@ -49,6 +49,7 @@ import { digestOf, isDigest, parseDigest } from '../../oci/digest.ts';
 import { MAX_MANIFEST_BYTES } from '../../oci/media-types.ts';
 import { type FileLockOptions, withFileLock } from '../../util/file-lock.ts';
 import { parseJsonObject } from '../../util/json-record.ts';
+import { mapLimit } from '../../util/pool.ts';
 import type {
   BlobSource,
   DeleteManifestOptions,
@@ -216,19 +217,6 @@ function manifestUnknown(reference: string, location: string): ManifestoError {
       ? 'The layout does not hold this manifest.'
       : "No index.json entry has this tag as its org.opencontainers.image.ref.name; list the layout's tags.",
   );
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 interface WalkNode {

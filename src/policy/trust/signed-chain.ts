@@ -24,6 +24,7 @@ import type { Repository } from '../../content/repository.ts';
 import { isManifestoError } from '../../errors/errors.ts';
 import { orderNewestFirst } from '../../metadata/ordering.ts';
 import { type MetadataVersion, versionFromDescriptor } from '../../metadata/version.ts';
+import { mapLimit } from '../../util/pool.ts';
 import { versionDescriptor } from './sign-version.ts';
 import type { TrustPolicy, TrustRule } from './trust-policy.ts';
 import type { TrustedStateKey, TrustedStateStore, TrustedVersion } from './trusted-state.ts';
@@ -127,20 +128,6 @@ export interface LatestVerified {
 /** Links of a chain fetched by digest beyond the listed versions (withheld or pruned ones). */
 const MAX_UNLISTED_LINKS = 64;
 const PIN_CONCURRENCY = 8;
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await f(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
 
 /**
  * The version manifest read by digest, or undefined when it is gone. `cached`: a copy cached on this

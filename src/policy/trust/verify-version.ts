@@ -27,6 +27,7 @@ import { parseNotarySignatureManifest } from '../../signing/notary/manifest.ts';
 import { verifyNotary } from '../../signing/notary/verify.ts';
 import { verifySigstoreBundle } from '../../signing/sigstore/verify.ts';
 import { bundleLayer, FORMAT_OF, type SignatureFormat } from '../../signing/stored.ts';
+import { forEachLimit } from '../../util/pool.ts';
 import { ANNOTATION_SIGNATURE_DIGEST, ANNOTATION_SIGNATURE_SIZE, versionDescriptor } from './sign-version.ts';
 import {
   type Authority,
@@ -268,12 +269,7 @@ export async function verifyVersion(options: VerifyVersionOptions): Promise<Vers
     }
   };
   // A few at a time, in listing order.
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(SIGNATURE_CONCURRENCY, entries.length) }, async () => {
-      while (next < entries.length) await check1(entries[next++]!);
-    }),
-  );
+  await forEachLimit(entries, SIGNATURE_CONCURRENCY, check1);
   const notes: string[] = [];
   if (skipped.length > 0)
     notes.push(
