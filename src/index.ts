@@ -28,6 +28,8 @@ export { digestOf, isDigest, parseDigest, verifyBytes } from './oci/digest.ts';
 export { formatPlatform, localPlatform, parsePlatform, platformMatches } from './oci/platform.ts';
 export { familiarReference, formatReference, parseReference } from './oci/reference.ts';
 export type { ImageReference, LayoutReference, RegistryReference } from './oci/reference-types.ts';
+export type { ClientOptions } from './open/client-options.ts';
+export { createImageOpener, type OpenedImage } from './open/open-image.ts';
 // The deployment gate (docs/policy.md).
 export type { RuleVerdict, SubjectDecision } from './policy/gate/evaluate.ts';
 export { type CheckDecision, type CheckOptions, checkImage, compilePolicyCel } from './policy/gate/gate.ts';
@@ -71,9 +73,7 @@ export type {
   SignatureVerificationRequest,
   SignatureVerifier,
 } from './policy/trust/verifier.ts';
-export type { ClientOptions } from './registry/client-options.ts';
 export { createRegistryTransport } from './registry/http/transport.ts';
-export { createImageOpener, type OpenedImage } from './registry/open-image.ts';
 export { RegistryRepository } from './registry/registry-repository.ts';
 export {
   createSelfSignedCertificate,

@@ -13,7 +13,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import type { Repository } from '../../src/content/repository.ts';
 import { prepareStream } from '../../src/metadata/content-source.ts';
 import { putMetadata } from '../../src/metadata/put.ts';
-import { createTransportPool } from '../../src/registry/open-image.ts';
+import { createTransportPool } from '../../src/open/open-image.ts';
 import type { TagSchemaClock } from '../../src/registry/referrers-tag-schema.ts';
 import { RegistryRepository } from '../../src/registry/registry-repository.ts';
 import { pushTestImage } from '../../test/support/images.ts';

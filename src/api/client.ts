@@ -21,11 +21,11 @@ import { deleteMetadata, pruneMetadata, type RemovalResult } from '../metadata/r
 import type { MetadataVersion } from '../metadata/version.ts';
 import type { Descriptor, Platform } from '../oci/descriptor.ts';
 import type { ImageReference } from '../oci/reference-types.ts';
+import type { ClientOptions } from '../open/client-options.ts';
+import { createImageOpener, type OpenedImage } from '../open/open-image.ts';
 import { type CheckDecision, checkImage, compilePolicyCel } from '../policy/gate/gate.ts';
 import type { GatePolicy } from '../policy/gate/gate-policy.ts';
 import type { SignatureVerifier } from '../policy/trust/verifier.ts';
-import type { ClientOptions } from '../registry/client-options.ts';
-import { createImageOpener, type OpenedImage } from '../registry/open-image.ts';
 
 export type ImageInput = string | ImageReference;
 

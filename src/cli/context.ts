@@ -1,9 +1,9 @@
 /** What a command needs besides its own options: I/O, a way to open images, a clock. */
-import type { ClientOptions } from '../registry/client-options.ts';
-import type { ImageOpener } from '../registry/open-image.ts';
+import type { ClientOptions } from '../open/client-options.ts';
+import type { ImageOpener } from '../open/open-image.ts';
 import type { CommandIO } from './io.ts';
 
-export type { OpenedImage } from '../registry/open-image.ts';
+export type { OpenedImage } from '../open/open-image.ts';
 
 export interface CommandContext {
   io: CommandIO;

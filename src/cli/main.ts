@@ -3,7 +3,7 @@
  * and maps every failure to a one-line message and a documented exit code.
  */
 import { EXIT_CODES } from '../errors/errors.ts';
-import type { ClientOptions } from '../registry/client-options.ts';
+import type { ClientOptions } from '../open/client-options.ts';
 import { VERSION } from '../version.ts';
 import {
   booleanOption,
@@ -568,7 +568,7 @@ export async function main(
         io.stderr.write(`warning: ${message}\n`);
       };
       client = { ...registryOptionsFromArgs(args, io, password), warn, ...options.client };
-      const { createImageOpener } = await import('../registry/open-image.ts');
+      const { createImageOpener } = await import('../open/open-image.ts');
       openImage = createImageOpener(client);
     }
     return await command.run(args, { io, json, openImage, client, now: options.now });

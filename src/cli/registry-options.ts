@@ -1,6 +1,6 @@
 /** Registry connection options from the command line and the environment. */
 import { usageError } from '../errors/errors.ts';
-import type { ClientOptions } from '../registry/client-options.ts';
+import type { ClientOptions } from '../open/client-options.ts';
 import { booleanOption, type ParsedArgs, stringOption } from './args.ts';
 import type { CommandIO } from './io.ts';
 

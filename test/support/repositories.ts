@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { openLayout } from '../../src/content/layout/oci-layout-repository.ts';
 import type { Repository } from '../../src/content/repository.ts';
-import { createImageOpener } from '../../src/registry/open-image.ts';
+import { createImageOpener } from '../../src/open/open-image.ts';
 import { requireRegistry, type TestRegistry, uniqueRepository } from './registries.ts';
 
 export interface NewRepository {

@@ -22,7 +22,7 @@ import { checkTypeNameSpelling, validateTypeName } from '../../metadata/type-nam
 import type { Platform } from '../../oci/descriptor.ts';
 import { formatPlatform } from '../../oci/platform.ts';
 import { parseReference } from '../../oci/reference.ts';
-import { createImageOpener } from '../../registry/open-image.ts';
+import { createImageOpener } from '../../open/open-image.ts';
 import { systemClock } from '../../registry/referrers-tag-schema.ts';
 import type { CommandContext } from '../context.ts';
 import { toManifestoError } from '../errors-output.ts';

@@ -1,8 +1,8 @@
 /** `manifesto login REGISTRY` and `manifesto logout REGISTRY`: Docker-format stored credentials. */
 import { ManifestoError, usageError } from '../../errors/errors.ts';
+import { createTransportPool } from '../../open/open-image.ts';
 import { removeCredentials, saveCredentials } from '../../registry/credentials/store.ts';
 import { errorFromResponse } from '../../registry/http/response-errors.ts';
-import { createTransportPool } from '../../registry/open-image.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 

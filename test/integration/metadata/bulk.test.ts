@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../../src/cli/main.ts';
-import { createImageOpener } from '../../../src/registry/open-image.ts';
+import { createImageOpener } from '../../../src/open/open-image.ts';
 import { pushTestImage } from '../../support/images.ts';
 import { type TestRegistry, testRegistry, uniqueRepository } from '../../support/registries.ts';
 

@@ -27,7 +27,7 @@ import {
   OCI_MANIFEST,
 } from '../../../src/oci/media-types.ts';
 import { formatPlatform, localPlatform } from '../../../src/oci/platform.ts';
-import type { ClientOptions } from '../../../src/registry/client-options.ts';
+import type { ClientOptions } from '../../../src/open/client-options.ts';
 import type { RequestEvent } from '../../../src/registry/http/types.ts';
 import {
   type MultiPlatformFormat,

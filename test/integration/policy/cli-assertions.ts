@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../../../src/cli/main.ts';
-import type { ClientOptions } from '../../../src/registry/client-options.ts';
+import type { ClientOptions } from '../../../src/open/client-options.ts';
 
 export interface CliResult {
   code: number;

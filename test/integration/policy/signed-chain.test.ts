@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createImageOpener } from '../../../src/registry/open-image.ts';
+import { createImageOpener } from '../../../src/open/open-image.ts';
 import { pushTestImage } from '../../support/images.ts';
 import { entryOf, type IndexEntry, rewriteReferrersIndex } from '../../support/referrers-tag.ts';
 import { testRegistry, uniqueRepository } from '../../support/registries.ts';

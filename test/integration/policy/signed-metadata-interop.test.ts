@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Platform } from '../../../src/oci/descriptor.ts';
-import { createImageOpener } from '../../../src/registry/open-image.ts';
+import { createImageOpener } from '../../../src/open/open-image.ts';
 import { pushTestImage, pushTestMultiPlatformImage } from '../../support/images.ts';
 import { type PeerName, type PeerResult, runPeer } from '../../support/peers.ts';
 import { type TestRegistry, testRegistries, uniqueRepository } from '../../support/registries.ts';

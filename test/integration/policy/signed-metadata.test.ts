@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { ClientOptions } from '../../../src/registry/client-options.ts';
+import type { ClientOptions } from '../../../src/open/client-options.ts';
 import { uniqueRepository } from '../../support/registries.ts';
 import { type CliResult, failsWith, generateKeys, ok, runCli } from './cli-assertions.ts';
 import { imageTargets } from './support.ts';

@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { main } from '../../../src/cli/main.ts';
-import { createImageOpener } from '../../../src/registry/open-image.ts';
+import { createImageOpener } from '../../../src/open/open-image.ts';
 import { pushTestImage } from '../../support/images.ts';
 import { testRegistry, uniqueRepository } from '../../support/registries.ts';
 

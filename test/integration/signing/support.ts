@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Repository } from '../../../src/content/repository.ts';
 import type { Descriptor } from '../../../src/oci/descriptor.ts';
-import { createImageOpener } from '../../../src/registry/open-image.ts';
+import { createImageOpener } from '../../../src/open/open-image.ts';
 import { pushTestImage } from '../../support/images.ts';
 import { type PeerName, type PeerResult, type RunPeerOptions, runPeer } from '../../support/peers.ts';
 import { type TestRegistry, testRegistries, uniqueRepository } from '../../support/registries.ts';

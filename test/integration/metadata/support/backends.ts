@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openLayout } from '../../../../src/content/layout/oci-layout-repository.ts';
 import type { Repository } from '../../../../src/content/repository.ts';
 import type { Descriptor } from '../../../../src/oci/descriptor.ts';
-import { createImageOpener } from '../../../../src/registry/open-image.ts';
+import { createImageOpener } from '../../../../src/open/open-image.ts';
 import { referrersTag } from '../../../../src/registry/referrers-tag-schema.ts';
 import { pushTestImage } from '../../../support/images.ts';
 import {

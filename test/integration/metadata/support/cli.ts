@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../../../../src/cli/main.ts';
 import type { VersionJson } from '../../../../src/cli/render.ts';
-import type { ClientOptions } from '../../../../src/registry/client-options.ts';
+import type { ClientOptions } from '../../../../src/open/client-options.ts';
 
 export const BIN = resolve(import.meta.dirname, '..', '..', '..', '..', 'src', 'cli', 'bin.ts');
 

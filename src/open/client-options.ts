@@ -1,6 +1,6 @@
 /** How manifesto connects to registries: what the CLI flags and the library's callers set. */
-import type { RequestEvent } from './http/types.ts';
-import type { TagSchemaClock } from './referrers-tag-schema.ts';
+import type { RequestEvent } from '../registry/http/types.ts';
+import type { TagSchemaClock } from '../registry/referrers-tag-schema.ts';
 
 export interface ClientOptions {
   /**

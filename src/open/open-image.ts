@@ -1,24 +1,30 @@
 /**
- * Opens the Repository an image reference names: a repository of a registry (one transport per
- * registry host, shared by every repository opened through the same opener, so connections and
- * tokens are reused), or an OCI image layout directory.
+ * The composition root: the one module that wires the concrete backends. It opens the Repository
+ * an image reference names: a repository of a registry (one transport per registry host, shared by
+ * every repository opened through the same opener, so connections and tokens are reused), or an OCI
+ * image layout directory.
+ *
+ * Why here: the domain sees storage only through `content/repository.ts`, and the two backends
+ * (`registry`, `content/layout`) never import each other, so something above both has to choose
+ * one. Front ends (the CLI, the library's createClient, later the server) get an opener from this
+ * folder; test/unit/architecture.test.ts fails when anything else constructs a backend.
  */
 
 import { join } from 'node:path';
-import { openLayout } from '../content/layout/oci-layout-repository.ts';
+import { OciLayoutRepository, openLayout } from '../content/layout/oci-layout-repository.ts';
 import type { Repository } from '../content/repository.ts';
 import { familiarReference, namesTagOrDigest, parseReference } from '../oci/reference.ts';
 import type { ImageReference } from '../oci/reference-types.ts';
-import { ReferrersCapabilityCache } from './capabilities.ts';
-import type { ClientOptions } from './client-options.ts';
+import { ReferrersCapabilityCache } from '../registry/capabilities.ts';
 import {
   checkCredentialFiles,
   defaultCredentialProvider,
   explicitCredentials,
-} from './credentials/provider.ts';
-import { createRegistryTransport, type HttpRegistryTransport } from './http/transport.ts';
-import { defaultManifestCacheDir, diskManifestCache } from './manifest-cache.ts';
-import { RegistryRepository } from './registry-repository.ts';
+} from '../registry/credentials/provider.ts';
+import { createRegistryTransport, type HttpRegistryTransport } from '../registry/http/transport.ts';
+import { defaultManifestCacheDir, diskManifestCache } from '../registry/manifest-cache.ts';
+import { RegistryRepository } from '../registry/registry-repository.ts';
+import type { ClientOptions } from './client-options.ts';
 
 export interface OpenedImage {
   reference: ImageReference;
@@ -122,4 +128,9 @@ export function createImageOpener(options: ClientOptions = {}): ImageOpener {
     });
     return { reference, repository, target, display };
   };
+}
+
+/** The OCI layout an opened image lives in, or undefined for a registry (`manifesto images`). */
+export function openedLayout(opened: OpenedImage): OciLayoutRepository | undefined {
+  return opened.repository instanceof OciLayoutRepository ? opened.repository : undefined;
 }
