@@ -9,9 +9,9 @@
  *   comment: regression suite green   # optional
  */
 import { isRecord } from '../util/json-record.ts';
+import { fromVersion } from './entry-version.ts';
 import { parseJsonOrYaml } from './input.ts';
 import type { KindContext, KindDefinition } from './kind.ts';
-import { fromVersion } from './records.ts';
 import { lazySchema, nonEmpty, parseWith, timestamp } from './schema.ts';
 import { toUtcTimestamp } from './time.ts';
 

@@ -10,9 +10,9 @@
  *   by: argocd@prod
  */
 import { isRecord } from '../util/json-record.ts';
+import { fromVersion } from './entry-version.ts';
 import { parseJsonOrYaml } from './input.ts';
 import { type KindContext, type KindDefinition, kindInvalid } from './kind.ts';
-import { fromVersion } from './records.ts';
 import { lazySchema, nonEmpty, parseWith, timestamp } from './schema.ts';
 import { toUtcTimestamp } from './time.ts';
 

@@ -108,9 +108,3 @@ export function mergeRecords(
   if (kindName === 'deployment') return mergeDeployments(versions as readonly VersionContent<Deployments>[]);
   return undefined;
 }
-
-/** ` [sha256:0123456789ab]` for an entry of merged content, '' for one version's own entries. */
-export function fromVersion(entry: object): string {
-  const version = (entry as { version?: unknown }).version;
-  return typeof version === 'string' ? ` [${version.slice(0, 19)}]` : '';
-}

@@ -13,7 +13,7 @@ import { attestationLayer } from '../../metadata/foreign-content.ts';
 import { verifyDsseEnvelope } from '../../signing/sigstore/envelope.ts';
 import { verifySigstoreBundle } from '../../signing/sigstore/verify.ts';
 import { requiredCount } from './trust-policy.ts';
-import type { SignedFacts, VerifyVersionOptions, VersionVerdict } from './verify-version.ts';
+import type { SignedFacts, VerifyVersionOptions, VersionVerdict } from './version-verdict.ts';
 
 const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 

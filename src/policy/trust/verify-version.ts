@@ -9,7 +9,7 @@
  * Sigstore metadata predicate, or else the version manifest fetched by its (signed) digest.
  */
 import type { Repository } from '../../content/repository.ts';
-import { isManifestoError, type ManifestoError } from '../../errors/errors.ts';
+import { isManifestoError } from '../../errors/errors.ts';
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CONTENT_MEDIA_TYPE,
@@ -29,45 +29,23 @@ import { verifySigstoreBundle } from '../../signing/sigstore/verify.ts';
 import { bundleLayer, FORMAT_OF, type SignatureFormat } from '../../signing/stored.ts';
 import { forEachLimit } from '../../util/pool.ts';
 import { ANNOTATION_SIGNATURE_DIGEST, ANNOTATION_SIGNATURE_SIZE, versionDescriptor } from './sign-version.ts';
-import {
-  type Authority,
-  identityMatches,
-  requiredCount,
-  type TrustPolicy,
-  type TrustRule,
-} from './trust-policy.ts';
+import { type Authority, identityMatches, requiredCount } from './trust-policy.ts';
 import { verifyForeignVersion } from './verify-foreign.ts';
+import type {
+  SignatureCheck,
+  SignedFacts,
+  VerifyVersionOptions,
+  VersionStatus,
+  VersionVerdict,
+} from './version-verdict.ts';
 
-/** What a verified signature vouches for. */
-export interface SignedFacts {
-  type: string | undefined;
-  created: string | undefined;
-  supersedes: string | undefined;
-  content: ContentInfo | undefined;
-  /** Expiry set by the signer. */
-  expires: string | undefined;
-}
-
-export interface SignatureCheck {
-  format: SignatureFormat;
-  /** The signature manifest's digest. */
-  manifest: string;
-  /** The authority whose key or root verified it. */
-  authority?: string | undefined;
-  /** The signer: certificate subject or key hint. */
-  signer?: string | undefined;
-  /** Why it was not accepted (untrusted, invalid, expired...). */
-  error?: ManifestoError | undefined;
-}
-
-export type VersionStatus =
-  | 'verified'
-  | 'unsigned'
-  | 'untrusted'
-  | 'not-allowed'
-  | 'insufficient'
-  | 'expired'
-  | 'invalid';
+export type {
+  SignatureCheck,
+  SignedFacts,
+  VerifyVersionOptions,
+  VersionStatus,
+  VersionVerdict,
+} from './version-verdict.ts';
 
 /** The error code of each failed status (all exit 9). */
 export const STATUS_CODES: Readonly<Record<Exclude<VersionStatus, 'verified'>, string>> = {
@@ -78,28 +56,6 @@ export const STATUS_CODES: Readonly<Record<Exclude<VersionStatus, 'verified'>, s
   expired: 'SIGNATURE_EXPIRED',
   invalid: 'SIGNATURE_INVALID',
 };
-
-export interface VersionVerdict {
-  version: MetadataVersion;
-  status: VersionStatus;
-  /** Authorities of the rule that signed it validly. */
-  signedBy: string[];
-  signatures: SignatureCheck[];
-  /** Set when verified. */
-  signed?: SignedFacts | undefined;
-  /** One-line reason when not verified. */
-  reason?: string | undefined;
-  /** Warnings: signature entries skipped as unusable. */
-  notes?: string[] | undefined;
-}
-
-export interface VerifyVersionOptions {
-  repository: Repository;
-  version: MetadataVersion;
-  policy: TrustPolicy;
-  rule: TrustRule;
-  now?: Date | undefined;
-}
 
 const MAX_SIGNATURE_BYTES = 4 * 1024 * 1024;
 /**
