@@ -34,6 +34,7 @@ import type { Descriptor, ImageIndex } from '../oci/descriptor.ts';
 import { isIndexMediaType } from '../oci/media-types.ts';
 import { formatPlatform } from '../oci/platform.ts';
 import { NOTARY_SIGNATURE_ARTIFACT_TYPE } from '../signing/notary/constants.ts';
+import { mapLimit } from '../util/pool.ts';
 import { factsOf, type KindContents, LATEST_KINDS, MERGED_KINDS } from './facts.ts';
 import type { IndexedImage, IndexedVersion, IndexStore, RepositoryTarget, SignatureStatus } from './store.ts';
 
@@ -69,24 +70,6 @@ export interface RepositorySyncResult {
 /** A tag of the referrers tag schema or cosign's legacy tags: never an image. */
 export function isReferrersTag(tag: string): boolean {
   return REFERRERS_TAG.test(tag);
-}
-
-/** Runs `work` over `items`, at most `limit` at a time, results in input order. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 async function allTags(repository: Repository): Promise<{ tags: string[]; pages: number }> {
