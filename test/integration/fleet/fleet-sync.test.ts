@@ -15,7 +15,7 @@ import type { IndexStore } from '../../../src/fleet/store.ts';
 import { type RepositorySyncResult, syncRepository } from '../../../src/fleet/sync.ts';
 import { vulnKind } from '../../../src/kinds/index.ts';
 import type { RequestEvent } from '../../../src/registry/http/types.ts';
-import { createImageOpener } from '../../../src/registry/open-image.ts';
+import { createImageOpener } from '../../../src/open/open-image.ts';
 import { pushTestImage, pushTestMultiPlatformImage } from '../../support/images.ts';
 import { type BackendKind, metadataBackend } from '../metadata/support/backends.ts';
 import { ok, runCli } from '../metadata/support/cli.ts';
