@@ -4,14 +4,21 @@
  * and rules that say, per repository glob and type glob, which authorities must have signed a
  * metadata version and what happens when they have not. The first matching rule wins; when no rule
  * matches, verification is skipped (the version is accepted unchecked).
+ *
+ * Read in two steps: the shape (fields, types, unknown keys) is checked with valibot like the gate
+ * policy (src/policy/gate/gate-policy.ts); then what it means: key and certificate files that must
+ * load, rules that name only defined authorities and `require` no more of them than they name. Every
+ * problem names the field as the file spells it (`rules[1].authorities[0]`).
  */
 
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { BaseIssue, InferOutput } from 'valibot';
 import { ManifestoError, usageError } from '../../errors/errors.ts';
-import { yamlLibrary } from '../../kinds/lazy.ts';
+import { valibotLibrary, yamlLibrary } from '../../kinds/lazy.ts';
+import { lazySchema } from '../../kinds/schema.ts';
 import { loadCertificates } from '../../signing/certificates.ts';
 import { loadPublicKey } from '../../signing/keys.ts';
 import { isRecord } from '../../util/json-record.ts';
@@ -80,19 +87,6 @@ function invalid(source: string, field: string, why: string): ManifestoError {
   );
 }
 
-function stringArray(source: string, field: string, value: unknown, required: boolean): string[] {
-  if (value === undefined || value === null) {
-    if (required) throw invalid(source, field, 'is required');
-    return [];
-  }
-  if (typeof value === 'string') return [value];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== '')) {
-    throw invalid(source, field, 'must be a list of strings');
-  }
-  if (required && value.length === 0) throw invalid(source, field, 'must not be empty');
-  return value as string[];
-}
-
 /** Parses `x509.subject: C=US, O=Acme, CN=qa` into attribute → value. */
 export function parseIdentity(text: string): Record<string, string> | undefined {
   const match = /^\s*x509\.subject\s*:\s*(.+)$/.exec(text);
@@ -129,18 +123,159 @@ async function readPem(source: string, field: string, baseDir: string, file: str
   }
 }
 
-function parseRequire(source: string, field: string, value: unknown, count: number): Requirement {
-  if (value === undefined || value === 'any') return 'any';
-  if (value === 'all') return 'all';
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n === 'number' && Number.isInteger(n) && n >= 1) {
-    if (n > count) throw invalid(source, field, `requires ${n} authorities but the rule names ${count}`);
-    return n;
-  }
-  throw invalid(source, field, 'must be any, all or a number of authorities (N of M)');
+const ENFORCEMENTS = ['enforce', 'warn', 'skip'] as const;
+const LIST = 'must be a list of strings';
+const REQUIRE = 'must be any, all or a number of authorities (N of M)';
+
+/** The policy's shape; what it means (files, names, counts) is checked by `parseTrustPolicy`. */
+const documentSchema = lazySchema((v) => {
+  // valibot's object and record schemas accept arrays (objects to `typeof`): a list is not a mapping.
+  const mapping = (message: string) => v.custom<unknown>(isRecord, message);
+  // One string or a list of non-empty ones; absent or null: none.
+  const strings = v.nullish(
+    v.union([v.string(), v.array(v.pipe(v.string(LIST), v.minLength(1, LIST)))], LIST),
+  );
+  const authority = v.strictObject({ keys: strings, certificates: strings, identities: strings });
+  const rule = v.strictObject({
+    repositories: strings,
+    repository: strings,
+    types: strings,
+    type: strings,
+    authorities: strings,
+    require: v.optional(
+      v.union(
+        [
+          v.picklist(['any', 'all']),
+          v.pipe(v.number(), v.integer(REQUIRE), v.minValue(1, REQUIRE)),
+          v.pipe(
+            v.string(),
+            v.regex(/^\d+$/, REQUIRE),
+            v.check((text) => Number(text) >= 1, REQUIRE),
+          ),
+        ],
+        REQUIRE,
+      ),
+    ),
+    enforcement: v.nullish(v.picklist(ENFORCEMENTS, 'must be enforce, warn or skip')),
+  });
+  return v.pipe(
+    mapping('must be a mapping with authorities and rules'),
+    v.strictObject({
+      version: v.optional(
+        v.pipe(
+          v.unknown(),
+          v.check(
+            (value) => String(value) === '1',
+            (issue) => `unsupported version ${String(issue.input)} (manifesto reads 1)`,
+          ),
+        ),
+      ),
+      authorities: v.nullish(
+        v.pipe(
+          mapping('must be a mapping of names'),
+          v.record(v.string(), v.pipe(mapping('must be a mapping with keys or certificates'), authority)),
+        ),
+      ),
+      rules: v.nullish(v.array(v.pipe(mapping('must be a mapping'), rule), 'must be a list')),
+    }),
+  );
+});
+
+type PolicyDocument = InferOutput<ReturnType<typeof documentSchema>>;
+
+/** `rules[1].authorities[0]`: where an issue is, as the messages (and docs/format.md) name fields. */
+function fieldOf(issue: BaseIssue<unknown>): string {
+  const keys = (issue.path ?? []).map((item) => item.key);
+  if (keys.length === 0) return '(document)';
+  return keys
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join('');
 }
 
-const ENFORCEMENTS: readonly Enforcement[] = ['enforce', 'warn', 'skip'];
+function shapeOf(document: unknown, source: string): PolicyDocument {
+  const result = valibotLibrary().safeParse(documentSchema(), document, { abortEarly: true });
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const unknownField = issue.type === 'strict_object' && issue.expected === 'never';
+  throw invalid(source, fieldOf(issue), unknownField ? 'unknown field' : issue.message);
+}
+
+/** One string or a list: the list (an absent field: `fallback`). */
+function list(value: string | string[] | null | undefined, fallback: string[] = []): string[] {
+  if (value === undefined || value === null) return fallback;
+  return typeof value === 'string' ? [value] : value;
+}
+
+async function loadAuthority(
+  source: string,
+  baseDir: string,
+  name: string,
+  raw: NonNullable<PolicyDocument['authorities']>[string],
+): Promise<Authority> {
+  const field = `authorities.${name}`;
+  const keyFiles = list(raw.keys);
+  const certFiles = list(raw.certificates);
+  if (keyFiles.length === 0 && certFiles.length === 0) {
+    throw invalid(source, field, 'needs keys (Sigstore) or certificates (Notary Project)');
+  }
+  const keys: KeyObject[] = [];
+  for (const [i, file] of keyFiles.entries()) {
+    const pem = await readPem(source, `${field}.keys[${i}]`, baseDir, file);
+    keys.push(loadPublicKey(pem, file));
+  }
+  const certificates: X509Certificate[] = [];
+  for (const [i, file] of certFiles.entries()) {
+    const pem = await readPem(source, `${field}.certificates[${i}]`, baseDir, file);
+    certificates.push(...loadCertificates(pem, file));
+  }
+  const identities = list(raw.identities).map((text, i) => {
+    const identity = parseIdentity(text);
+    if (identity === undefined) {
+      throw invalid(source, `${field}.identities[${i}]`, `"${text}" is not "x509.subject: CN=..., O=..."`);
+    }
+    return identity;
+  });
+  if (identities.length > 0 && certificates.length === 0) {
+    throw invalid(source, `${field}.identities`, 'apply to certificates; the authority has none');
+  }
+  return { name, keys, certificates, identities };
+}
+
+function toRule(
+  source: string,
+  authorities: ReadonlyMap<string, Authority>,
+  raw: NonNullable<PolicyDocument['rules']>[number],
+  index: number,
+): TrustRule {
+  const field = `rules[${index}]`;
+  const repositories = list(raw.repositories ?? raw.repository, ['*']);
+  if (repositories.length === 0) throw invalid(source, `${field}.repositories`, 'must not be empty');
+  const types = list(raw.types ?? raw.type, ['*']);
+  if (types.length === 0) throw invalid(source, `${field}.types`, 'must not be empty');
+  const enforcement = raw.enforcement ?? 'enforce';
+  const names = list(raw.authorities);
+  if (names.length === 0 && enforcement !== 'skip') {
+    const why =
+      raw.authorities === undefined || raw.authorities === null ? 'is required' : 'must not be empty';
+    throw invalid(source, `${field}.authorities`, why);
+  }
+  for (const [i, name] of names.entries()) {
+    if (!authorities.has(name))
+      throw invalid(source, `${field}.authorities[${i}]`, `no authority named "${name}"`);
+  }
+  const require =
+    raw.require === undefined || raw.require === 'any' || raw.require === 'all'
+      ? (raw.require ?? 'any')
+      : Number(raw.require);
+  if (typeof require === 'number' && require > names.length) {
+    throw invalid(
+      source,
+      `${field}.require`,
+      `requires ${require} authorities but the rule names ${names.length}`,
+    );
+  }
+  return { index, repositories, types, authorities: names, require, enforcement };
+}
 
 /** Parses and validates a trust policy (YAML text); reads the key and certificate files it names. */
 export async function parseTrustPolicy(
@@ -148,96 +283,18 @@ export async function parseTrustPolicy(
   source: string,
   baseDir = process.cwd(),
 ): Promise<TrustPolicy> {
-  let document: unknown;
+  let parsed: unknown;
   try {
-    document = yamlLibrary().parse(text);
+    parsed = yamlLibrary().parse(text);
   } catch (error) {
     throw invalid(source, '(document)', `not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
-  if (!isRecord(document))
-    throw invalid(source, '(document)', 'must be a mapping with authorities and rules');
-  for (const key of Object.keys(document)) {
-    if (!['version', 'authorities', 'rules'].includes(key)) throw invalid(source, key, 'unknown field');
-  }
-  if (document.version !== undefined && String(document.version) !== '1') {
-    throw invalid(source, 'version', `unsupported version ${String(document.version)} (manifesto reads 1)`);
-  }
+  const document = shapeOf(parsed, source);
   const authorities = new Map<string, Authority>();
-  const rawAuthorities = document.authorities ?? {};
-  if (!isRecord(rawAuthorities)) throw invalid(source, 'authorities', 'must be a mapping of names');
-  for (const [name, raw] of Object.entries(rawAuthorities)) {
-    const field = `authorities.${name}`;
-    if (!isRecord(raw)) throw invalid(source, field, 'must be a mapping with keys or certificates');
-    for (const key of Object.keys(raw)) {
-      if (!['keys', 'certificates', 'identities'].includes(key))
-        throw invalid(source, `${field}.${key}`, 'unknown field');
-    }
-    const keyFiles = stringArray(source, `${field}.keys`, raw.keys, false);
-    const certFiles = stringArray(source, `${field}.certificates`, raw.certificates, false);
-    if (keyFiles.length === 0 && certFiles.length === 0) {
-      throw invalid(source, field, 'needs keys (Sigstore) or certificates (Notary Project)');
-    }
-    const keys: KeyObject[] = [];
-    for (const [i, file] of keyFiles.entries()) {
-      const pem = await readPem(source, `${field}.keys[${i}]`, baseDir, file);
-      keys.push(loadPublicKey(pem, file));
-    }
-    const certificates: X509Certificate[] = [];
-    for (const [i, file] of certFiles.entries()) {
-      const pem = await readPem(source, `${field}.certificates[${i}]`, baseDir, file);
-      certificates.push(...loadCertificates(pem, file));
-    }
-    const identities = stringArray(source, `${field}.identities`, raw.identities, false).map((text, i) => {
-      const identity = parseIdentity(text);
-      if (identity === undefined) {
-        throw invalid(source, `${field}.identities[${i}]`, `"${text}" is not "x509.subject: CN=..., O=..."`);
-      }
-      return identity;
-    });
-    if (identities.length > 0 && certificates.length === 0) {
-      throw invalid(source, `${field}.identities`, 'apply to certificates; the authority has none');
-    }
-    authorities.set(name, { name, keys, certificates, identities });
+  for (const [name, raw] of Object.entries(document.authorities ?? {})) {
+    authorities.set(name, await loadAuthority(source, baseDir, name, raw));
   }
-  const rawRules = document.rules ?? [];
-  if (!Array.isArray(rawRules)) throw invalid(source, 'rules', 'must be a list');
-  const rules = rawRules.map((raw, index): TrustRule => {
-    const field = `rules[${index}]`;
-    if (!isRecord(raw)) throw invalid(source, field, 'must be a mapping');
-    for (const key of Object.keys(raw)) {
-      if (
-        !['repositories', 'repository', 'types', 'type', 'authorities', 'require', 'enforcement'].includes(
-          key,
-        )
-      )
-        throw invalid(source, `${field}.${key}`, 'unknown field');
-    }
-    const repositories = stringArray(
-      source,
-      `${field}.repositories`,
-      raw.repositories ?? raw.repository ?? '*',
-      true,
-    );
-    const types = stringArray(source, `${field}.types`, raw.types ?? raw.type ?? '*', true);
-    const enforcement = raw.enforcement ?? 'enforce';
-    if (typeof enforcement !== 'string' || !ENFORCEMENTS.includes(enforcement as Enforcement)) {
-      throw invalid(source, `${field}.enforcement`, 'must be enforce, warn or skip');
-    }
-    const names = stringArray(source, `${field}.authorities`, raw.authorities, enforcement !== 'skip');
-    for (const [i, name] of names.entries()) {
-      if (!authorities.has(name)) {
-        throw invalid(source, `${field}.authorities[${i}]`, `no authority named "${name}"`);
-      }
-    }
-    return {
-      index,
-      repositories,
-      types,
-      authorities: names,
-      require: parseRequire(source, `${field}.require`, raw.require, names.length),
-      enforcement: enforcement as Enforcement,
-    };
-  });
+  const rules = (document.rules ?? []).map((raw, index) => toRule(source, authorities, raw, index));
   return { source, authorities, rules };
 }
 

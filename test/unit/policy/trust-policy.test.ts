@@ -92,6 +92,77 @@ rules:
     }
   });
 
+  it('shape errors name the field and say what it must be', async () => {
+    const authority = 'authorities: { qa: { keys: [qa.pub] } }\n';
+    const cases: Array<[string, string]> = [
+      ['[]', '(document): must be a mapping with authorities and rules'],
+      ['version: 2', 'version: unsupported version 2 (manifesto reads 1)'],
+      ['authorities: [qa]', 'authorities: must be a mapping of names'],
+      ['authorities: { qa: [qa.pub] }', 'authorities.qa: must be a mapping with keys or certificates'],
+      ['authorities: { qa: { keys: [qa.pub, 3] } }', 'authorities.qa.keys: must be a list of strings'],
+      ['authorities: { qa: { kes: [qa.pub] } }', 'authorities.qa.kes: unknown field'],
+      ['authorities: { qa: {} }', 'authorities.qa: needs keys (Sigstore) or certificates (Notary Project)'],
+      ['rules: { a: 1 }', 'rules: must be a list'],
+      ['rules: [[qa]]', 'rules[0]: must be a mapping'],
+      [`${authority}rules: [{ authorities: [qa], scope: x }]`, 'rules[0].scope: unknown field'],
+      [`${authority}rules: [{ types: [], authorities: [qa] }]`, 'rules[0].types: must not be empty'],
+      [`${authority}rules: [{ types: [a] }]`, 'rules[0].authorities: is required'],
+      [`${authority}rules: [{ authorities: [] }]`, 'rules[0].authorities: must not be empty'],
+      [
+        `${authority}rules: [{ authorities: [qa], require: 0 }]`,
+        'rules[0].require: must be any, all or a number of authorities (N of M)',
+      ],
+      [
+        `${authority}rules: [{ authorities: [qa], require: "0" }]`,
+        'rules[0].require: must be any, all or a number of authorities (N of M)',
+      ],
+      [
+        `${authority}rules: [{ authorities: [qa], require: 1.5 }]`,
+        'rules[0].require: must be any, all or a number of authorities (N of M)',
+      ],
+      ['authorities: { qa: { keys: [qa.pub, ""] } }', 'authorities.qa.keys: must be a list of strings'],
+      [
+        `${authority}rules: [{ authorities: [qa], require: some }]`,
+        'rules[0].require: must be any, all or a number of authorities (N of M)',
+      ],
+      [
+        `${authority}rules: [{ authorities: [qa], enforcement: maybe }]`,
+        'rules[0].enforcement: must be enforce, warn or skip',
+      ],
+    ];
+    for (const [text, message] of cases) {
+      await assert.rejects(parse(text), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'TRUST_POLICY_INVALID');
+        assert.equal(error.message, `trust policy policy.yaml: ${message}`, text);
+        return true;
+      });
+    }
+  });
+
+  it('reads one string where a list is expected, require as a number or a numeral, and defaults', async () => {
+    const policy = await parse(`
+version: "1"
+authorities:
+  qa: { keys: qa.pub }
+  scanner: { keys: [scanner.pub], identities: ~ }
+rules:
+  - { repository: "r.example.com/*", type: approvals, authorities: qa }
+  - { authorities: [qa, scanner], require: "2", enforcement: warn }
+  - { authorities: [qa, scanner], require: all }
+  - { enforcement: skip }
+`);
+    assert.equal(policy.authorities.get('qa')?.keys.length, 1);
+    assert.deepEqual(
+      policy.rules.map((r) => [r.repositories, r.types, r.authorities, r.require, r.enforcement]),
+      [
+        [['r.example.com/*'], ['approvals'], ['qa'], 'any', 'enforce'],
+        [['*'], ['*'], ['qa', 'scanner'], 2, 'warn'],
+        [['*'], ['*'], ['qa', 'scanner'], 'all', 'enforce'],
+        [['*'], ['*'], [], 'any', 'skip'],
+      ],
+    );
+  });
+
   it('is found through --trust-policy, $MANIFESTO_TRUST_POLICY, then ~/.config', () => {
     assert.equal(trustPolicyPath('x.yaml', { MANIFESTO_TRUST_POLICY: 'y.yaml' }), 'x.yaml');
     assert.equal(trustPolicyPath(undefined, { MANIFESTO_TRUST_POLICY: 'y.yaml' }), 'y.yaml');
