@@ -13,6 +13,7 @@ export type {
   FetchedManifest,
   ReferrersResult,
   Repository,
+  RepositoryReader,
   StreamSource,
 } from './content/repository.ts';
 export { type ErrorCategory, EXIT_CODES, isManifestoError, ManifestoError } from './errors/errors.ts';

@@ -130,7 +130,12 @@ export interface TagPage {
   next?: string | undefined;
 }
 
-export interface Repository {
+/**
+ * The read half of a Repository: what listing, get, verification and the gate need. Read-only domain
+ * functions take this role, so a caller can hand them a read-only view (a cache, a mirror, a
+ * snapshot) and a reader of the code sees at the signature that they write nothing.
+ */
+export interface RepositoryReader {
   /** Human-readable location, e.g. `registry.example.com/team/app` or `oci:./layout`. */
   readonly location: string;
 
@@ -140,6 +145,24 @@ export interface Repository {
   /** Fetches a manifest (or index) by tag or digest; bytes verified, size-limited. */
   fetchManifest(reference: string, options?: FetchManifestOptions): Promise<FetchedManifest>;
 
+  /** The blob's descriptor (digest, size) if present, else undefined. */
+  statBlob(digest: string): Promise<Descriptor | undefined>;
+
+  /** Streams a blob; the stream throws an integrity error at its end if the digest does not match. */
+  fetchBlob(descriptor: Descriptor): AsyncIterable<Uint8Array>;
+
+  /** Reads a whole blob into memory (verified), refusing more than `maxBytes`. */
+  fetchBlobBytes(descriptor: Descriptor, maxBytes: number): Promise<Uint8Array>;
+
+  /** One page of tags (lexical order); `last` continues after a tag, `limit` caps the page size. */
+  listTags(options?: { last?: string | undefined; limit?: number | undefined }): Promise<TagPage>;
+
+  /** The referrers of a manifest digest. */
+  referrers(subjectDigest: string, options?: ReferrersOptions): Promise<ReferrersResult>;
+}
+
+/** A repository that is also written: put, sign, delete, prune. */
+export interface Repository extends RepositoryReader {
   /** Pushes manifest bytes; returns its descriptor. See the file comment for subject handling. */
   pushManifest(bytes: Uint8Array, options: PushManifestOptions): Promise<Descriptor>;
 
@@ -158,21 +181,6 @@ export interface Repository {
     options: DeleteManifestsOptions,
   ): Promise<DeleteManifestsResult>;
 
-  /** The blob's descriptor (digest, size) if present, else undefined. */
-  statBlob(digest: string): Promise<Descriptor | undefined>;
-
-  /** Streams a blob; the stream throws an integrity error at its end if the digest does not match. */
-  fetchBlob(descriptor: Descriptor): AsyncIterable<Uint8Array>;
-
-  /** Reads a whole blob into memory (verified), refusing more than `maxBytes`. */
-  fetchBlobBytes(descriptor: Descriptor, maxBytes: number): Promise<Uint8Array>;
-
   /** Uploads a blob whose digest and size are known; a no-op if the backend already has it. */
   pushBlob(descriptor: Descriptor, content: BlobSource, options?: PushBlobOptions): Promise<void>;
-
-  /** One page of tags (lexical order); `last` continues after a tag, `limit` caps the page size. */
-  listTags(options?: { last?: string | undefined; limit?: number | undefined }): Promise<TagPage>;
-
-  /** The referrers of a manifest digest. */
-  referrers(subjectDigest: string, options?: ReferrersOptions): Promise<ReferrersResult>;
 }

@@ -12,7 +12,7 @@
  * its identity (`--version`) is the layer digest. Reading costs one manifest GET per attestation
  * manifest, done only where manifesto has no version of the type (listing.ts, "orderVersions").
  */
-import type { Repository } from '../content/repository.ts';
+import type { RepositoryReader } from '../content/repository.ts';
 import type { Descriptor, ImageIndex } from '../oci/descriptor.ts';
 import { isDigest } from '../oci/digest.ts';
 import { isAttestationManifest } from '../oci/platform.ts';
@@ -56,7 +56,7 @@ function layerVersion(layer: Descriptor, subject: string): MetadataVersion | und
 
 /** The versions buildx stored for the platform image `subjectDigest` of `index` (none: no request). */
 export async function buildxVersions(
-  repository: Repository,
+  repository: RepositoryReader,
   index: ImageIndex,
   subjectDigest: string,
 ): Promise<MetadataVersion[]> {

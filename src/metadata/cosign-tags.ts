@@ -8,7 +8,7 @@
  * referrer: it is read (one GET, usually a 404) only where a type is not found otherwise, so
  * commands that find what they need keep their request counts.
  */
-import type { Repository } from '../content/repository.ts';
+import type { RepositoryReader } from '../content/repository.ts';
 import { isManifestoError } from '../errors/errors.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { isDigest, tryParseDigest } from '../oci/digest.ts';
@@ -51,7 +51,7 @@ function layerVersion(layer: Descriptor, subject: string): MetadataVersion | und
 
 /** The attestations cosign stored for `subjectDigest` under its `.att` tag (none: no such tag). */
 export async function cosignTagVersions(
-  repository: Repository,
+  repository: RepositoryReader,
   subjectDigest: string,
 ): Promise<MetadataVersion[]> {
   const tag = attestationTag(subjectDigest);

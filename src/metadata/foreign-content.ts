@@ -6,7 +6,7 @@
  * record). A cosign SPDX attestation of 7 KB prints its 2 KB SPDX document. The signature is not
  * checked here: `get --verify` does that (src/policy).
  */
-import type { Repository } from '../content/repository.ts';
+import type { RepositoryReader } from '../content/repository.ts';
 import { integrityError } from '../errors/errors.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { digestOf } from '../oci/digest.ts';
@@ -76,7 +76,7 @@ export function foreignDocument(content: Uint8Array, version: MetadataVersion): 
  * buildx or legacy `.att` layer is the version itself (read from the manifest fetched by digest).
  */
 export async function attestationLayer(
-  repository: Repository,
+  repository: RepositoryReader,
   version: MetadataVersion,
 ): Promise<Descriptor> {
   if (version.foreign?.form !== 'sigstore-bundle' && version.content !== undefined) {
@@ -88,7 +88,7 @@ export async function attestationLayer(
 
 /** Fetches the attestation (bundle, envelope or statement) and takes its document out. */
 export async function readForeignDocument(
-  repository: Repository,
+  repository: RepositoryReader,
   version: MetadataVersion,
 ): Promise<ForeignDocument> {
   const layer = await attestationLayer(repository, version);

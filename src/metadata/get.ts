@@ -1,5 +1,5 @@
 /** Reads the latest (or a given) version of a piece of metadata for an image. */
-import type { Repository } from '../content/repository.ts';
+import type { RepositoryReader } from '../content/repository.ts';
 import {
   integrityError,
   isManifestoError,
@@ -14,7 +14,7 @@ import { metadataNotFound, readListing, type SubjectListing, versionsOfType } fr
 import type { MetadataVersion } from './version.ts';
 
 export interface SelectVersionOptions {
-  repository: Repository;
+  repository: RepositoryReader;
   reference: string;
   type: string;
   /** A version digest (`--version`); the latest when absent. */
@@ -82,7 +82,7 @@ export function selectFromListing(
  * manifests deleted since, so there it is one GET, which also proves the version still exists.
  */
 export async function contentDescriptor(
-  repository: Repository,
+  repository: RepositoryReader,
   version: MetadataVersion,
   listing?: SubjectListing,
 ): Promise<ContentDescriptor> {
@@ -182,7 +182,7 @@ function listingMismatch(version: MetadataVersion, detail: string): ManifestoErr
  * newest one still stored. An explicitly asked version that is gone is not found.
  */
 export async function storedContent(
-  repository: Repository,
+  repository: RepositoryReader,
   selected: SelectedVersion,
   explicit: boolean,
 ): Promise<{ version: MetadataVersion; content: ContentDescriptor }> {

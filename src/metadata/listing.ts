@@ -1,5 +1,5 @@
 /** Reads the metadata versions stored for one subject (one referrers listing) and groups them. */
-import type { ReferrersState, Repository } from '../content/repository.ts';
+import type { ReferrersState, RepositoryReader } from '../content/repository.ts';
 import { notFoundError } from '../errors/errors.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { orderNewestFirst } from './ordering.ts';
@@ -13,7 +13,10 @@ export interface SubjectListing {
   state: ReferrersState;
 }
 
-export async function readListing(repository: Repository, subject: Descriptor): Promise<SubjectListing> {
+export async function readListing(
+  repository: RepositoryReader,
+  subject: Descriptor,
+): Promise<SubjectListing> {
   const result = await repository.referrers(subject.digest);
   return {
     subject,

@@ -11,7 +11,7 @@
  * are those of an OCI layout, whose referrers are unlisted blobs.
  * Remove what is found with `delete REPO@DIGEST --orphan`.
  */
-import type { Repository } from '../content/repository.ts';
+import type { RepositoryReader } from '../content/repository.ts';
 import { isManifestoError } from '../errors/errors.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { ANNOTATION_TYPE } from './annotations.ts';
@@ -42,7 +42,7 @@ export interface OrphanScan {
   enumerable: boolean;
 }
 
-export async function findOrphans(options: { repository: Repository }): Promise<OrphanScan> {
+export async function findOrphans(options: { repository: RepositoryReader }): Promise<OrphanScan> {
   const { repository } = options;
   const subjects: string[] = [];
   let last: string | undefined;
@@ -76,7 +76,7 @@ function orphanOf(d: Descriptor): Orphan {
   };
 }
 
-async function exists(repository: Repository, digest: string): Promise<boolean> {
+async function exists(repository: RepositoryReader, digest: string): Promise<boolean> {
   try {
     await repository.resolve(digest);
     return true;

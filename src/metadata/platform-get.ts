@@ -5,7 +5,7 @@
  * - without a platform on an index that has no index-level version of the type but per-platform
  *   ones: an 'ambiguous' error naming the platforms that have it.
  */
-import type { Repository } from '../content/repository.ts';
+import type { RepositoryReader } from '../content/repository.ts';
 import { isManifestoError, ManifestoError } from '../errors/errors.ts';
 import type { Descriptor, Platform } from '../oci/descriptor.ts';
 import { isIndexMediaType } from '../oci/media-types.ts';
@@ -25,7 +25,7 @@ import { type IndexInfo, type PlatformChild, resolveTarget } from './target.ts';
 import type { MetadataVersion } from './version.ts';
 
 export interface PlatformGetOptions {
-  repository: Repository;
+  repository: RepositoryReader;
   reference: string;
   type: string;
   version?: string | undefined;
@@ -57,7 +57,7 @@ function isNotFound(error: unknown, code: string): boolean {
 
 /** Listings of every platform child of an index, fetched in parallel. */
 export async function platformListings(
-  repository: Repository,
+  repository: RepositoryReader,
   index: IndexInfo,
 ): Promise<Array<{ child: PlatformChild; listing: SubjectListing }>> {
   return Promise.all(
@@ -73,7 +73,7 @@ export async function platformListings(
 }
 
 async function ambiguityError(
-  repository: Repository,
+  repository: RepositoryReader,
   reference: string,
   options: PlatformGetOptions,
   notFound: ManifestoError,
@@ -174,7 +174,7 @@ export async function selectPlatformVersion(options: PlatformGetOptions): Promis
  * (cosign-tags.ts). Undefined when `error` is not a not-found or the tag has no such version.
  */
 async function fromCosignTag(
-  repository: Repository,
+  repository: RepositoryReader,
   subject: Descriptor,
   options: Omit<PlatformGetOptions, 'reference'>,
   error: unknown,
@@ -204,7 +204,7 @@ export async function getPlatformMetadata(options: PlatformGetOptions): Promise<
  * `explicit` when `--version` named it), or the document inside another tool's attestation.
  */
 export async function versionContent(
-  repository: Repository,
+  repository: RepositoryReader,
   selected: SelectedVersion,
   explicit: boolean,
 ): Promise<{ version: MetadataVersion; content: Descriptor; document?: Uint8Array | undefined }> {

@@ -8,7 +8,7 @@
  * 8 versions at a time.
  * A version whose content does not normalise (stored with --no-validate) is reported, not merged.
  */
-import type { Repository } from '../content/repository.ts';
+import type { RepositoryReader } from '../content/repository.ts';
 import { isManifestoError } from '../errors/errors.ts';
 import { type KindDefinition, KindInvalidError } from '../kinds/kind.ts';
 import { type MergedApprovals, type MergedDeployments, mergeRecords } from '../kinds/records.ts';
@@ -32,7 +32,7 @@ export interface RecordsRead {
 }
 
 export interface ReadRecordsOptions {
-  repository: Repository;
+  repository: RepositoryReader;
   listing: SubjectListing;
   kind: KindDefinition<unknown>;
   /** Only versions this accepts count (e.g. those verified under a trust policy). */

@@ -6,7 +6,7 @@
  * matched as container runtimes do (normalised architecture and variant, os.version prefix for
  * Windows). Children that are not platforms (buildx attestation manifests) are never chosen.
  */
-import type { Repository } from '../content/repository.ts';
+import type { RepositoryReader } from '../content/repository.ts';
 import { integrityError, notFoundError } from '../errors/errors.ts';
 import type { Descriptor, ImageIndex, ImageManifest, Platform } from '../oci/descriptor.ts';
 import { DOCKER_CONFIG, isIndexMediaType, OCI_CONFIG } from '../oci/media-types.ts';
@@ -80,7 +80,7 @@ export function selectPlatform(index: IndexInfo, want: Platform, image: string):
 
 /** The platform recorded in an image's config (os, architecture, variant, os.version), if readable. */
 async function imagePlatform(
-  repository: Repository,
+  repository: RepositoryReader,
   manifestBytes: Uint8Array,
 ): Promise<Platform | undefined> {
   try {
@@ -119,7 +119,7 @@ export interface ResolveTargetOptions {
  * HEAD; with one (or readIndex) it is one GET of the manifest, which also yields the index.
  */
 export async function resolveTarget(
-  repository: Repository,
+  repository: RepositoryReader,
   reference: string,
   options: ResolveTargetOptions = {},
 ): Promise<ResolvedTarget> {

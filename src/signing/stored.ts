@@ -4,7 +4,7 @@
  * `application/vnd.dev.sigstore.bundle.v0.3+json`), with their envelope or bundle fetched and
  * verified against its digest. Whatever wrote them: manifesto, notation or cosign.
  */
-import type { Repository } from '../content/repository.ts';
+import type { RepositoryReader } from '../content/repository.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { isRecord } from '../util/json-record.ts';
 import { parseJson } from './encoding.ts';
@@ -65,7 +65,7 @@ export function bundleLayer(bytes: Uint8Array): { subject: Descriptor; layer: De
 
 /** The signatures of `subjectDigest` in `repository`, in listing order. */
 export async function fetchSignatures(
-  repository: Repository,
+  repository: RepositoryReader,
   subjectDigest: string,
   options: FetchSignaturesOptions = {},
 ): Promise<StoredSignature[]> {

@@ -8,7 +8,7 @@
  * For a multi-platform image every selected platform is evaluated with its own metadata, else the
  * index's (inheritance as in `get --platform`); the image is allowed only when every platform is.
  */
-import type { Repository } from '../../content/repository.ts';
+import type { RepositoryReader } from '../../content/repository.ts';
 import { ManifestoError } from '../../errors/errors.ts';
 import { isRecordKind } from '../../kinds/records.ts';
 import { kindFor } from '../../kinds/well-known.ts';
@@ -37,7 +37,7 @@ import type { GatePolicy } from './gate-policy.ts';
 const MAX_CONTENT_BYTES = 64 * 1024 * 1024;
 
 export interface CheckOptions {
-  repository: Repository;
+  repository: RepositoryReader;
   reference: string;
   /** How to name the image in output. */
   image: string;
@@ -234,7 +234,7 @@ async function chooseSigned(
  * from cosign's legacy `.att` tag of the subject (one GET, on a path that denied before).
  */
 async function withOtherTools(
-  repository: Repository,
+  repository: RepositoryReader,
   index: IndexInfo | undefined,
   subjects: readonly EvaluationSubject[],
   needs: Needs,

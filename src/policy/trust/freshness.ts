@@ -8,7 +8,7 @@
  * supersedes the next older verified one (else: a missing link when the superseded digest is absent,
  * a re-ordered or replayed version when it is present but not the next).
  */
-import type { Repository } from '../../content/repository.ts';
+import type { RepositoryReader } from '../../content/repository.ts';
 import { ManifestoError } from '../../errors/errors.ts';
 import { orderNewestFirst } from '../../metadata/ordering.ts';
 import type { MetadataVersion } from '../../metadata/version.ts';
@@ -39,7 +39,7 @@ export interface ReadVerification {
 }
 
 export interface VerifyReadOptions {
-  repository: Repository;
+  repository: RepositoryReader;
   /** Versions of one type as listed (the order is only a hint). */
   versions: readonly MetadataVersion[];
   policy: TrustPolicy;

@@ -9,7 +9,7 @@
  * referrers listing and fetches the layer directly: two requests per verified version.
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
-import type { FetchedManifest, Repository } from '../../content/repository.ts';
+import type { FetchedManifest, Repository, RepositoryReader } from '../../content/repository.ts';
 import { integrityError, usageError } from '../../errors/errors.ts';
 import {
   ANNOTATION_CONTENT_DIGEST,
@@ -88,7 +88,7 @@ function withLayerAnnotations(artifact: SignatureArtifact, layer: Descriptor): S
 
 /** The version manifest's descriptor with its annotations, read by digest (so verified). */
 export async function versionDescriptor(
-  repository: Repository,
+  repository: RepositoryReader,
   digest: string,
   known?: FetchedManifest,
 ): Promise<Descriptor> {

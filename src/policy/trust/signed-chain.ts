@@ -20,7 +20,7 @@
  * The mark only moves forward: it is never replaced by a version that is not newer by signed facts,
  * unless a rollback is accepted.
  */
-import type { Repository } from '../../content/repository.ts';
+import type { RepositoryReader } from '../../content/repository.ts';
 import { isManifestoError } from '../../errors/errors.ts';
 import { orderNewestFirst } from '../../metadata/ordering.ts';
 import { type MetadataVersion, versionFromDescriptor } from '../../metadata/version.ts';
@@ -91,7 +91,7 @@ export interface TrustedMarkOptions {
 }
 
 export interface LatestVerifiedOptions {
-  repository: Repository;
+  repository: RepositoryReader;
   /** The listed versions of one type, in any order: a hint of where to look. */
   versions: readonly MetadataVersion[];
   policy: TrustPolicy;
@@ -134,7 +134,7 @@ const PIN_CONCURRENCY = 8;
  * machine will do (its ordering facts are the same; it does not prove the version still exists).
  */
 async function pinned(
-  repository: Repository,
+  repository: RepositoryReader,
   digest: string,
   cached = false,
 ): Promise<MetadataVersion | undefined> {

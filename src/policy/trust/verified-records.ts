@@ -6,7 +6,7 @@
  *
  * Requests: verifyVersion per version (its referrers listing and its signatures), in parallel.
  */
-import type { Repository } from '../../content/repository.ts';
+import type { RepositoryReader } from '../../content/repository.ts';
 import type { MetadataVersion } from '../../metadata/version.ts';
 import type { TrustPolicy, TrustRule } from './trust-policy.ts';
 import { verifyVersion } from './verify-version.ts';
@@ -19,7 +19,7 @@ export interface VerifiedRecords {
 }
 
 export async function verifyRecordVersions(options: {
-  repository: Repository;
+  repository: RepositoryReader;
   versions: readonly MetadataVersion[];
   policy: TrustPolicy;
   rule: TrustRule;

@@ -3,12 +3,12 @@
  * the signing module (src/signing) provides the implementation that checks a version's signatures
  * against the trust policy. Without a verifier every `signedBy` rule denies (fail closed).
  */
-import type { Repository } from '../../content/repository.ts';
+import type { RepositoryReader } from '../../content/repository.ts';
 import type { MetadataVersion } from '../../metadata/version.ts';
 import type { Descriptor } from '../../oci/descriptor.ts';
 
 export interface SignatureVerificationRequest {
-  repository: Repository;
+  repository: RepositoryReader;
   /** The manifest the version is a referrer of (a platform image or the index). */
   subject: Descriptor;
   type: string;
@@ -28,7 +28,7 @@ export interface SignatureVerification {
 }
 
 export interface LatestSignedRequest {
-  repository: Repository;
+  repository: RepositoryReader;
   /** The manifest the versions are referrers of. */
   subject: Descriptor;
   type: string;

@@ -8,7 +8,7 @@
  * from what was signed, never from the listing: the Notary payload's signed annotations, the
  * Sigstore metadata predicate, or else the version manifest fetched by its (signed) digest.
  */
-import type { Repository } from '../../content/repository.ts';
+import type { RepositoryReader } from '../../content/repository.ts';
 import { isManifestoError } from '../../errors/errors.ts';
 import {
   ANNOTATION_CONTENT_DIGEST,
@@ -73,7 +73,7 @@ interface FetchedSignature {
   content: Uint8Array;
 }
 
-async function fetchSignature(repository: Repository, entry: Descriptor, format: SignatureFormat) {
+async function fetchSignature(repository: RepositoryReader, entry: Descriptor, format: SignatureFormat) {
   const a = entry.annotations ?? {};
   const digest = a[ANNOTATION_SIGNATURE_DIGEST];
   const size = Number(a[ANNOTATION_SIGNATURE_SIZE]);

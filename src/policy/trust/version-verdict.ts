@@ -3,7 +3,7 @@
  * live apart from the verifier because verify-foreign.ts (other tools' signatures) returns the same
  * verdict and is called by verify-version.ts: in one file with the verifier they would make a cycle.
  */
-import type { Repository } from '../../content/repository.ts';
+import type { RepositoryReader } from '../../content/repository.ts';
 import type { ManifestoError } from '../../errors/errors.ts';
 import type { ContentInfo, MetadataVersion } from '../../metadata/version.ts';
 import type { SignatureFormat } from '../../signing/stored.ts';
@@ -55,7 +55,7 @@ export interface VersionVerdict {
 }
 
 export interface VerifyVersionOptions {
-  repository: Repository;
+  repository: RepositoryReader;
   version: MetadataVersion;
   policy: TrustPolicy;
   rule: TrustRule;
