@@ -51,14 +51,20 @@ export {
   THUMBPRINT_ANNOTATION,
 } from './notary/constants.ts';
 export { type NotarySignatureManifest, parseNotarySignatureManifest } from './notary/manifest.ts';
-export { type NotarySignature, type SignNotaryOptions, signNotary } from './notary/sign.ts';
+export { type NotarySignature, type SignNotaryOptions, signNotary, signNotaryWith } from './notary/sign.ts';
 export { type VerifiedNotarySignature, type VerifyNotaryOptions, verifyNotary } from './notary/verify.ts';
+export { type KeySigner, keySigner, type SignatureParameters, type Signer } from './signer.ts';
 export {
   IN_TOTO_PAYLOAD_TYPE,
   MANIFESTO_PREDICATE_TYPE,
   SIGSTORE_BUNDLE_MEDIA_TYPE,
 } from './sigstore/constants.ts';
-export { type SignSigstoreOptions, type SigstoreAttestation, signSigstoreBundle } from './sigstore/sign.ts';
+export {
+  type SignSigstoreOptions,
+  type SigstoreAttestation,
+  signSigstoreBundle,
+  signSigstoreBundleWith,
+} from './sigstore/sign.ts';
 export {
   type InTotoStatement,
   type MetadataPredicate,

@@ -22,9 +22,10 @@ import { ANNOTATION_CREATED, type Descriptor, type ImageManifest } from '../../o
 import { digestOf } from '../../oci/digest.ts';
 import { artifactOf, pushSignatureArtifact, type SignatureArtifact } from '../../signing/artifact.ts';
 import { describeKey } from '../../signing/keys.ts';
-import { signNotary } from '../../signing/notary/sign.ts';
+import { signNotaryWith } from '../../signing/notary/sign.ts';
+import { keySigner, type Signer } from '../../signing/signer.ts';
 import { MANIFESTO_PREDICATE_TYPE } from '../../signing/sigstore/constants.ts';
-import { signSigstoreBundle } from '../../signing/sigstore/sign.ts';
+import { signSigstoreBundleWith } from '../../signing/sigstore/sign.ts';
 import { metadataPredicate } from '../../signing/sigstore/statement.ts';
 
 export const ANNOTATION_SIGNATURE_DIGEST = 'dev.manifesto.signature.digest';
@@ -32,13 +33,22 @@ export const ANNOTATION_SIGNATURE_SIZE = 'dev.manifesto.signature.size';
 
 export type SignFormat = 'notary' | 'sigstore';
 
-export interface SignVersionOptions {
+/** Who signs: a Signer (signing/signer.ts: a key file, later a KMS or an HSM), or a private key and its chain. */
+export type SignVersionOptions = SignVersionBase &
+  (
+    | { signer: Signer; key?: undefined; chain?: undefined }
+    | {
+        signer?: undefined;
+        key: KeyObject;
+        /** Notary: the certificate chain, leaf first. */
+        chain?: readonly X509Certificate[] | undefined;
+      }
+  );
+
+export interface SignVersionBase {
   repository: Repository;
   /** The version manifest digest. */
   version: string;
-  key: KeyObject;
-  /** Notary: the certificate chain, leaf first. */
-  chain?: readonly X509Certificate[] | undefined;
   format: SignFormat;
   expires?: Date | undefined;
   now?: Date | undefined;
@@ -120,15 +130,19 @@ export async function signVersion(options: SignVersionOptions): Promise<SignedVe
   if (options.expires !== undefined && options.expires.getTime() <= now.getTime()) {
     throw usageError('EXPIRY_INVALID', 'the signature expiry must be in the future', 'e.g. --expires 7d');
   }
-  checkSigningKey(options.key, options.format, (options.chain ?? []).length > 0);
+  const chain = options.signer?.chain ?? options.chain ?? [];
+  checkSigningKey(
+    options.signer === undefined ? options.key : options.signer.publicKey,
+    options.format,
+    chain.length > 0,
+  );
   const version = await versionDescriptor(repository, options.version, options.versionManifest);
+  const signer = options.signer === undefined ? keySigner(options.key, chain) : options.signer;
   let artifact: SignatureArtifact;
   let layer: Descriptor;
   if (options.format === 'notary') {
-    const signed = signNotary({
+    const signed = await signNotaryWith(signer, {
       descriptor: version,
-      key: options.key,
-      chain: options.chain ?? [],
       expiry: options.expires,
       signingTime: now,
     });
@@ -149,12 +163,11 @@ export async function signVersion(options: SignVersionOptions): Promise<SignedVe
       supersedes: a[ANNOTATION_SUPERSEDES],
       expires: options.expires,
     });
-    const signed = signSigstoreBundle({
+    const signed = await signSigstoreBundleWith(signer, {
       subject: version,
       subjectName: options.subjectName,
       predicateType: MANIFESTO_PREDICATE_TYPE,
       predicate: { ...predicate },
-      key: options.key,
       created: now,
     });
     artifact = signed;

@@ -4,8 +4,9 @@
  * same size (ES256/ES384/ES512, signature as raw R||S), RSASSA-PSS sized by the modulus
  * (PS256/PS384/PS512). Ed25519 (`EdDSA`) is not allowed by the Notary Project.
  */
-import { constants, type KeyObject, sign, verify } from 'node:crypto';
+import { constants, type KeyObject, verify } from 'node:crypto';
 import { describeKey, type KeyDescription } from '../keys.ts';
+import { keySigner, type SignatureParameters } from '../signer.ts';
 
 export type NotaryAlgorithm = 'ES256' | 'ES384' | 'ES512' | 'PS256' | 'PS384' | 'PS512';
 
@@ -18,7 +19,7 @@ export const NOTARY_ALGORITHMS: readonly NotaryAlgorithm[] = [
   'PS512',
 ];
 
-const HASH: Readonly<Record<NotaryAlgorithm, string>> = {
+const HASH: Readonly<Record<NotaryAlgorithm, 'sha256' | 'sha384' | 'sha512'>> = {
   ES256: 'sha256',
   ES384: 'sha384',
   ES512: 'sha512',
@@ -63,8 +64,17 @@ function options(alg: NotaryAlgorithm, key: KeyObject, verifying: boolean) {
   return { key, dsaEncoding: 'ieee-p1363' as const };
 }
 
+/** What a Signer is asked for to make a JWS signature with `alg`. */
+export function jwsParameters(alg: NotaryAlgorithm): SignatureParameters {
+  return {
+    hash: HASH[alg],
+    rsaPadding: alg.startsWith('PS') ? 'pss' : 'pkcs1',
+    ecdsaEncoding: 'ieee-p1363',
+  };
+}
+
 export function jwsSign(alg: NotaryAlgorithm, input: Uint8Array, privateKey: KeyObject): Uint8Array {
-  return new Uint8Array(sign(HASH[alg], input, options(alg, privateKey, false)));
+  return keySigner(privateKey).signNow(input, jwsParameters(alg));
 }
 
 export function jwsVerify(

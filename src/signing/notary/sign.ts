@@ -14,7 +14,8 @@ import { certificateThumbprint } from '../certificates.ts';
 import { formatSeconds, jsonBytes, toBase64Url, utf8 } from '../encoding.ts';
 import { keyProblem } from '../errors.ts';
 import { describeKey, publicKeysEqual } from '../keys.ts';
-import { jwsSign, type NotaryAlgorithm, notaryAlgorithmFor } from './algorithms.ts';
+import { keySigner, type Signer } from '../signer.ts';
+import { jwsParameters, type NotaryAlgorithm, notaryAlgorithmFor } from './algorithms.ts';
 import { HEADER, NOTARY_PAYLOAD_MEDIA_TYPE, SIGNING_SCHEME_X509 } from './constants.ts';
 import { buildNotarySignatureArtifact } from './manifest.ts';
 
@@ -73,8 +74,9 @@ function targetArtifact(descriptor: Descriptor): Descriptor {
   return target;
 }
 
-function signingAlgorithm(key: KeyObject): NotaryAlgorithm {
-  if (key.type !== 'private') throw keyProblem('KEY_NOT_PRIVATE', 'signing needs a private key');
+function signingAlgorithm(key: KeyObject, needsPrivate = true): NotaryAlgorithm {
+  if (needsPrivate && key.type !== 'private')
+    throw keyProblem('KEY_NOT_PRIVATE', 'signing needs a private key');
   const description = describeKey(key);
   const alg = notaryAlgorithmFor(description);
   if (!alg) {
@@ -123,12 +125,23 @@ function checkChain(key: KeyObject, chain: readonly X509Certificate[], signingTi
   }
 }
 
-/** Signs `descriptor`; returns the envelope and the signature manifest with its blobs. */
-export function signNotary(options: SignNotaryOptions): NotarySignature {
-  const alg = signingAlgorithm(options.key);
+interface PreparedNotary {
+  alg: NotaryAlgorithm;
+  signingTime: Date;
+  target: Descriptor;
+  protectedHeader: string;
+  encodedPayload: string;
+}
+
+/** Everything before the signature: checks, the protected header and the payload. */
+function prepareNotary(
+  options: Omit<SignNotaryOptions, 'key'>,
+  alg: NotaryAlgorithm,
+  key: KeyObject,
+): PreparedNotary {
   // Seconds precision: the spec says the fractional part SHOULD NOT be used.
   const signingTime = new Date(Math.floor((options.signingTime ?? new Date()).getTime() / 1000) * 1000);
-  checkChain(options.key, options.chain, signingTime);
+  checkChain(key, options.chain, signingTime);
   const target = targetArtifact(options.descriptor);
   if (options.expiry !== undefined && options.expiry.getTime() <= signingTime.getTime()) {
     throw usageError(
@@ -150,23 +163,62 @@ export function signNotary(options: SignNotaryOptions): NotarySignature {
     header[HEADER.crit] = [HEADER.signingScheme, HEADER.expiry];
   }
   const payload: NotaryPayload = { targetArtifact: target };
-  const protectedHeader = toBase64Url(jsonBytes(header));
-  const encodedPayload = toBase64Url(jsonBytes(payload));
-  const signature = jwsSign(alg, utf8(`${protectedHeader}.${encodedPayload}`), options.key);
+  return {
+    alg,
+    signingTime,
+    target,
+    protectedHeader: toBase64Url(jsonBytes(header)),
+    encodedPayload: toBase64Url(jsonBytes(payload)),
+  };
+}
+
+function signingInput(prepared: PreparedNotary): Uint8Array {
+  return utf8(`${prepared.protectedHeader}.${prepared.encodedPayload}`);
+}
+
+/** The envelope around the signature, and the signature manifest that stores it. */
+function assembleNotary(
+  prepared: PreparedNotary,
+  signature: Uint8Array,
+  chain: readonly X509Certificate[],
+  signingAgent: string | undefined,
+): NotarySignature {
   const envelope = jsonBytes({
-    payload: encodedPayload,
-    protected: protectedHeader,
+    payload: prepared.encodedPayload,
+    protected: prepared.protectedHeader,
     header: {
-      [HEADER.x5c]: options.chain.map((c) => Buffer.from(c.raw).toString('base64')),
-      [HEADER.signingAgent]: options.signingAgent ?? `manifesto/${VERSION}`,
+      [HEADER.x5c]: chain.map((c) => Buffer.from(c.raw).toString('base64')),
+      [HEADER.signingAgent]: signingAgent ?? `manifesto/${VERSION}`,
     },
     signature: toBase64Url(signature),
   });
   const artifact = buildNotarySignatureArtifact({
-    subject: target,
+    subject: prepared.target,
     envelope,
-    thumbprints: options.chain.map(certificateThumbprint),
-    created: signingTime,
+    thumbprints: chain.map(certificateThumbprint),
+    created: prepared.signingTime,
   });
-  return { ...artifact, envelope, algorithm: alg, signingTime };
+  return { ...artifact, envelope, algorithm: prepared.alg, signingTime: prepared.signingTime };
+}
+
+/** Signs `descriptor` with a private key; returns the envelope and the signature manifest with its blobs. */
+export function signNotary(options: SignNotaryOptions): NotarySignature {
+  const alg = signingAlgorithm(options.key);
+  const prepared = prepareNotary(options, alg, options.key);
+  const signature = keySigner(options.key, options.chain).signNow(signingInput(prepared), jwsParameters(alg));
+  return assembleNotary(prepared, signature, options.chain, options.signingAgent);
+}
+
+/**
+ * Signs `descriptor` through a Signer (a key file, or later a KMS or an HSM): the same envelope as
+ * signNotary, with the signer's certificate chain.
+ */
+export async function signNotaryWith(
+  signer: Signer,
+  options: Omit<SignNotaryOptions, 'key' | 'chain'>,
+): Promise<NotarySignature> {
+  const alg = signingAlgorithm(signer.publicKey, false);
+  const prepared = prepareNotary({ ...options, chain: signer.chain }, alg, signer.publicKey);
+  const signature = await signer.sign(signingInput(prepared), jwsParameters(alg));
+  return assembleNotary(prepared, signature, signer.chain, options.signingAgent);
 }

@@ -13,12 +13,13 @@
  * (@sigstore/verify verifies DSSE signatures with node's default digest for the key, SHA-256 for
  * every EC curve, so it rejects cosign's P-384 bundles; hence this module.)
  */
-import { type KeyObject, sign, verify } from 'node:crypto';
+import { type KeyObject, verify } from 'node:crypto';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { dsse } from '@sigstore/core';
 import { describeKey } from '../keys.ts';
+import { keySigner, type SignatureParameters } from '../signer.ts';
 
-function hashFor(key: KeyObject): string | null {
+function hashFor(key: KeyObject): SignatureParameters['hash'] {
   const description = describeKey(key);
   switch (description.type) {
     case 'ec':
@@ -36,10 +37,13 @@ export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8
   return new Uint8Array(dsse.preAuthEncoding(payloadType, Buffer.from(payload)));
 }
 
+/** What a Signer is asked for to make a DSSE signature with this (public or private) key. */
+export function dsseParameters(key: KeyObject): SignatureParameters {
+  return { hash: hashFor(key), rsaPadding: 'pkcs1', ecdsaEncoding: 'der' };
+}
+
 export function dsseSign(payloadType: string, payload: Uint8Array, privateKey: KeyObject): Uint8Array {
-  return new Uint8Array(
-    sign(hashFor(privateKey), preAuthEncoding(payloadType, payload), { key: privateKey, dsaEncoding: 'der' }),
-  );
+  return keySigner(privateKey).signNow(preAuthEncoding(payloadType, payload), dsseParameters(privateKey));
 }
 
 export function dsseVerify(

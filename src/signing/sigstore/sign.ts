@@ -18,6 +18,7 @@ import { artifactOf, blobOf, plainDescriptor, type SignatureArtifact } from '../
 import { formatSeconds, jsonBytes } from '../encoding.ts';
 import { keyProblem } from '../errors.ts';
 import { describeKey, publicKeyHint } from '../keys.ts';
+import { keySigner, type Signer } from '../signer.ts';
 import {
   BUNDLE_CONTENT_ANNOTATION,
   BUNDLE_CONTENT_DSSE,
@@ -25,7 +26,7 @@ import {
   IN_TOTO_PAYLOAD_TYPE,
   SIGSTORE_BUNDLE_MEDIA_TYPE,
 } from './constants.ts';
-import { dsseSign } from './dsse.ts';
+import { dsseParameters, preAuthEncoding } from './dsse.ts';
 import { buildStatement, type InTotoStatement } from './statement.ts';
 
 export interface SignSigstoreOptions {
@@ -76,18 +77,49 @@ export function buildBundleArtifact(input: {
   return artifactOf(manifest, [config, layer]);
 }
 
-/** Signs an in-toto statement about `subject`; returns the bundle and its referrer manifest. */
+/** Signs an in-toto statement about `subject` with a private key; returns the bundle and its referrer manifest. */
 export function signSigstoreBundle(options: SignSigstoreOptions): SigstoreAttestation {
   if (options.key.type !== 'private') throw keyProblem('KEY_NOT_PRIVATE', 'signing needs a private key');
   describeKey(options.key);
+  const prepared = prepareStatement(options);
+  const signature = keySigner(options.key).signNow(prepared.pae, dsseParameters(options.key));
+  return assembleBundle(options, prepared, signature, publicKeyHint(options.key));
+}
+
+/** The same through a Signer (a key file, or later a KMS or an HSM); the chain is not used (key-based bundle). */
+export async function signSigstoreBundleWith(
+  signer: Signer,
+  options: Omit<SignSigstoreOptions, 'key'>,
+): Promise<SigstoreAttestation> {
+  describeKey(signer.publicKey);
+  const prepared = prepareStatement(options);
+  const signature = await signer.sign(prepared.pae, dsseParameters(signer.publicKey));
+  return assembleBundle(options, prepared, signature, publicKeyHint(signer.publicKey));
+}
+
+interface PreparedStatement {
+  statement: InTotoStatement;
+  payload: Uint8Array;
+  /** DSSE's pre-authentication encoding of the payload: what is signed. */
+  pae: Uint8Array;
+}
+
+function prepareStatement(options: Omit<SignSigstoreOptions, 'key'>): PreparedStatement {
   const statement = buildStatement(
     { digest: options.subject.digest, name: options.subjectName },
     options.predicateType,
     options.predicate,
   );
   const payload = jsonBytes(statement);
-  const signature = dsseSign(IN_TOTO_PAYLOAD_TYPE, payload, options.key);
-  const keyHint = publicKeyHint(options.key);
+  return { statement, payload, pae: preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, payload) };
+}
+
+function assembleBundle(
+  options: Omit<SignSigstoreOptions, 'key'>,
+  prepared: PreparedStatement,
+  signature: Uint8Array,
+  keyHint: string,
+): SigstoreAttestation {
   const bundle: Bundle = {
     mediaType: BUNDLE_V03_MEDIA_TYPE,
     verificationMaterial: {
@@ -98,7 +130,7 @@ export function signSigstoreBundle(options: SignSigstoreOptions): SigstoreAttest
     content: {
       $case: 'dsseEnvelope',
       dsseEnvelope: {
-        payload: Buffer.from(payload),
+        payload: Buffer.from(prepared.payload),
         payloadType: IN_TOTO_PAYLOAD_TYPE,
         signatures: [{ sig: Buffer.from(signature), keyid: '' }],
       },
@@ -111,5 +143,5 @@ export function signSigstoreBundle(options: SignSigstoreOptions): SigstoreAttest
     predicateType: options.predicateType,
     created: options.created ?? new Date(),
   });
-  return { ...artifact, bundle: bundleBytes, statement, keyHint };
+  return { ...artifact, bundle: bundleBytes, statement: prepared.statement, keyHint };
 }
