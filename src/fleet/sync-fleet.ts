@@ -1,0 +1,87 @@
+/**
+ * `index sync` over many targets: each source (a registry crawled through its catalog, repositories
+ * named one by one, an OCI layout) yields opened repositories; each repository is synced and written
+ * on its own (sync.ts), so a failure or a Ctrl-C costs at most the repository in progress and the
+ * next sync completes it. A repository that fails is recorded with its error (`index status`) and
+ * keeps its previous rows; the others go on.
+ */
+import { isManifestoError } from '../errors/errors.ts';
+import type { IndexStore } from './store.ts';
+import { type RepositorySyncResult, type SyncTarget, syncRepository } from './sync.ts';
+
+export interface FleetSource {
+  /** Registry host[:port], or `oci:PATH`. */
+  registry: string;
+  /** The repositories to sync, opened by the front end (catalog, a list, one name). */
+  repositories(): Promise<SyncTarget[]>;
+}
+
+export interface SyncFleetOptions {
+  store: IndexStore;
+  sources: readonly FleetSource[];
+  /** Requests in flight within a repository (default 8). */
+  concurrency?: number | undefined;
+  now?: (() => Date) | undefined;
+  /** Requests sent to a registry so far (recorded with its sync), when the front end counts them. */
+  requests?: ((registry: string) => number) | undefined;
+  /** Told after each repository. */
+  onRepository?: ((outcome: RepositoryOutcome) => void) | undefined;
+  /** Aborted (Ctrl-C): no further repository starts. */
+  signal?: AbortSignal | undefined;
+}
+
+export type RepositoryOutcome = RepositorySyncResult | { location: string; error: string };
+
+export interface FleetSyncResult {
+  synced: RepositorySyncResult[];
+  failed: Array<{ location: string; error: string }>;
+  /** Stopped by the signal before every repository was synced. */
+  interrupted: boolean;
+}
+
+function message(error: unknown): string {
+  if (isManifestoError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function syncFleet(options: SyncFleetOptions): Promise<FleetSyncResult> {
+  const { store } = options;
+  const now = options.now ?? (() => new Date());
+  const result: FleetSyncResult = { synced: [], failed: [], interrupted: false };
+  for (const source of options.sources) {
+    if (options.signal?.aborted) {
+      result.interrupted = true;
+      break;
+    }
+    const before = options.requests?.(source.registry) ?? 0;
+    let registryError: string | null = null;
+    let targets: SyncTarget[] = [];
+    try {
+      targets = await source.repositories();
+    } catch (error) {
+      registryError = message(error);
+      result.failed.push({ location: source.registry, error: registryError });
+      options.onRepository?.({ location: source.registry, error: registryError });
+    }
+    for (const target of targets) {
+      if (options.signal?.aborted) {
+        result.interrupted = true;
+        break;
+      }
+      try {
+        const synced = await syncRepository({ store, target, concurrency: options.concurrency, now });
+        result.synced.push(synced);
+        options.onRepository?.(synced);
+      } catch (error) {
+        const text = message(error);
+        store.repositoryFailed(target, text);
+        registryError ??= `${target.location}: ${text}`;
+        result.failed.push({ location: target.location, error: text });
+        options.onRepository?.({ location: target.location, error: text });
+      }
+    }
+    const requests = options.requests === undefined ? null : options.requests(source.registry) - before;
+    store.registrySynced(source.registry, now().toISOString(), registryError, requests);
+  }
+  return result;
+}
