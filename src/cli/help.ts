@@ -19,6 +19,7 @@ Commands:
   logout REGISTRY              remove stored credentials
   show IMAGE TYPE              summarise the latest version (well-known kinds normalised)
   check IMAGE --policy FILE    deployment gate: exit 0 allow, 10 deny (docs/policy.md)
+  index sync|status|query|drop the fleet index: questions across every image of registries (docs/index.md)
   version                      print the version
 
 IMAGE is a registry reference (registry.example.com/team/app:v1.1, app@sha256:...; tag latest
@@ -239,4 +240,29 @@ symbolic link; existing files are refused (exit 2) unless --force.
                          CN=NAME, O=NAME, ST=unspecified, C=ZZ; notation's trust policy pins a
                          subject only with C, ST and O, so a note warns when one is missing)
   --days N               certificate validity (default 365)`,
+  index: `Usage: manifesto index sync TARGET... [--from FILE] [--concurrency N]
+       manifesto index status
+       manifesto index query EXPR [--limit N] [--cursor C] [--count] [--explain] [--csv]
+       manifesto index query --fields
+       manifesto index drop
+
+The fleet index: a local, rebuildable cache of the images and metadata of registries and layouts,
+for questions across every image (docs/index.md).
+  sync TARGET...      read into the index: host[:port] (every repository, from /v2/_catalog),
+                      host/prefix/ (the catalog's repositories under prefix/), host/team/app (one
+                      repository), oci:DIR (a layout); unchanged images cost one listing each
+  --from FILE         more targets, one per line (for registries that refuse the catalog)
+  --concurrency N     requests in flight per repository (default 8)
+  status              what is indexed, when each registry was last synced, errors
+  query EXPR          images for which the CEL expression is true, e.g.
+                        '"production" in deployment.environments && vuln.critical > 0'
+                        '"CVE-2024-0727" in vuln.ids'   '!("vuln" in signed)'
+  --fields            the fields a query may use, with their types
+  --limit N           at most N images (default 100); --cursor C continues after the last page
+  --count             print the number of matching images
+  --explain           show which parts run as SQL and which in process
+  --csv, --json       CSV, or JSON lines (one image per line, with indexedAt and checkedAt)
+  drop                remove the index file (the next sync rebuilds it)
+  --index PATH        the index file (default $MANIFESTO_INDEX, else $MANIFESTO_STATE_DIR/index.db)
+Exit codes: 2 for an invalid query (naming the column), 11 when some repositories failed to sync.`,
 };

@@ -497,6 +497,65 @@ const COMMANDS: Readonly<Record<string, CommandDefinition>> = {
       );
     },
   },
+  index: {
+    registry: true,
+    options: {
+      index: { type: 'string' },
+      from: { type: 'string' },
+      concurrency: { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
+      count: { type: 'boolean' },
+      explain: { type: 'boolean' },
+      fields: { type: 'boolean' },
+      csv: { type: 'boolean' },
+    },
+    run: async (args, context) => {
+      const [action, ...rest] = args.positionals;
+      const index = stringOption(args, 'index');
+      const number = (flag: string) => {
+        const text = stringOption(args, flag);
+        return text === undefined ? undefined : parseWholeNumber(text, `--${flag}`);
+      };
+      const commands = await import('./commands/fleet-index.ts');
+      if (action === 'sync') {
+        return commands.indexSyncCommand(
+          { index, targets: rest, from: stringOption(args, 'from'), concurrency: number('concurrency') },
+          context,
+        );
+      }
+      if (action === 'query') {
+        const fields = booleanOption(args, 'fields');
+        const [expression] = positionals('index query', { ...args, positionals: rest }, ['expression'], 1);
+        return commands.indexQueryCommand(
+          {
+            index,
+            expression: fields ? undefined : expression,
+            limit: number('limit'),
+            cursor: stringOption(args, 'cursor'),
+            count: booleanOption(args, 'count'),
+            explain: booleanOption(args, 'explain'),
+            fields,
+            csv: booleanOption(args, 'csv'),
+          },
+          context,
+        );
+      }
+      if ((action === 'status' || action === 'drop') && rest.length === 0) {
+        await (action === 'status' ? commands.indexStatusCommand : commands.indexDropCommand)(
+          { index },
+          context,
+        );
+        return 0;
+      }
+      const { usageError } = await import('../errors/errors.ts');
+      throw usageError(
+        'ARGS_INVALID',
+        action === undefined ? 'index: which action?' : `index: unknown action "${action}"`,
+        'manifesto index sync TARGET... | status | query EXPR | drop (see manifesto index --help)',
+      );
+    },
+  },
   version: {
     registry: false,
     options: {},

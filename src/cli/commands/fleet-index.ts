@@ -13,7 +13,7 @@ import { openSqliteStore } from '../../fleet/sqlite-store.ts';
 import type { FullImage, IndexStore } from '../../fleet/store.ts';
 import type { SyncTarget } from '../../fleet/sync.ts';
 import { type FleetSource, type RepositoryOutcome, syncFleet } from '../../fleet/sync-fleet.ts';
-import { parseReference } from '../../oci/reference.ts';
+import { namesTagOrDigest, parseReference } from '../../oci/reference.ts';
 import { createImageOpener, createTransportPool } from '../../open/open-image.ts';
 import { stateDirectory } from '../../policy/trust/trusted-state.ts';
 import { listCatalog } from '../../registry/catalog.ts';
@@ -106,7 +106,7 @@ async function sourcesOf(options: IndexSyncOptions, context: CommandContext, cou
       });
     } else {
       const ref = parseReference(target);
-      if (ref.kind !== 'registry' || ref.tag !== undefined || ref.digest !== undefined) {
+      if (ref.kind !== 'registry' || namesTagOrDigest(target)) {
         throw usageError(
           'ARGS_INVALID',
           `index sync: "${target}" is not a repository`,
@@ -226,6 +226,11 @@ function imageJson(image: FullImage) {
   };
 }
 
+/** One JSON value per line (JSON lines), for streams of results. */
+function writeJsonLine(stream: NodeJS.WritableStream, value: unknown): void {
+  stream.write(`${JSON.stringify(value)}\n`);
+}
+
 function csvCell(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
@@ -236,7 +241,7 @@ export async function indexQueryCommand(
 ): Promise<number> {
   const { stdout, stderr } = context.io;
   if (options.fields) {
-    if (context.json) for (const field of FIELDS) writeJson(stdout, field);
+    if (context.json) for (const field of FIELDS) writeJsonLine(stdout, field);
     else
       writeLine(
         stdout,
@@ -276,7 +281,7 @@ export async function indexQueryCommand(
     }
     const result = runQuery(store, query, { limit: options.limit, cursor: options.cursor, now });
     if (context.json) {
-      for (const image of result.images) writeJson(stdout, imageJson(image));
+      for (const image of result.images) writeJsonLine(stdout, imageJson(image));
     } else if (options.csv) {
       writeLine(stdout, 'repository,digest,platform,tags,indexed_at,checked_at');
       for (const i of result.images) {
