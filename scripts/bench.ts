@@ -1,4 +1,4 @@
-// `npm run bench`: requests per operation and wall time, manifesto next to oras (see README "Benchmarks").
+// `npm run bench`: requests per operation and wall time, manifesto next to oras (see docs/development.md, "Benchmarks").
 //
 // Starts distribution 2.8 (referrers tag schema) and go-containerregistry's registry (referrers API) on
 // loopback, each behind a counting proxy (bench/support/counting-proxy.ts), and runs put / get / list /
