@@ -14,6 +14,7 @@
  * Changing the rule is allowed, deliberately: edit LAYERS (and docs/development.md) in the same commit.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -231,6 +232,15 @@ describe('architecture: the import rule of docs/development.md', () => {
       }
     }
     assert.deepEqual((LAYERS.kinds as Layer).may, LOW, 'kinds imports no other domain folder');
+  });
+
+  it('docs/development.md names every layer (so the prose cannot drift from the rule)', () => {
+    const docs = readFileSync(resolve(import.meta.dirname, '../../docs/development.md'), 'utf8');
+    const missing = Object.values(LAYERS)
+      .flatMap((layer) => layer.paths)
+      .map((path) => `src/${path.replace(/\/$/, '')}`)
+      .filter((path) => !docs.includes(path));
+    assert.deepEqual(missing, [], 'folders of LAYERS that docs/development.md does not mention');
   });
 
   it('fails, naming the file and the edge, when a forbidden import is added', () => {
