@@ -264,3 +264,13 @@ describe('fleet queries', () => {
     }
   });
 });
+
+describe('docs/index.md', () => {
+  it('lists every query field', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { FIELDS } = await import('../../../src/fleet/fields.ts');
+    const docs = readFileSync(new URL('../../../docs/index.md', import.meta.url), 'utf8');
+    for (const field of FIELDS)
+      assert.ok(docs.includes(`\`${field.name}\``), `${field.name} is not in docs/index.md`);
+  });
+});
