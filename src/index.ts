@@ -16,7 +16,15 @@ export type {
   RepositoryReader,
   StreamSource,
 } from './content/repository.ts';
-export { type ErrorCategory, EXIT_CODES, isManifestoError, ManifestoError } from './errors/errors.ts';
+export { ERROR_CATALOGUE, type ErrorCode, type ErrorSpec, isErrorCode } from './errors/catalogue.ts';
+export {
+  type ErrorCategory,
+  EXIT_CODES,
+  HTTP_STATUSES,
+  httpStatusFor,
+  isManifestoError,
+  ManifestoError,
+} from './errors/errors.ts';
 export { prepareFile, prepareStream } from './metadata/content-source.ts';
 export { getMetadata, selectVersion } from './metadata/get.ts';
 export { readListing, summariseTypes, versionsOfType } from './metadata/listing.ts';

@@ -1,16 +1,10 @@
 /** The one top-level mapping of errors to what the user sees and the exit code. */
-import { EXIT_CODES, isManifestoError, ManifestoError } from '../errors/errors.ts';
+import { internalError, type ManifestoError } from '../errors/errors.ts';
 import type { CommandIO } from './io.ts';
 import { terminalSafe } from './render.ts';
 
 export function toManifestoError(error: unknown): ManifestoError {
-  if (isManifestoError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new ManifestoError('INTERNAL', message, {
-    category: 'internal',
-    cause: error,
-    hint: 'This is a bug in manifesto; please report it with the command you ran (rerun with --debug for details).',
-  });
+  return internalError(error);
 }
 
 /** Prints the error (one line, plus a hint line) and returns the exit code. */
@@ -31,5 +25,5 @@ export function reportError(
     const detail = e.category === 'internal' && e.cause instanceof Error ? e.cause : e;
     io.stderr.write(`${detail.stack ?? String(detail)}\n`);
   }
-  return EXIT_CODES[e.category];
+  return e.exitCode;
 }

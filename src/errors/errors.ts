@@ -1,41 +1,18 @@
 /**
  * Typed errors. Every failure manifesto reports is a ManifestoError with:
- * - `code`: a stable, documented identifier (e.g. `REFERENCE_INVALID`, `MANIFEST_UNKNOWN`),
- * - `category`: what kind of failure it is; the CLI maps the category to an exit code,
- * - `hint`: what the user can do about it (one line, optional),
+ * - `code`: a stable, documented identifier from the catalogue (catalogue.ts), e.g.
+ *   `REFERENCE_INVALID`, `MANIFEST_UNKNOWN`; a code not in the catalogue does not compile,
+ * - `category`: what kind of failure it is (the code's, unless a use picks one of its `alsoAs`);
+ *   front ends map the category to an exit code or HTTP status (categories.ts),
+ * - `hint`: what the user can do about it (one line, optional; the code's default hint if none given),
  * - `cause`: the underlying error, if any,
  * - for registry replies: the HTTP `status` and the registry's own error list.
  */
+import { type CategoryOf, type CodeOf, type ErrorCode, errorSpec } from './catalogue.ts';
+import { type ErrorCategory, exitCodeFor, httpStatusFor } from './categories.ts';
 
-export type ErrorCategory =
-  | 'usage' // bad arguments, malformed reference, invalid type name, bad input file
-  | 'not-found' // image, repository, manifest, blob, metadata type or version absent
-  | 'auth' // 401/403, missing or rejected credentials
-  | 'conflict' // a write could not be confirmed, concurrent modification, refused overwrite
-  | 'unavailable' // network failure, timeouts, 5xx/429 after retries
-  | 'integrity' // digest mismatch, malformed registry data, size limit exceeded by the registry
-  | 'ambiguous' // the request does not single out one thing (e.g. per-platform metadata on an index)
-  | 'verification' // signature or trust-policy verification failed
-  | 'denied' // a policy gate denied
-  | 'partial' // some items of a fan-out or bulk operation failed
-  | 'unsupported' // the registry or backend cannot do what was asked
-  | 'internal'; // a bug
-
-/** Exit codes of the CLI, one per category. Documented in the README; never renumber. */
-export const EXIT_CODES: Readonly<Record<ErrorCategory, number>> = {
-  internal: 1,
-  usage: 2,
-  'not-found': 3,
-  auth: 4,
-  conflict: 5,
-  unavailable: 6,
-  integrity: 7,
-  ambiguous: 8,
-  verification: 9,
-  denied: 10,
-  partial: 11,
-  unsupported: 12,
-};
+export type { CategoryOf, CodeOf, ErrorCode } from './catalogue.ts';
+export { type ErrorCategory, EXIT_CODES, exitCodeFor, HTTP_STATUSES, httpStatusFor } from './categories.ts';
 
 /** One entry of an OCI distribution error reply: `{"errors":[{"code","message","detail"}]}`. */
 export interface RegistryErrorDetail {
@@ -44,33 +21,41 @@ export interface RegistryErrorDetail {
   detail?: unknown;
 }
 
-export interface ManifestoErrorOptions {
-  category: ErrorCategory;
+export interface ManifestoErrorOptions<C extends ErrorCode = ErrorCode> {
+  /** Defaults to the code's category; only a category the catalogue allows for the code. */
+  category?: NoInfer<CategoryOf<C>> | undefined;
   hint?: string | undefined;
   cause?: unknown;
   status?: number | undefined;
   registryErrors?: readonly RegistryErrorDetail[] | undefined;
 }
 
-export class ManifestoError extends Error {
-  readonly code: string;
+export class ManifestoError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly category: ErrorCategory;
   readonly hint: string | undefined;
   readonly status: number | undefined;
   readonly registryErrors: readonly RegistryErrorDetail[];
 
-  constructor(code: string, message: string, options: ManifestoErrorOptions) {
+  constructor(code: C, message: string, options: ManifestoErrorOptions<C> = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const spec = errorSpec(code);
     this.name = 'ManifestoError';
     this.code = code;
-    this.category = options.category;
-    this.hint = options.hint;
+    this.category = options.category ?? spec.category;
+    this.hint = options.hint ?? spec.hint;
     this.status = options.status;
     this.registryErrors = options.registryErrors ?? [];
   }
 
+  /** The CLI's exit code (categories.ts). */
   get exitCode(): number {
-    return EXIT_CODES[this.category];
+    return exitCodeFor(this.category);
+  }
+
+  /** The HTTP status a server answers with (categories.ts). */
+  get httpStatus(): number {
+    return httpStatusFor(this.category);
   }
 
   /** A stable JSON shape for `--json` output and logs. */
@@ -90,17 +75,27 @@ export function isManifestoError(error: unknown): error is ManifestoError {
   return error instanceof ManifestoError;
 }
 
-/** Shorthands for the common categories. */
-export function usageError(code: string, message: string, hint?: string, cause?: unknown): ManifestoError {
+/** Shorthands for the common categories; each takes only the codes of its category. */
+export function usageError(
+  code: CodeOf<'usage'>,
+  message: string,
+  hint?: string,
+  cause?: unknown,
+): ManifestoError {
   return new ManifestoError(code, message, { category: 'usage', hint, cause });
 }
 
-export function notFoundError(code: string, message: string, hint?: string, cause?: unknown): ManifestoError {
+export function notFoundError(
+  code: CodeOf<'not-found'>,
+  message: string,
+  hint?: string,
+  cause?: unknown,
+): ManifestoError {
   return new ManifestoError(code, message, { category: 'not-found', hint, cause });
 }
 
 export function integrityError(
-  code: string,
+  code: CodeOf<'integrity'>,
   message: string,
   hint?: string,
   cause?: unknown,
@@ -108,12 +103,17 @@ export function integrityError(
   return new ManifestoError(code, message, { category: 'integrity', hint, cause });
 }
 
-export function conflictError(code: string, message: string, hint?: string, cause?: unknown): ManifestoError {
+export function conflictError(
+  code: CodeOf<'conflict'>,
+  message: string,
+  hint?: string,
+  cause?: unknown,
+): ManifestoError {
   return new ManifestoError(code, message, { category: 'conflict', hint, cause });
 }
 
 export function unsupportedError(
-  code: string,
+  code: CodeOf<'unsupported'>,
   message: string,
   hint?: string,
   cause?: unknown,
@@ -121,10 +121,12 @@ export function unsupportedError(
   return new ManifestoError(code, message, { category: 'unsupported', hint, cause });
 }
 
-export function internalError(message: string, cause?: unknown): ManifestoError {
-  return new ManifestoError('INTERNAL', message, {
-    category: 'internal',
-    cause,
-    hint: 'This is a bug in manifesto; please report it with the command you ran.',
-  });
+/**
+ * The one way to build `INTERNAL` (a bug): anything that is not a ManifestoError by the time it
+ * reaches a front end, with the catalogue's hint. A ManifestoError is returned as it is.
+ */
+export function internalError(error: unknown): ManifestoError {
+  if (isManifestoError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ManifestoError('INTERNAL', message, { cause: error });
 }

@@ -25,7 +25,11 @@ export function parseDuration(text: string): number | undefined {
 export function parseDurationValue(text: string, source: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) {
-    throw usageError('ARGS_INVALID', `${source}: invalid duration "${text}"`, 'e.g. 90s, 30m, 12h, 7d, 2w');
+    throw usageError(
+      'DURATION_INVALID',
+      `${source}: invalid duration "${text}"`,
+      'e.g. 90s, 30m, 12h, 7d, 2w',
+    );
   }
   return ms;
 }

@@ -133,7 +133,7 @@ export async function deleteCommand(
   }
   const type = options.type;
   if (type === undefined) {
-    throw usageError('ARGS_INVALID', 'delete: expected IMAGE TYPE (or IMAGE --all-types)');
+    throw usageError('TYPE_MISSING', 'delete: expected IMAGE TYPE (or IMAGE --all-types)');
   }
   const result = await reportingPartial(context, opened.display, () =>
     deleteMetadata({
@@ -175,7 +175,7 @@ export async function pruneCommand(
 export async function deleteOrphanCommand(reference: string, context: CommandContext): Promise<void> {
   const opened = await context.openImage(reference);
   if (!/^sha(256|512):/.test(opened.target)) {
-    throw usageError('ARGS_INVALID', '--orphan needs the referrer by digest: REPO@sha256:…');
+    throw usageError('DIGEST_REQUIRED', '--orphan needs the referrer by digest: REPO@sha256:…');
   }
   const subject = await deleteOrphan({ repository: opened.repository, digest: opened.target });
   if (context.json) {

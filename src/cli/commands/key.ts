@@ -53,7 +53,7 @@ export async function keyGenerateCommand(
   const algorithm = options.algorithm ?? 'ecdsa-p256';
   if (!isKeyAlgorithm(algorithm)) {
     throw usageError(
-      'ARGS_INVALID',
+      'KEY_ALGORITHM_UNKNOWN',
       `unknown --algorithm "${algorithm}"`,
       'Use ecdsa-p256, ecdsa-p384 or ed25519.',
     );
@@ -62,7 +62,7 @@ export async function keyGenerateCommand(
   const dn = options.subject === undefined ? defaultSubject(name) : parseDistinguishedName(options.subject);
   if (dn === undefined || dn.CN === undefined) {
     throw usageError(
-      'ARGS_INVALID',
+      'CERTIFICATE_SUBJECT_INVALID',
       `invalid --subject "${options.subject}"`,
       'e.g. --subject "CN=qa, O=Acme, ST=WA, C=US"',
     );

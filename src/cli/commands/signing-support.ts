@@ -56,7 +56,6 @@ function loadKeyWithPassword(text: string, file: string, env: Record<string, str
       (error.code === 'KEY_PASSPHRASE_REQUIRED' || error.code === 'KEY_PASSPHRASE_INCORRECT')
     ) {
       throw new ManifestoError(error.code, error.message, {
-        category: error.category,
         hint: PASSWORD_HINT,
         cause: error,
       });
@@ -84,7 +83,11 @@ export async function loadSigner(
   env: Record<string, string | undefined>,
 ): Promise<Signer> {
   if (options.format !== undefined && options.format !== 'notary' && options.format !== 'sigstore') {
-    throw usageError('ARGS_INVALID', `unknown --sign-format "${options.format}"`, 'Use notary or sigstore.');
+    throw usageError(
+      'SIGN_FORMAT_UNKNOWN',
+      `unknown --sign-format "${options.format}"`,
+      'Use notary or sigstore.',
+    );
   }
   const key = loadKeyWithPassword(await readText(options.keyFile, 'the key'), options.keyFile, env);
   // Without --sign-format: the format that supports the key (Ed25519 signs in sigstore only).

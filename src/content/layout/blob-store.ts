@@ -6,7 +6,7 @@
  */
 import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { integrityError, isManifestoError, notFoundError } from '../../errors/errors.ts';
+import { type CodeOf, integrityError, isManifestoError, notFoundError } from '../../errors/errors.ts';
 import type { Descriptor } from '../../oci/descriptor.ts';
 import { DigestVerifier, parseDigest, verifyBytes, verifyStream } from '../../oci/digest.ts';
 import type { BlobSource } from '../repository.ts';
@@ -76,7 +76,7 @@ export async function readBlobBytes(
   digest: string,
   expectedSize: number | undefined,
   maxBytes: number,
-  tooLargeCode: string,
+  tooLargeCode: CodeOf<'integrity'>,
 ): Promise<Uint8Array | undefined> {
   const path = blobPath(root, digest);
   let bytes: Uint8Array;

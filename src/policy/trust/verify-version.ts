@@ -9,7 +9,7 @@
  * Sigstore metadata predicate, or else the version manifest fetched by its (signed) digest.
  */
 import type { RepositoryReader } from '../../content/repository.ts';
-import { isManifestoError } from '../../errors/errors.ts';
+import { type ErrorCode, isManifestoError } from '../../errors/errors.ts';
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CONTENT_MEDIA_TYPE,
@@ -48,7 +48,7 @@ export type {
 } from './version-verdict.ts';
 
 /** The error code of each failed status (all exit 9). */
-export const STATUS_CODES: Readonly<Record<Exclude<VersionStatus, 'verified'>, string>> = {
+export const STATUS_CODES: Readonly<Record<Exclude<VersionStatus, 'verified'>, ErrorCode>> = {
   unsigned: 'SIGNATURE_MISSING',
   untrusted: 'SIGNER_UNTRUSTED',
   'not-allowed': 'AUTHORITY_NOT_ALLOWED',

@@ -2,7 +2,8 @@
  * Turning a registry's error reply (status + `{"errors":[{"code","message","detail"}]}`) into a
  * ManifestoError with a stable code, a category and a hint, keeping the status and the error list.
  */
-import { type ErrorCategory, ManifestoError, type RegistryErrorDetail } from '../../errors/errors.ts';
+import { isRegistryErrorCode, type RegistryErrorCode } from '../../errors/catalogue.ts';
+import { type CategoryOf, ManifestoError, type RegistryErrorDetail } from '../../errors/errors.ts';
 import type { RegistryResponse } from './response.ts';
 import type { ScopeAction } from './types.ts';
 
@@ -87,7 +88,8 @@ export function parseRegistryErrors(bytes: Uint8Array): RegistryErrorDetail[] {
   return errors;
 }
 
-const REGISTRY_CODE_CATEGORIES: Readonly<Record<string, ErrorCategory>> = {
+/** The category of each code of the distribution spec, as a registry uses it (one the catalogue allows). */
+const REGISTRY_CODE_CATEGORIES: { readonly [C in RegistryErrorCode]: CategoryOf<C> } = {
   BLOB_UNKNOWN: 'not-found',
   BLOB_UPLOAD_UNKNOWN: 'not-found',
   MANIFEST_UNKNOWN: 'not-found',
@@ -162,7 +164,9 @@ function notFoundHint(code: string): string | undefined {
   }
 }
 
-function bareNotFoundCode(what: ResponseContext): string {
+function bareNotFoundCode(
+  what: ResponseContext,
+): 'MANIFEST_UNKNOWN' | 'BLOB_UNKNOWN' | 'BLOB_UPLOAD_UNKNOWN' | 'NAME_UNKNOWN' | 'NOT_FOUND' {
   const kind =
     what.kind ?? (what.reference !== undefined ? 'manifest' : what.digest !== undefined ? 'blob' : undefined);
   switch (kind) {
@@ -202,6 +206,8 @@ export function errorFromStatus(
 ): ManifestoError {
   const first = registryErrors[0];
   const registryCode = first?.code;
+  // The registry's own code when the spec names it (kept whole in registryErrors either way).
+  const known = registryCode !== undefined && isRegistryErrorCode(registryCode) ? registryCode : undefined;
   const detail = first?.message ? `: ${oneLine(first.message)}` : '';
   const target = what.repository === undefined ? host : `${host}/${what.repository}`;
   const base = { status, registryErrors };
@@ -228,9 +234,7 @@ export function errorFromStatus(
   }
   if (status === 404) {
     const code =
-      registryCode && REGISTRY_CODE_CATEGORIES[registryCode] === 'not-found'
-        ? registryCode
-        : bareNotFoundCode(what);
+      known !== undefined && REGISTRY_CODE_CATEGORIES[known] === 'not-found' ? known : bareNotFoundCode(what);
     return new ManifestoError(code, notFoundMessage(code, what, host), {
       ...base,
       category: 'not-found',
@@ -272,7 +276,7 @@ export function errorFromStatus(
   if (status === 409 || status === 412 || status === 416) {
     const code = status === 416 ? 'RANGE_INVALID' : status === 412 ? 'PRECONDITION_FAILED' : 'CONFLICT';
     return new ManifestoError(
-      registryCode ?? code,
+      known !== undefined && REGISTRY_CODE_CATEGORIES[known] === 'conflict' ? known : code,
       `${what.operation} on ${target} conflicted (${statusLabel})${detail}`,
       {
         ...base,
@@ -303,11 +307,11 @@ export function errorFromStatus(
       },
     );
   }
-  if (registryCode !== undefined && REGISTRY_CODE_CATEGORIES[registryCode] !== undefined) {
-    const category = REGISTRY_CODE_CATEGORIES[registryCode]!;
+  if (known !== undefined) {
+    const category = REGISTRY_CODE_CATEGORIES[known];
     return new ManifestoError(
-      registryCode,
-      `${what.operation} on ${target} failed: ${registryCode.toLowerCase().replaceAll('_', ' ')}${detail}`,
+      known,
+      `${what.operation} on ${target} failed: ${known.toLowerCase().replaceAll('_', ' ')}${detail}`,
       {
         ...base,
         category,

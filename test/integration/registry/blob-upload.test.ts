@@ -101,7 +101,7 @@ for (const kind of ['distribution', 'refreg'] as const) {
           failures++;
           // Part of the stream went out, then the connection broke (after the transport's own retries).
           for await (const _ of request.body.open()) break;
-          throw new ManifestoError('NETWORK_ERROR', 'connection reset (simulated)', {
+          throw new ManifestoError('REGISTRY_CONNECTION_LOST', 'connection reset (simulated)', {
             category: 'unavailable',
           });
         }
