@@ -10,43 +10,25 @@
  */
 import type { RepositoryReader } from '../content/repository.ts';
 import { isManifestoError } from '../errors/errors.ts';
-import type { Descriptor } from '../oci/descriptor.ts';
-import { isDigest, tryParseDigest } from '../oci/digest.ts';
-import { foreignLabel, kindOfPredicate } from './foreign.ts';
+import { tryParseDigest } from '../oci/digest.ts';
+import { type AttestationLayers, attestationLayerVersions } from './attestation-layers.ts';
 import type { MetadataVersion } from './version.ts';
 
 export const DSSE_ENVELOPE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
 /** The layer annotation cosign writes on each attestation of a `.att` manifest. */
 export const LEGACY_PREDICATE_TYPE_ANNOTATION = 'predicateType';
 
+const COSIGN_LAYERS: AttestationLayers = {
+  tool: 'cosign',
+  form: 'dsse-envelope',
+  mediaType: DSSE_ENVELOPE_MEDIA_TYPE,
+  predicateAnnotation: LEGACY_PREDICATE_TYPE_ANNOTATION,
+};
+
 /** `sha256-<hex>.att` for the image `digest`. */
 export function attestationTag(digest: string): string | undefined {
   const parsed = tryParseDigest(digest);
   return parsed === undefined ? undefined : `${parsed.algorithm}-${parsed.hex}.att`;
-}
-
-function layerVersion(layer: Descriptor, subject: string): MetadataVersion | undefined {
-  const predicateType = layer.annotations?.[LEGACY_PREDICATE_TYPE_ANNOTATION];
-  if (predicateType === undefined || !isDigest(layer.digest) || !Number.isSafeInteger(layer.size))
-    return undefined;
-  const kind = kindOfPredicate(predicateType);
-  if (kind === undefined) return undefined;
-  return {
-    digest: layer.digest,
-    descriptor: { ...layer, artifactType: DSSE_ENVELOPE_MEDIA_TYPE },
-    type: kind.type,
-    label: foreignLabel(kind, 'cosign'),
-    manifesto: false,
-    artifactType: DSSE_ENVELOPE_MEDIA_TYPE,
-    created: Number.NaN,
-    createdText: undefined,
-    author: undefined,
-    supersedes: undefined,
-    content: { digest: layer.digest, size: layer.size, mediaType: layer.mediaType },
-    annotations: layer.annotations ?? {},
-    foreign: { tool: 'cosign', form: 'dsse-envelope', predicateType, subject },
-    signature: false,
-  };
 }
 
 /** The attestations cosign stored for `subjectDigest` under its `.att` tag (none: no such tag). */
@@ -63,15 +45,5 @@ export async function cosignTagVersions(
     if (isManifestoError(error) && error.category === 'not-found') return [];
     throw error;
   }
-  let layers: unknown;
-  try {
-    layers = (JSON.parse(new TextDecoder().decode(bytes)) as { layers?: unknown }).layers;
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(layers)) return [];
-  return (layers as Descriptor[])
-    .filter((l) => typeof l === 'object' && l !== null && l.mediaType === DSSE_ENVELOPE_MEDIA_TYPE)
-    .map((l) => layerVersion(l, subjectDigest))
-    .filter((v): v is MetadataVersion => v !== undefined);
+  return attestationLayerVersions(bytes, subjectDigest, COSIGN_LAYERS);
 }
