@@ -50,6 +50,15 @@ function tooLarge(what: string, maxBytes: number): ManifestoError {
   );
 }
 
+function unreadable(path: string, error: unknown): ManifestoError {
+  return usageError(
+    'FILE_UNREADABLE',
+    `cannot read "${path}": ${(error as Error).message}`,
+    undefined,
+    error,
+  );
+}
+
 function emptyContent(what: string): ManifestoError {
   return usageError('CONTENT_EMPTY', `${what} is empty`, 'Metadata content must have at least one byte.');
 }
@@ -95,12 +104,7 @@ export async function prepareFile(
         error,
       );
     }
-    throw usageError(
-      'FILE_UNREADABLE',
-      `cannot read "${path}": ${(error as Error).message}`,
-      undefined,
-      error,
-    );
+    throw unreadable(path, error);
   }
   if (streamed) {
     let stream: ReturnType<typeof createReadStream>;
@@ -108,12 +112,7 @@ export async function prepareFile(
       stream = createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES });
       await once(stream, 'open');
     } catch (error) {
-      throw usageError(
-        'FILE_UNREADABLE',
-        `cannot read "${path}": ${(error as Error).message}`,
-        undefined,
-        error,
-      );
+      throw unreadable(path, error);
     }
     return prepareStream(stream as AsyncIterable<Uint8Array>, maxBytes, `"${path}"`);
   }
@@ -140,12 +139,7 @@ export async function prepareFile(
       await handle.close().catch(() => undefined);
     }
   } catch (error) {
-    throw usageError(
-      'FILE_UNREADABLE',
-      `cannot read "${path}": ${(error as Error).message}`,
-      undefined,
-      error,
-    );
+    throw unreadable(path, error);
   }
   if (seen !== size) {
     throw usageError(

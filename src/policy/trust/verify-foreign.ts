@@ -13,7 +13,12 @@ import { attestationLayer } from '../../metadata/foreign-content.ts';
 import { verifyDsseEnvelope } from '../../signing/sigstore/envelope.ts';
 import { verifySigstoreBundle } from '../../signing/sigstore/verify.ts';
 import { requiredCount } from './trust-policy.ts';
-import type { SignedFacts, VerifyVersionOptions, VersionVerdict } from './version-verdict.ts';
+import {
+  ruleRefusal,
+  type SignedFacts,
+  type VerifyVersionOptions,
+  type VersionVerdict,
+} from './version-verdict.ts';
 
 const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 
@@ -73,22 +78,8 @@ export async function verifyForeignVersion(
     };
     return { ...base, status: 'verified', signed };
   }
-  const names = (list: string[]) => list.join(', ');
-  if (expired) return { ...base, status: 'expired', reason: 'its signature has expired' };
-  if (allowed.length > 0) {
-    return {
-      ...base,
-      status: 'insufficient',
-      reason: `signed by ${names(allowed)}, but the rule requires ${rule.require} of ${names(rule.authorities)}`,
-    };
-  }
-  if (signedBy.size > 0) {
-    return {
-      ...base,
-      status: 'not-allowed',
-      reason: `signed by ${names([...signedBy.keys()])}, which the rule does not accept for this type (needs ${names(rule.authorities)})`,
-    };
-  }
+  const refused = ruleRefusal(rule, allowed, [...signedBy.keys()], expired);
+  if (refused !== undefined) return { ...base, ...refused };
   if (invalid) {
     return {
       ...base,

@@ -31,12 +31,13 @@ import { forEachLimit } from '../../util/pool.ts';
 import { ANNOTATION_SIGNATURE_DIGEST, ANNOTATION_SIGNATURE_SIZE, versionDescriptor } from './sign-version.ts';
 import { type Authority, identityMatches, requiredCount } from './trust-policy.ts';
 import { verifyForeignVersion } from './verify-foreign.ts';
-import type {
-  SignatureCheck,
-  SignedFacts,
-  VerifyVersionOptions,
-  VersionStatus,
-  VersionVerdict,
+import {
+  ruleRefusal,
+  type SignatureCheck,
+  type SignedFacts,
+  type VerifyVersionOptions,
+  type VersionStatus,
+  type VersionVerdict,
 } from './version-verdict.ts';
 
 export type {
@@ -261,22 +262,8 @@ export async function verifyVersion(options: VerifyVersionOptions): Promise<Vers
     }
     return { ...base, status: 'verified', signed: facts };
   }
-  const names = (list: string[]) => list.join(', ');
-  if (expired) return { ...base, status: 'expired', reason: 'its signature has expired' };
-  if (allowed.length > 0) {
-    return {
-      ...base,
-      status: 'insufficient',
-      reason: `signed by ${names(allowed)}, but the rule requires ${rule.require} of ${names(rule.authorities)}`,
-    };
-  }
-  if (byAuthority.size > 0) {
-    return {
-      ...base,
-      status: 'not-allowed',
-      reason: `signed by ${names([...byAuthority.keys()])}, which the rule does not accept for this type (needs ${names(rule.authorities)})`,
-    };
-  }
+  const refused = ruleRefusal(rule, allowed, [...byAuthority.keys()], expired);
+  if (refused !== undefined) return { ...base, ...refused };
   if (invalid) return { ...base, status: 'invalid', reason: 'its signature does not verify' };
   if (checks.length > 0)
     return { ...base, status: 'untrusted', reason: 'signed, but by no authority of the trust policy' };

@@ -2,6 +2,7 @@
  * What verifying one metadata version yields (verify-version.ts), and what it is given. The types
  * live apart from the verifier because verify-foreign.ts (other tools' signatures) returns the same
  * verdict and is called by verify-version.ts: in one file with the verifier they would make a cycle.
+ * For the same reason the refusals both verifiers share (expired, too few, not allowed) are worded here.
  */
 import type { RepositoryReader } from '../../content/repository.ts';
 import type { ManifestoError } from '../../errors/errors.ts';
@@ -60,4 +61,33 @@ export interface VerifyVersionOptions {
   policy: TrustPolicy;
   rule: TrustRule;
   now?: Date | undefined;
+}
+
+/**
+ * Why `rule` refuses a version that valid signatures did not get accepted, in the order statuses are
+ * reported: an expired signature, too few of the rule's authorities (`allowed`), or signers
+ * (`signers`, authority names) the rule does not accept. Undefined when none applies: the caller
+ * then reports invalid, untrusted or unsigned in its own words.
+ */
+export function ruleRefusal(
+  rule: TrustRule,
+  allowed: readonly string[],
+  signers: readonly string[],
+  expired: boolean,
+): { status: VersionStatus; reason: string } | undefined {
+  const names = (list: readonly string[]) => list.join(', ');
+  if (expired) return { status: 'expired', reason: 'its signature has expired' };
+  if (allowed.length > 0) {
+    return {
+      status: 'insufficient',
+      reason: `signed by ${names(allowed)}, but the rule requires ${rule.require} of ${names(rule.authorities)}`,
+    };
+  }
+  if (signers.length > 0) {
+    return {
+      status: 'not-allowed',
+      reason: `signed by ${names(signers)}, which the rule does not accept for this type (needs ${names(rule.authorities)})`,
+    };
+  }
+  return undefined;
 }
