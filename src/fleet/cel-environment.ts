@@ -34,6 +34,7 @@ async function queryEnvironment(): Promise<CelEnvironment> {
         installed: 'string',
         fixed: 'string',
         purl: 'string',
+        suppressed: 'bool',
       },
     })
     .registerType('Package', {

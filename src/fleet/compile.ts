@@ -63,7 +63,8 @@ const MEMBERSHIP: Readonly<Record<string, string>> = {
   types: 'EXISTS (SELECT 1 FROM versions v WHERE v.image_id = i.id AND v.type = ?)',
   signed:
     "EXISTS (SELECT 1 FROM versions v WHERE v.image_id = i.id AND v.type = ? AND v.latest = 1 AND v.signature = 'signed')",
-  'vuln.ids': 'EXISTS (SELECT 1 FROM vuln_findings f WHERE f.image_id = i.id AND f.vuln_id = ?)',
+  'vuln.ids':
+    'EXISTS (SELECT 1 FROM vuln_findings f WHERE f.image_id = i.id AND f.vuln_id = ? AND f.suppressed = 0)',
   'deployment.environments':
     'EXISTS (SELECT 1 FROM deployments d WHERE d.image_id = i.id AND d.environment = ? AND d.active = 1)',
   approvals: 'EXISTS (SELECT 1 FROM approvals a WHERE a.image_id = i.id AND a.gate = ?)',
@@ -168,6 +169,17 @@ function membership(node: CelNode, scope: Scope): Sql | undefined {
   return sql === undefined ? undefined : { sql, params: [value.value], exact: true };
 }
 
+/** `FIELD in ["a", "b"]` for a string field: SQL IN. */
+function inList(node: CelNode, scope: Scope): Sql | undefined {
+  const [item, list] = node.args as [CelNode, CelNode];
+  const path = fieldPath(item);
+  const column = path === undefined ? undefined : scope.strings[path];
+  if (column === undefined || list.op !== 'list') return undefined;
+  const values = (list.args as CelNode[]).map((element) => literal(element)?.value);
+  if (values.length === 0 || !values.every((v): v is string => typeof v === 'string')) return undefined;
+  return { sql: `${column} IN (${values.map(() => '?').join(', ')})`, params: values, exact: true };
+}
+
 function startsWith(node: CelNode, scope: Scope): Sql | undefined {
   const [name, target, callArgs] = node.args as [string, CelNode, CelNode[]];
   if (name !== 'startsWith' || callArgs.length !== 1) return undefined;
@@ -230,7 +242,7 @@ function compileNode(node: CelNode, scope: Scope): Sql | undefined {
     return { sql: `NOT (${inner.sql})`, params: inner.params, exact: true };
   }
   if (COMPARISONS.has(node.op)) return comparison(node, scope);
-  if (node.op === 'in') return membership(node, scope);
+  if (node.op === 'in') return membership(node, scope) ?? inList(node, scope);
   if (node.op === 'rcall') return startsWith(node, scope) ?? exists(node, scope);
   if (node.op === 'value' && node.args === true) return { sql: '1 = 1', params: [], exact: true };
   return undefined;

@@ -8,6 +8,7 @@ import type { Lifecycle } from '../kinds/lifecycle.ts';
 import type { Provenance } from '../kinds/provenance/types.ts';
 import type { MergedApprovals, MergedDeployments } from '../kinds/records.ts';
 import type { Sbom } from '../kinds/sbom/types.ts';
+import type { SuppressedFinding } from '../kinds/vex/apply.ts';
 import type { VulnReport } from '../kinds/vuln/types.ts';
 import type { ImageFacts } from './store.ts';
 
@@ -18,7 +19,8 @@ export const MERGED_KINDS = ['approval', 'deployment'] as const;
 export type LatestKind = (typeof LATEST_KINDS)[number];
 
 export interface KindContents {
-  vuln?: { report: VulnReport; created: string } | undefined;
+  /** The latest report, with the findings the latest VEX document suppresses. */
+  vuln?: { report: VulnReport; created: string; suppressed: readonly SuppressedFinding[] } | undefined;
   sbom?: Sbom | undefined;
   provenance?: Provenance | undefined;
   lifecycle?: Lifecycle | undefined;
@@ -29,6 +31,7 @@ export interface KindContents {
 
 export function factsOf(contents: KindContents): ImageFacts {
   const { vuln, sbom, provenance, lifecycle, contact, approval, deployment } = contents;
+  const suppressed = new Set(vuln?.suppressed.map((s) => s.finding));
   return {
     vulnScannedAt: vuln === undefined ? '' : (vuln.report.scannedAt ?? vuln.created),
     findings: (vuln?.report.findings ?? []).map((f) => ({
@@ -38,6 +41,7 @@ export function factsOf(contents: KindContents): ImageFacts {
       installed: f.package.version,
       fixed: f.fixedVersion ?? '',
       purl: f.package.purl ?? '',
+      suppressed: suppressed.has(f),
     })),
     packages: (sbom?.packages ?? []).map((p) => ({
       name: p.name,

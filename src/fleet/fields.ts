@@ -40,17 +40,21 @@ export const FIELDS: readonly FieldDescription[] = [
   {
     name: 'vuln.critical',
     type: 'int',
-    description: 'findings of severity critical in the latest vuln report',
+    description: 'findings of severity critical in the latest vuln report (VEX-suppressed ones not counted)',
   },
   { name: 'vuln.high', type: 'int', description: 'findings of severity high' },
   { name: 'vuln.medium', type: 'int', description: 'findings of severity medium' },
   { name: 'vuln.low', type: 'int', description: 'findings of severity low' },
   { name: 'vuln.fixable', type: 'int', description: 'findings with a fixed version' },
-  { name: 'vuln.ids', type: 'list<string>', description: 'vulnerability ids found (CVE-..., GHSA-...)' },
+  {
+    name: 'vuln.ids',
+    type: 'list<string>',
+    description: 'vulnerability ids found, not suppressed by VEX (CVE-..., GHSA-...)',
+  },
   {
     name: 'vuln.findings',
     type: 'list<Finding>',
-    description: 'findings: id, severity, package, installed, fixed ("" if none), purl',
+    description: 'findings: id, severity, package, installed, fixed ("" if none), purl, suppressed (by VEX)',
   },
   {
     name: 'vuln.age',
@@ -121,7 +125,7 @@ export function celContext(image: FullImage, now: number): Record<string, unknow
       medium: BigInt(image.vulnMedium),
       low: BigInt(image.vulnLow),
       fixable: BigInt(image.vulnFixable),
-      ids: [...new Set(image.findings.map((f) => f.id))],
+      ids: [...new Set(image.findings.filter((f) => !f.suppressed).map((f) => f.id))],
       findings: image.findings.map((f) => ({ ...f })),
       age: image.vulnScannedAt === '' ? -1n : daysSince(image.vulnScannedAt, now),
     },

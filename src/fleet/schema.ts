@@ -136,6 +136,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX deployments_environment ON deployments (environment, active)',
     ],
   },
+  {
+    version: 2,
+    description: 'VEX: findings a VEX statement suppresses are kept, marked, and left out of the counts',
+    statements: [
+      'ALTER TABLE vuln_findings ADD COLUMN suppressed INTEGER NOT NULL DEFAULT 0',
+      // Facts are computed differently now: the next sync reads every image again.
+      "UPDATE images SET listing_key = ''",
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -157,7 +157,8 @@ class SqliteStore implements IndexStore {
   #insertImage(repositoryId: number, write: RepositoryWrite, image: IndexedImage): void {
     const db = this.#db;
     const f = image.facts;
-    const count = (severity: string) => f.findings.filter((x) => x.severity === severity).length;
+    const open = f.findings.filter((x) => !x.suppressed);
+    const count = (severity: string) => open.filter((x) => x.severity === severity).length;
     const inserted = db
       .prepare(
         `INSERT INTO images (repository_id, sort_key, digest, media_type, platform, parent_index, listing_key,
@@ -179,7 +180,7 @@ class SqliteStore implements IndexStore {
         count('high'),
         count('medium'),
         count('low'),
-        f.findings.filter((x) => x.fixed !== '').length,
+        open.filter((x) => x.fixed !== '').length,
         f.vulnScannedAt,
         f.lifecycle.status,
         f.lifecycle.endOfLife,
@@ -206,9 +207,10 @@ class SqliteStore implements IndexStore {
         v.inherited ? 1 : 0,
       );
     const finding = db.prepare(
-      'INSERT INTO vuln_findings (image_id, vuln_id, severity, package, installed, fixed, purl) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO vuln_findings (image_id, vuln_id, severity, package, installed, fixed, purl, suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    for (const x of f.findings) finding.run(id, x.id, x.severity, x.package, x.installed, x.fixed, x.purl);
+    for (const x of f.findings)
+      finding.run(id, x.id, x.severity, x.package, x.installed, x.fixed, x.purl, x.suppressed ? 1 : 0);
     const pkg = db.prepare(
       'INSERT INTO sbom_packages (image_id, name, version, purl, licenses) VALUES (?, ?, ?, ?, ?)',
     );
@@ -287,7 +289,7 @@ class SqliteStore implements IndexStore {
       'SELECT type, digest, created, author, signature, latest, inherited FROM versions WHERE image_id = ? ORDER BY type, created DESC',
     );
     const findings = db.prepare(
-      'SELECT vuln_id AS id, severity, package, installed, fixed, purl FROM vuln_findings WHERE image_id = ?',
+      'SELECT vuln_id AS id, severity, package, installed, fixed, purl, suppressed FROM vuln_findings WHERE image_id = ?',
     );
     const packages = db.prepare('SELECT name, version, purl, licenses FROM sbom_packages WHERE image_id = ?');
     const approvals = db.prepare(
@@ -308,7 +310,15 @@ class SqliteStore implements IndexStore {
         latest: v.latest === 1,
         inherited: v.inherited === 1,
       })),
-      findings: findings.all(row.id).map((f) => ({ ...f })) as unknown as FullImage['findings'],
+      findings: (findings.all(row.id) as Row[]).map((f) => ({
+        id: String(f.id),
+        severity: String(f.severity),
+        package: String(f.package),
+        installed: String(f.installed),
+        fixed: String(f.fixed),
+        purl: String(f.purl),
+        suppressed: f.suppressed === 1,
+      })),
       packages: (packages.all(row.id) as Row[]).map((p) => ({
         name: String(p.name),
         version: String(p.version),

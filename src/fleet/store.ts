@@ -31,6 +31,8 @@ export interface FindingFact {
   /** '' when no fix is known. */
   fixed: string;
   purl: string;
+  /** A VEX statement of the image says not_affected or fixed: not counted, not in `vuln.ids`. */
+  suppressed: boolean;
 }
 
 export interface PackageFact {

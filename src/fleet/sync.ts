@@ -21,9 +21,12 @@
  * referrers listing per image and per index (manifests of indexes come from the on-disk cache).
  */
 import { createHash } from 'node:crypto';
-import type { Repository } from '../content/repository.ts';
+import type { RepositoryReader } from '../content/repository.ts';
 import { isManifestoError } from '../errors/errors.ts';
 import { KindInvalidError } from '../kinds/kind.ts';
+import { applyVex } from '../kinds/vex/apply.ts';
+import type { VexDocument } from '../kinds/vex/types.ts';
+import type { VulnReport } from '../kinds/vuln/types.ts';
 import { kindFor } from '../kinds/well-known.ts';
 import { readListing, type SubjectListing, versionsOfType } from '../metadata/listing.ts';
 import { versionContent } from '../metadata/platform-get.ts';
@@ -43,7 +46,8 @@ const CONTENT_LIMIT = 64 * 1024 * 1024;
 const REFERRERS_TAG = /^sha256-[0-9a-f]{64}(\.[a-z]+)?$/;
 
 export interface SyncTarget extends RepositoryTarget {
-  repository: Repository;
+  /** Read only: a sync writes nothing to the registry. */
+  repository: RepositoryReader;
 }
 
 export interface SyncRepositoryOptions {
@@ -72,7 +76,7 @@ export function isReferrersTag(tag: string): boolean {
   return REFERRERS_TAG.test(tag);
 }
 
-async function allTags(repository: Repository): Promise<{ tags: string[]; pages: number }> {
+async function allTags(repository: RepositoryReader): Promise<{ tags: string[]; pages: number }> {
   const tags: string[] = [];
   let last: string | undefined;
   let pages = 0;
@@ -137,11 +141,11 @@ function latestOf(
 }
 
 class RepositorySync {
-  readonly #repository: Repository;
+  readonly #repository: RepositoryReader;
   readonly #caches: SyncCaches = { contents: new Map(), records: new Map(), signatures: new Map() };
   readonly problems: string[] = [];
 
-  constructor(repository: Repository) {
+  constructor(repository: RepositoryReader) {
     this.#repository = repository;
   }
 
@@ -238,9 +242,17 @@ class RepositorySync {
       if (selected === undefined) continue;
       const normalised = await this.content(kindName, selected);
       if (normalised === undefined) continue;
-      if (kindName === 'vuln')
-        contents.vuln = { report: normalised as never, created: selected.version.createdText ?? '' };
-      else contents[kindName] = normalised as never;
+      if (kindName === 'vuln') {
+        const report = normalised as VulnReport;
+        const vexVersion = latest.get('vex');
+        const vex = vexVersion === undefined ? undefined : await this.content('vex', vexVersion);
+        const suppressed =
+          vex === undefined
+            ? []
+            : applyVex(report.findings, [vex as VexDocument], { imageDigest: candidate.descriptor.digest })
+                .suppressed;
+        contents.vuln = { report, created: selected.version.createdText ?? '', suppressed };
+      } else contents[kindName] = normalised as never;
     }
     for (const kindName of MERGED_KINDS) {
       const names = new Set([kindName, ...(kindFor(kindName)?.aliases ?? [])]);
@@ -262,7 +274,7 @@ class RepositorySync {
   }
 }
 
-async function readIndex(repository: Repository, descriptor: Descriptor): Promise<ImageIndex> {
+async function readIndex(repository: RepositoryReader, descriptor: Descriptor): Promise<ImageIndex> {
   const fetched = await repository.fetchManifest(descriptor.digest, { cached: true });
   return JSON.parse(new TextDecoder().decode(fetched.bytes)) as ImageIndex;
 }

@@ -166,10 +166,21 @@ for (const kind of ['distribution', 'refreg', 'layout'] as BackendKind[]) {
         });
         assert.ok(untag.status < 300, `DELETE tag: ${untag.status}`);
       }
+      // A VEX statement about the arm64 image: its critical zlib1g finding is suppressed (kept, not counted).
+      const vex = readFileSync(fixture('openvex.json'), 'utf8').replace(
+        /sha256%3A[0-9a-f]{64}/,
+        `sha256%3A${arm64!.slice('sha256:'.length)}`,
+      );
+      await put(ref('multi'), 'vex', files.file('vex.json', vex), ['--platform', 'linux/arm64']);
       const third = await sync();
-      assert.equal(third.result.changed, 1);
+      assert.equal(third.result.changed, 2);
       assert.deepEqual(await answer('lifecycle.status == "end-of-life"'), [row(other.digest, '')]);
       assert.deepEqual(await answer(`digest == "${single.subject.digest}"`), []);
+      assert.deepEqual(await answer('vuln.critical > 0'), []);
+      assert.deepEqual(await answer('"CVE-2023-45853" in vuln.ids'), []);
+      assert.deepEqual(await answer('vuln.findings.exists(f, f.id == "CVE-2023-45853" && f.suppressed)'), [
+        row(arm64, 'linux/arm64'),
+      ]);
       store.close();
     });
   });

@@ -7,13 +7,14 @@ import type { IndexedImage, IndexStore } from '../../../src/fleet/store.ts';
 import { digestOf, image, tempStore } from './fleet-images.ts';
 
 const NOW = new Date('2026-12-07T00:00:00.000Z');
-const vuln = (id: string, severity: string, pkg: string, fixed = '') => ({
+const vuln = (id: string, severity: string, pkg: string, fixed = '', suppressed = false) => ({
   id,
   severity,
   package: pkg,
   installed: '1.0',
   fixed,
   purl: `pkg:deb/debian/${pkg}@1.0`,
+  suppressed,
 });
 const version = (
   type: string,
@@ -62,7 +63,8 @@ const FLEET: Array<{ location: string; images: IndexedImage[] }> = [
         2,
         {
           vulnScannedAt: '2026-12-06T00:00:00.000Z',
-          findings: [vuln('CVE-2', 'high', 'curl')],
+          // CVE-9 is suppressed by a VEX statement: listed, not counted.
+          findings: [vuln('CVE-2', 'high', 'curl'), vuln('CVE-9', 'critical', 'bash', '', true)],
           approvals: [{ gate: 'qa', status: 'pending', approver: 'q', time: '2026-11-01T00:00:00.000Z' }],
           deployments: [
             {
@@ -193,6 +195,9 @@ describe('fleet queries', () => {
     ['provenance.source.contains("shop/web")', [4]],
     ['tags.exists(t, t.matches("^v[12]$"))', [1, 2]],
     ['true', [1, 2, 3, 4]],
+    ['"CVE-9" in vuln.ids', []],
+    ['vuln.findings.exists(f, f.id == "CVE-9" && f.suppressed)', [2]],
+    ['lifecycle.status in ["deprecated", "prunable"]', [3, 4]],
   ];
 
   for (const [expression, expected] of cases) {

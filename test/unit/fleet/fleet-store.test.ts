@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, it } from 'node:test';
-import { SCHEMA_VERSION } from '../../../src/fleet/schema.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/fleet/schema.ts';
 import { openSqliteStore } from '../../../src/fleet/sqlite-store.ts';
 import { digestOf, image, tempStore } from './fleet-images.ts';
 
@@ -35,8 +35,17 @@ describe('fleet index store (node:sqlite)', () => {
                 installed: '3.0.1',
                 fixed: '3.0.2',
                 purl: '',
+                suppressed: false,
               },
-              { id: 'CVE-2', severity: 'low', package: 'zlib', installed: '1.2', fixed: '', purl: '' },
+              {
+                id: 'CVE-2',
+                severity: 'low',
+                package: 'zlib',
+                installed: '1.2',
+                fixed: '',
+                purl: '',
+                suppressed: false,
+              },
             ],
             packages: [
               {
@@ -200,7 +209,7 @@ describe('fleet index store (node:sqlite)', () => {
       (db.prepare('SELECT version FROM schema_version').all() as Array<{ version: number }>).map(
         (r) => r.version,
       ),
-      [SCHEMA_VERSION],
+      MIGRATIONS.map((m) => m.version),
     );
     assert.equal((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION + 1);
@@ -212,6 +221,36 @@ describe('fleet index store (node:sqlite)', () => {
         assert.match(error.message, /schema version/);
         return true;
       },
+    );
+  });
+
+  it('an index of an older schema is migrated, and its images are read again on the next sync', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'manifesto-fleet-'));
+    cleanup = () => rmSync(dir, { recursive: true, force: true });
+    const path = join(dir, 'index.db');
+    const db = new DatabaseSync(path);
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    for (const statement of MIGRATIONS[0]!.statements) db.exec(statement);
+    db.exec('INSERT INTO schema_version (version) VALUES (1)');
+    db.exec("INSERT INTO registries (id, name) VALUES (1, 'registry.test')");
+    db.exec(
+      "INSERT INTO repositories (id, registry_id, name, location) VALUES (1, 1, 'a', 'registry.test/a')",
+    );
+    db.exec(`INSERT INTO images VALUES (1, 1, 'registry.test/a@x', '${digestOf(1)}', 'm', '', '', 'key-1',
+      't', 't', 0, 0, 0, 0, 0, '', '', '', '', '', '', '')`);
+    db.exec("INSERT INTO vuln_findings VALUES (1, 'CVE-1', 'low', 'p', '1', '', '')");
+    db.close();
+    const store = openSqliteStore(path);
+    const before = cleanup;
+    cleanup = () => {
+      store.close();
+      before();
+    };
+    assert.deepEqual([...store.listingKeys('registry.test/a').entries()], [[digestOf(1), '']]);
+    const [full] = store.load(store.select(all, undefined, 10));
+    assert.deepEqual(
+      full!.findings.map((f) => [f.id, f.suppressed]),
+      [['CVE-1', false]],
     );
   });
 });
