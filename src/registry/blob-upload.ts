@@ -1,5 +1,6 @@
 /**
- * Blob uploads, choosing the cheapest way the registry supports and remembering it per transport:
+ * Blob uploads, choosing the cheapest way the registry supports and remembering it in the transport's
+ * record (registry-quirks.ts):
  *
  * - first a HEAD (an existing blob is not uploaded again), unless the caller says the content is new
  *   (`existenceCheck: false`);
@@ -24,6 +25,7 @@ import { statBlob } from './blobs.ts';
 import type { RegistryResponse } from './http/response.ts';
 import { errorFromResponse } from './http/response-errors.ts';
 import type { RegistryTransport } from './http/types.ts';
+import { registryQuirks, type UploadStrategy } from './registry-quirks.ts';
 import {
   type RegistryTarget,
   replyContext,
@@ -44,21 +46,9 @@ const DEFAULT_SMALL = 1024 * 1024;
 const DEFAULT_CHUNK = 16 * 1024 * 1024;
 const OCTET_STREAM = 'application/octet-stream';
 
-/** What a transport's registry turned out to support; unknown until tried. */
-export interface UploadStrategy {
-  monolithicPost?: boolean;
-  streamedPut?: boolean;
-}
-
-const strategies = new WeakMap<RegistryTransport, UploadStrategy>();
-
+/** What the transport's registry turned out to support, kept in its record (registry-quirks.ts). */
 export function uploadStrategy(transport: RegistryTransport): UploadStrategy {
-  let strategy = strategies.get(transport);
-  if (strategy === undefined) {
-    strategy = {};
-    strategies.set(transport, strategy);
-  }
-  return strategy;
+  return registryQuirks(transport).upload;
 }
 
 function uploadContext(target: RegistryTarget, descriptor: Descriptor) {

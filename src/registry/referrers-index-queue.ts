@@ -21,73 +21,48 @@
  * works under. The others wait (`clock.wait`, which a scheduler may use to run other work); when an
  * update is done, the first change queued meanwhile is woken to lead the next one.
  */
-import type { Descriptor } from '../oci/descriptor.ts';
-import type { RegistryTransport } from './http/types.ts';
 import {
-  changeParts,
+  combine,
   type IndexSnapshot,
   type ReferrerChange,
   reflectsListed,
-  systemClock,
-  type TagSchemaOptions,
   type UpdateResult,
-  updateReferrersIndex,
-} from './referrers-tag-schema.ts';
+} from './referrers-index-model.ts';
+import { type TagSchemaOptions, updateReferrersIndex } from './referrers-index-update.ts';
+import {
+  type IndexUpdates,
+  type QueuedChange,
+  type QueueOutcome,
+  registryQuirks,
+} from './registry-quirks.ts';
 import type { RegistryTarget } from './registry-target.ts';
+import { systemClock } from './tag-schema-timing.ts';
 
-type Outcome = { kind: 'done'; result: UpdateResult } | { kind: 'failed'; error: unknown } | { kind: 'lead' };
-
-interface Waiter {
-  change: ReferrerChange;
-  initial: IndexSnapshot | undefined;
-  wake(outcome: Outcome): void;
-}
-
-interface IndexQueue {
-  /** Changes waiting for the next update (the first of them leads it once woken). */
-  waiting: Waiter[];
-}
-
-/** The queues of the indexes being updated now, per transport, by `repository@subject`. */
-const queues = new WeakMap<RegistryTransport, Map<string, IndexQueue>>();
-
-/**
- * When (clock.now()) this process's last update of each index ended, per transport. Bounded: when
- * entries are evicted, `evictedUpTo` keeps the latest end among them, and a snapshot of an index with
- * no entry is trusted only when read after it (conservative: at worst one GET more).
- */
-interface UpdateEnds {
-  ends: Map<string, number>;
-  evictedUpTo: number;
-}
-const updateEnds = new WeakMap<RegistryTransport, UpdateEnds>();
+/** Update ends remembered per transport; older ones are folded into `evictedUpTo`. */
 const MAX_REMEMBERED_ENDS = 4096;
 
-function recordUpdateEnd(transport: RegistryTransport, key: string, at: number): void {
-  let record = updateEnds.get(transport);
-  if (record === undefined) {
-    record = { ends: new Map(), evictedUpTo: Number.NEGATIVE_INFINITY };
-    updateEnds.set(transport, record);
-  }
-  record.ends.delete(key);
-  record.ends.set(key, at);
-  while (record.ends.size > MAX_REMEMBERED_ENDS) {
-    const [oldest, end] = record.ends.entries().next().value as [string, number];
-    record.ends.delete(oldest);
-    record.evictedUpTo = Math.max(record.evictedUpTo, end);
+function recordUpdateEnd(updates: IndexUpdates, key: string, at: number): void {
+  updates.finished++;
+  updates.ends.delete(key);
+  updates.ends.set(key, at);
+  while (updates.ends.size > MAX_REMEMBERED_ENDS) {
+    const [oldest, end] = updates.ends.entries().next().value as [string, number];
+    updates.ends.delete(oldest);
+    updates.evictedUpTo = Math.max(updates.evictedUpTo, end);
   }
 }
 
-/** The snapshot, unless it was read before this process's last update of the index ended. */
+/**
+ * The snapshot, unless it was read before this process's last update of the index ended (an index
+ * with no remembered end: before the latest evicted end; conservative, at worst one GET more).
+ */
 function unlessOutdated(
-  transport: RegistryTransport,
+  updates: IndexUpdates,
   key: string,
   snapshot: IndexSnapshot | undefined,
 ): IndexSnapshot | undefined {
   if (snapshot === undefined) return undefined;
-  const record = updateEnds.get(transport);
-  if (record === undefined) return snapshot;
-  const end = record.ends.get(key) ?? record.evictedUpTo;
+  const end = updates.ends.get(key) ?? updates.evictedUpTo;
   return snapshot.readStartedAt >= end ? snapshot : undefined;
 }
 
@@ -103,22 +78,19 @@ export async function queueReferrersUpdate(
   initial: IndexSnapshot | undefined,
   options: TagSchemaOptions = {},
 ): Promise<UpdateResult> {
-  let byIndex = queues.get(target.transport);
-  if (byIndex === undefined) {
-    byIndex = new Map();
-    queues.set(target.transport, byIndex);
-  }
+  const updates = registryQuirks(target.transport).indexUpdates;
+  const byIndex = updates.running;
   const key = `${target.repository}@${subjectDigest}`;
   let queue = byIndex.get(key);
-  let self: Waiter;
+  let self: QueuedChange;
   if (queue === undefined) {
     queue = { waiting: [] };
     byIndex.set(key, queue);
     self = { change, initial, wake: () => undefined };
     queue.waiting.push(self);
   } else {
-    let wake: (outcome: Outcome) => void = () => undefined;
-    const promise = new Promise<Outcome>((resolve) => {
+    let wake: (outcome: QueueOutcome) => void = () => undefined;
+    const promise = new Promise<QueueOutcome>((resolve) => {
       wake = resolve;
     });
     self = { change, initial, wake: (outcome) => wake(outcome) };
@@ -136,10 +108,10 @@ export async function queueReferrersUpdate(
       target,
       subjectDigest,
       batch.length === 1 ? change : combine(batch.map((w) => w.change)),
-      unlessOutdated(target.transport, key, freshest(batch.map((w) => w.initial))),
+      unlessOutdated(updates, key, freshest(batch.map((w) => w.initial))),
       options,
     );
-    const own = (w: Waiter): UpdateResult => ({
+    const own = (w: QueuedChange): UpdateResult => ({
       ...result,
       alreadyReflected: reflectsListed(result.firstListed, w.change),
     });
@@ -149,34 +121,11 @@ export async function queueReferrersUpdate(
     for (const w of batch) if (w !== self) w.wake({ kind: 'failed', error });
     throw error;
   } finally {
-    recordUpdateEnd(target.transport, key, now());
+    recordUpdateEnd(updates, key, now());
     const next = queue.waiting[0];
     if (next === undefined) byIndex.delete(key);
     else next.wake({ kind: 'lead' });
   }
-}
-
-/** Changes in arrival order as one: the last change of a digest wins (add then remove: removed). */
-export function combine(changes: readonly ReferrerChange[]): ReferrerChange {
-  const last = new Map<string, Descriptor | 'remove'>();
-  for (const change of changes) {
-    const { add, remove } = changeParts(change);
-    for (const digest of remove) {
-      last.delete(digest);
-      last.set(digest, 'remove');
-    }
-    for (const descriptor of add) {
-      last.delete(descriptor.digest);
-      last.set(descriptor.digest, descriptor);
-    }
-  }
-  const add: Descriptor[] = [];
-  const remove: string[] = [];
-  for (const [digest, outcome] of last) {
-    if (outcome === 'remove') remove.push(digest);
-    else add.push(outcome);
-  }
-  return { kind: 'batch', add, remove };
 }
 
 /** The most recently read of the callers' snapshots (the update re-reads one that is too old). */

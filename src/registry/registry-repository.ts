@@ -205,7 +205,7 @@ export class RegistryRepository implements Repository {
    * distribution rewrites a repository's blob link non-atomically (truncate, then write) on every upload
    * of the blob, so while another client uploads the same blob (the empty config every artifact shares)
    * the blob is momentarily unknown. Not used for tag-schema index writes, whose read-to-write window
-   * is bounded (referrers-tag-schema.ts).
+   * is bounded (tag-schema-timing.ts).
    */
   async #putManifestPatiently(bytes: Uint8Array, mediaType: string, tag: string | undefined) {
     const clock = this.#tagSchema.clock ?? systemClock;
@@ -268,7 +268,7 @@ export class RegistryRepository implements Repository {
    * answered. A process that dies between the two leaves index entries naming deleted manifests;
    * they do not stay: deleting them again unlists them without an error, and distribution rejects
    * any index write that names a missing manifest, so the next writer of the index drops them
-   * (referrers-tag-schema.ts step 3). The opposite order would leave manifests no listing names.
+   * (recoverRejectedWrite in referrers-index-update.ts). The opposite order would leave manifests no listing names.
    * When a DELETE fails, no new one is started; those already done are still removed from the index.
    */
   async deleteManifests(

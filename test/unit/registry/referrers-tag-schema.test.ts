@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import { isManifestoError } from '../../../src/errors/errors.ts';
 import type { Descriptor } from '../../../src/oci/descriptor.ts';
 import { digestOf } from '../../../src/oci/digest.ts';
-import { combine, queueReferrersUpdate } from '../../../src/registry/referrers-index-queue.ts';
+import { queueReferrersUpdate } from '../../../src/registry/referrers-index-queue.ts';
 import {
+  combine,
   mergeChange,
   type ReferrerChange,
   referrersTag,
