@@ -4,6 +4,7 @@
  */
 import { EXIT_CODES } from '../errors/errors.ts';
 import type { ClientOptions } from '../open/client-options.ts';
+import { describeQuirks, type RegistryQuirks } from '../registry/registry-quirks.ts';
 import { VERSION } from '../version.ts';
 import {
   booleanOption,
@@ -584,6 +585,8 @@ export async function main(
   const [name, ...rest] = argv;
   const wantsJson = argv.includes('--json');
   const debug = argv.includes('--debug');
+  // --debug: what each registry turned out to do, printed at the end (docs/format.md).
+  const registries: RegistryQuirks[] = [];
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
     const text = topic !== undefined ? COMMAND_HELP[topic] : undefined;
@@ -627,11 +630,14 @@ export async function main(
         io.stderr.write(`warning: ${message}\n`);
       };
       client = { ...registryOptionsFromArgs(args, io, password), warn, ...options.client };
+      if (debug) client.onRegistry = (record) => registries.push(record);
       const { createImageOpener } = await import('../open/open-image.ts');
       openImage = createImageOpener(client);
     }
     return await command.run(args, { io, json, openImage, client, now: options.now });
   } catch (error) {
     return reportError(error, io, { json: wantsJson, debug });
+  } finally {
+    for (const record of registries) io.stderr.write(`debug: ${describeQuirks(record)}\n`);
   }
 }

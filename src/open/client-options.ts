@@ -1,6 +1,7 @@
 /** How manifesto connects to registries: what the CLI flags and the library's callers set. */
 import type { RequestEvent } from '../registry/http/types.ts';
 import type { TagSchemaClock } from '../registry/referrers-tag-schema.ts';
+import type { RegistryQuirks } from '../registry/registry-quirks.ts';
 
 export interface ClientOptions {
   /**
@@ -40,6 +41,11 @@ export interface ClientOptions {
   tagSchemaSettleMs?: number | undefined;
   /** Time source of the tag-schema write protocol (tests; bulk operations release work slots in its waits). */
   tagSchemaClock?: TagSchemaClock | undefined;
+  /**
+   * Called with the record of each registry host when its transport is made: what the registry turns
+   * out to do is filled in as the command runs (`--debug` prints the records at the end).
+   */
+  onRegistry?: ((record: RegistryQuirks) => void) | undefined;
   /** Receives warnings about skipped referrers (the CLI prints them on stderr); ignored when absent. */
   warn?: ((message: string) => void) | undefined;
 }

@@ -23,6 +23,7 @@ import {
 } from '../registry/credentials/provider.ts';
 import { createRegistryTransport, type HttpRegistryTransport } from '../registry/http/transport.ts';
 import { defaultManifestCacheDir, diskManifestCache } from '../registry/manifest-cache.ts';
+import { registryQuirks } from '../registry/registry-quirks.ts';
 import { RegistryRepository } from '../registry/registry-repository.ts';
 import type { ClientOptions } from './client-options.ts';
 
@@ -71,6 +72,7 @@ export function createTransportPool(options: ClientOptions): (registry: string) 
         maxConnections: options.maxConnections,
       });
       transports.set(registry, transport);
+      options.onRegistry?.(registryQuirks(transport));
     }
     return transport;
   };
