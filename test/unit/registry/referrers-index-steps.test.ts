@@ -23,7 +23,6 @@ import {
   recoverRejectedWrite,
   startUpdate,
   type TagSchemaTraceEvent,
-  type UpdateState,
   updateContext,
   verifyWatch,
 } from '../../../src/registry/referrers-index-update.ts';
