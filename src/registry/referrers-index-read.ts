@@ -14,12 +14,13 @@ import { conflictError } from '../errors/errors.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { digestOf } from '../oci/digest.ts';
 import { MAX_MANIFEST_BYTES, OCI_INDEX } from '../oci/media-types.ts';
+import { parseJsonObject } from '../util/json-record.ts';
 import { errorFromResponse } from './http/response-errors.ts';
 import { asDescriptor, MANIFEST_ACCEPT, mediaTypeOfHeader } from './manifest-info.ts';
 import { type IndexSnapshot, referrersTag } from './referrers-index-model.ts';
 import { registryQuirks } from './registry-quirks.ts';
 import { manifestPath, type RegistryTarget, replyContext } from './registry-target.ts';
-import { discardBody, parseJsonObject, readLimited } from './response-body.ts';
+import { discardBody, readLimited } from './response-body.ts';
 import {
   MISSING_TAG_RECHECK_MS,
   MISSING_TAG_RECHECKS,
