@@ -24,6 +24,7 @@ import { formatPlatform } from '../../oci/platform.ts';
 import { parseReference } from '../../oci/reference.ts';
 import { createImageOpener } from '../../open/open-image.ts';
 import { systemClock } from '../../registry/referrers-tag-schema.ts';
+import { setting } from '../../util/settings.ts';
 import type { CommandContext } from '../context.ts';
 import { toManifestoError } from '../errors-output.ts';
 import type { CommandIO } from '../io.ts';
@@ -292,9 +293,7 @@ export async function bulkPutCommand(options: BulkOptions, context: CommandConte
   }
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BULK_CONCURRENCY);
   const { openImage, runAll } = bulkRunner(context, concurrency);
-  const maxSize =
-    options.maxSize ??
-    (io.env.MANIFESTO_MAX_SIZE ? Number(io.env.MANIFESTO_MAX_SIZE) : DEFAULT_MAX_CONTENT_BYTES);
+  const maxSize = options.maxSize ?? setting(io.env, 'MANIFESTO_MAX_SIZE') ?? DEFAULT_MAX_CONTENT_BYTES;
   const author = defaultAuthor(io.env);
   const report = bulkReport(io, items.length);
   // Each file is read and hashed once, each (type, content) validated once, however many items use it.

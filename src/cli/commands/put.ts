@@ -30,6 +30,7 @@ import type { Descriptor, Platform } from '../../oci/descriptor.ts';
 import { isIndexMediaType } from '../../oci/media-types.ts';
 import { formatPlatform } from '../../oci/platform.ts';
 import type { SignedVersion } from '../../policy/trust/sign-version.ts';
+import { setting } from '../../util/settings.ts';
 import type { CommandContext, OpenedImage } from '../context.ts';
 import { toManifestoError } from '../errors-output.ts';
 import {
@@ -84,10 +85,9 @@ export interface PlatformPutOutcome {
   error?: ManifestoError;
 }
 
-/** `--strict-types`, else MANIFESTO_STRICT_TYPES (1/true on, 0/false/empty off). */
+/** `--strict-types`, else MANIFESTO_STRICT_TYPES (src/util/settings.ts). */
 export function strictTypes(flag: boolean | undefined, env: Record<string, string | undefined>): boolean {
-  if (flag === true) return true;
-  return /^(1|true|yes)$/i.test(env.MANIFESTO_STRICT_TYPES ?? '');
+  return flag === true || setting(env, 'MANIFESTO_STRICT_TYPES') === true;
 }
 
 /**
@@ -98,8 +98,7 @@ function checkContentSubject(pc: PutContext, content: PreparedContent, storedFor
   const problems = contentContradictions(pc.options.type, content, storedFor);
   if (problems.length === 0) return;
   const strict =
-    pc.options.strictContent === true ||
-    /^(1|true|yes)$/i.test(pc.context.io.env.MANIFESTO_STRICT_CONTENT ?? '');
+    pc.options.strictContent === true || setting(pc.context.io.env, 'MANIFESTO_STRICT_CONTENT') === true;
   if (strict) throw contentMismatchError(problems);
   for (const problem of problems)
     pc.context.io.stderr.write(
@@ -108,7 +107,8 @@ function checkContentSubject(pc: PutContext, content: PreparedContent, storedFor
 }
 
 export function defaultAuthor(env: Record<string, string | undefined>): string {
-  if (env.MANIFESTO_AUTHOR) return env.MANIFESTO_AUTHOR;
+  const author = setting(env, 'MANIFESTO_AUTHOR');
+  if (author !== undefined) return author;
   let user = env.USER ?? env.USERNAME ?? '';
   if (user === '') {
     try {
@@ -505,9 +505,7 @@ export async function putCommand(
     options,
     context,
     opened: await context.openImage(options.image),
-    maxSize:
-      options.maxSize ??
-      (io.env.MANIFESTO_MAX_SIZE ? Number(io.env.MANIFESTO_MAX_SIZE) : DEFAULT_MAX_CONTENT_BYTES),
+    maxSize: options.maxSize ?? setting(io.env, 'MANIFESTO_MAX_SIZE') ?? DEFAULT_MAX_CONTENT_BYTES,
     author: options.author ?? defaultAuthor(io.env),
     signer,
     sign,
