@@ -41,7 +41,20 @@ export const ERROR_CATALOGUE = {
   // ---- usage (exit 2): the caller can fix the request ----
   ANNOTATION_INVALID: { category: 'usage', summary: 'an annotation is not key=value or its key is invalid' },
   ANNOTATION_RESERVED: { category: 'usage', summary: 'an annotation key that manifesto sets itself' },
+  ARGS_CONFLICT: { category: 'usage', summary: 'options or arguments that cannot go together' },
   ARGS_INVALID: { category: 'usage', summary: 'the command line does not parse' },
+  ARGS_OPTION_REQUIRED: { category: 'usage', summary: 'a required option is missing (e.g. prune --keep)' },
+  ARGS_POSITIONALS: { category: 'usage', summary: 'too few or too many arguments (names the expected ones)' },
+  ARGS_UNKNOWN_ACTION: {
+    category: 'usage',
+    summary: 'no such action of the command (key generate, index sync...)',
+  },
+  ARGS_UNKNOWN_OPTION: {
+    category: 'usage',
+    summary: 'an option the command does not take (hint: the nearest)',
+  },
+  ARGS_VALUE_MISSING: { category: 'usage', summary: 'an option that takes a value was given none' },
+  ARGS_VALUE_UNEXPECTED: { category: 'usage', summary: 'a value given to an on/off option (--tree=yes)' },
   BAD_REQUEST: { category: 'usage', summary: 'the registry answered a 4xx that has no code of its own' },
   BLOB_CONTENT_MISMATCH: {
     category: 'usage',
@@ -212,6 +225,7 @@ export const ERROR_CATALOGUE = {
   REFERENCE_INVALID: { category: 'usage', summary: 'a malformed image reference, tag or layout path' },
   REGISTRY_INVALID: { category: 'usage', summary: 'a malformed registry host' },
   REPOSITORY_INVALID: { category: 'usage', summary: 'a malformed repository name' },
+  SETTING_INVALID: { category: 'usage', summary: 'a MANIFESTO_* variable has a value it cannot take' },
   SETTLE_INVALID: { category: 'usage', summary: 'MANIFESTO_SETTLE_MS is not 0-600000' },
   SIGNING_ALGORITHM_UNSUPPORTED: {
     category: 'usage',
@@ -225,8 +239,12 @@ export const ERROR_CATALOGUE = {
     registry: true,
     summary: 'an invalid size (integrity when the registry says content does not match it)',
   },
+  SWITCH_INVALID: {
+    category: 'usage',
+    summary: 'an on/off variable (MANIFESTO_INSECURE...) is neither 1 nor 0',
+  },
   TAG_INVALID: { category: 'usage', registry: true, summary: 'a malformed tag' },
-  TIMEOUT_INVALID: { category: 'usage', summary: '--timeout is not a number of seconds' },
+  TIMEOUT_INVALID: { category: 'usage', summary: '--timeout (MANIFESTO_TIMEOUT) is not a number of seconds' },
   TRUST_POLICY_INVALID: { category: 'usage', summary: 'the trust policy is malformed (names the field)' },
   TRUST_POLICY_NOT_FOUND: { category: 'usage', summary: 'the trust policy cannot be read' },
   TYPE_MISSING: { category: 'usage', summary: 'delete without a TYPE (or --all-types)' },
