@@ -162,6 +162,16 @@ export async function showCommand(options: ShowCommandOptions, context: CommandC
     for (const line of preview ?? []) writeLine(io.stdout, `  ${line}`);
     return;
   }
+  // What --json says of the version shown, before its content.
+  const described = (kindName: string) => ({
+    image: opened.display,
+    subject: subjectJson(result.subject),
+    ...(result.platform === undefined ? {} : { platform: formatPlatform(result.platform) }),
+    inherited: result.inheritedFrom !== undefined,
+    type: version.type,
+    version: version.digest,
+    kind: kindName,
+  });
   if (records) {
     // Records from many writers: every version counts (latest entry per gate / environment).
     const accept = verify ? await acceptedRecords(opened, options, kind, result.listing, context) : undefined;
@@ -175,13 +185,7 @@ export async function showCommand(options: ShowCommandOptions, context: CommandC
       io.stderr.write(`warning: ${version.type} ${shortDigest(digest)} is left out: ${problem}\n`);
     if (context.json) {
       writeJson(io.stdout, {
-        image: opened.display,
-        subject: subjectJson(result.subject),
-        ...(result.platform === undefined ? {} : { platform: formatPlatform(result.platform) }),
-        inherited: result.inheritedFrom !== undefined,
-        type: version.type,
-        version: version.digest,
-        kind: kind.name,
+        ...described(kind.name),
         versions: records.versions.map((v) => v.digest),
         normalised: records.merged,
       });
@@ -193,16 +197,7 @@ export async function showCommand(options: ShowCommandOptions, context: CommandC
     return;
   }
   if (context.json) {
-    writeJson(io.stdout, {
-      image: opened.display,
-      subject: subjectJson(result.subject),
-      ...(result.platform === undefined ? {} : { platform: formatPlatform(result.platform) }),
-      inherited: result.inheritedFrom !== undefined,
-      type: version.type,
-      version: version.digest,
-      kind: kind.name,
-      normalised,
-    });
+    writeJson(io.stdout, { ...described(kind.name), normalised });
     return;
   }
   writeLine(io.stdout, header);
