@@ -19,6 +19,7 @@ import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ManifestoError, usageError } from '../errors/errors.ts';
+import { errnoCode, isMissingPath } from '../util/errno.ts';
 
 export interface OutputFileOptions {
   /** The flag that named the path, for messages (`-o`, `--out`). */
@@ -31,10 +32,6 @@ export interface OutputFileOptions {
 
 /** Bytes a file may have queued before the writer waits for the disk. */
 const WRITE_BUFFER_BYTES = 1024 * 1024;
-
-function errnoCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
 
 async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
   try {
@@ -63,7 +60,7 @@ export async function checkOutputPath(path: string, options: OutputFileOptions):
   try {
     folderStats = await stat(folder);
   } catch (error) {
-    if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ENOTDIR') throw error;
+    if (!isMissingPath(error)) throw error;
   }
   if (folderStats === undefined || !folderStats.isDirectory()) {
     throw usageError(

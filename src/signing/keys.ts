@@ -13,6 +13,7 @@ import {
   X509Certificate,
 } from 'node:crypto';
 import { isManifestoError } from '../errors/errors.ts';
+import { errnoCode } from '../util/errno.ts';
 import { type KeyProblem, keyProblem } from './errors.ts';
 
 export type KeyAlgorithm = 'ecdsa-p256' | 'ecdsa-p384' | 'ed25519';
@@ -159,10 +160,6 @@ export interface LoadPrivateKeyOptions {
   source?: string | undefined;
 }
 
-function errorCode(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-}
-
 /**
  * Loads a private key from PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or PKCS#8 DER. Throws usage
  * errors: KEY_PASSPHRASE_REQUIRED, KEY_PASSPHRASE_INCORRECT, KEY_INVALID, KEY_UNSUPPORTED.
@@ -209,7 +206,7 @@ export function loadPrivateKey(input: string | Uint8Array, options: LoadPrivateK
       );
     }
     const code: KeyProblem =
-      errorCode(error) === 'ERR_MISSING_PASSPHRASE' ? 'KEY_PASSPHRASE_REQUIRED' : 'KEY_INVALID';
+      errnoCode(error) === 'ERR_MISSING_PASSPHRASE' ? 'KEY_PASSPHRASE_REQUIRED' : 'KEY_INVALID';
     throw keyProblem(code, `cannot read ${source}: ${(error as Error).message}`, undefined, error);
   }
   describeKey(key);

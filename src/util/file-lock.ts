@@ -30,6 +30,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleepAsync } from 'node:timers/promises';
+import { errnoCode } from './errno.ts';
 
 export interface FileLockOptions {
   /** Longest total wait for the lock, in ms. */
@@ -56,10 +57,6 @@ function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
 
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
-}
-
 /** The owner a lock's text names (`host`, or `hostname` as older versions wrote), else undefined. */
 export function parseLockOwner(text: string): LockOwner | undefined {
   try {
@@ -81,7 +78,7 @@ function processGone(pid: number): boolean {
     process.kill(pid, 0);
     return false;
   } catch (error) {
-    return errorCode(error) === 'ESRCH';
+    return errnoCode(error) === 'ESRCH';
   }
 }
 
@@ -132,7 +129,7 @@ function tryCreate(path: string, owner: LockOwner): boolean {
   try {
     fd = openSync(path, 'wx', 0o600);
   } catch (error) {
-    if (errorCode(error) === 'EEXIST') return false;
+    if (errnoCode(error) === 'EEXIST') return false;
     throw error;
   }
   try {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type CodeOf, integrityError, isManifestoError, notFoundError } from '../../errors/errors.ts';
 import type { Descriptor } from '../../oci/descriptor.ts';
 import { DigestVerifier, parseDigest, verifyBytes, verifyStream } from '../../oci/digest.ts';
+import { isMissingPath } from '../../util/errno.ts';
 import type { BlobSource } from '../repository.ts';
 import { trackTemp } from './temp-files.ts';
 
@@ -26,14 +27,9 @@ export async function blobSize(root: string, digest: string): Promise<number | u
     const info = await stat(blobPath(root, digest));
     return info.isFile() ? info.size : undefined;
   } catch (error) {
-    if (isNotFound(error)) return undefined;
+    if (isMissingPath(error)) return undefined;
     throw error;
   }
-}
-
-export function isNotFound(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 export function blobUnknown(digest: string, location: string, cause?: unknown) {
@@ -53,7 +49,7 @@ export async function* readBlobStream(
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const path = blobPath(root, descriptor.digest);
   const handle = await open(path, 'r').catch((error: unknown) => {
-    throw isNotFound(error) ? blobUnknown(descriptor.digest, location, error) : error;
+    throw isMissingPath(error) ? blobUnknown(descriptor.digest, location, error) : error;
   });
   const stream = handle.createReadStream({ highWaterMark: READ_CHUNK });
   async function* chunks(): AsyncGenerator<Uint8Array, void, undefined> {
@@ -105,7 +101,7 @@ export async function readBlobBytes(
       await handle.close();
     }
   } catch (error) {
-    if (isNotFound(error)) return undefined;
+    if (isMissingPath(error)) return undefined;
     throw error;
   }
   if (bytes.byteLength > maxBytes) {

@@ -47,6 +47,7 @@ import {
 import type { Descriptor } from '../../oci/descriptor.ts';
 import { digestOf, isDigest, parseDigest } from '../../oci/digest.ts';
 import { MAX_MANIFEST_BYTES } from '../../oci/media-types.ts';
+import { isMissingPath } from '../../util/errno.ts';
 import { type FileLockOptions, withFileLock } from '../../util/file-lock.ts';
 import { parseJsonObject } from '../../util/json-record.ts';
 import { mapLimit } from '../../util/pool.ts';
@@ -66,7 +67,6 @@ import {
   BLOBS_DIR,
   blobSize,
   blobUnknown,
-  isNotFound,
   readBlobBytes,
   readBlobStream,
   removeBlob,
@@ -135,7 +135,7 @@ export async function openLayout(
     const info = await stat(root);
     if (!info.isDirectory()) throw notALayout(path, `${path} is not a directory`);
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    if (!isMissingPath(error)) throw error;
     if (!create) throw notALayout(path, `no OCI image layout at ${path}: the directory does not exist`);
     await mkdir(root, { recursive: true });
   }
@@ -170,7 +170,7 @@ async function readOptional(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    if (isNotFound(error)) return undefined;
+    if (isMissingPath(error)) return undefined;
     throw error;
   }
 }

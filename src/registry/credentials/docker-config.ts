@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { usageError } from '../../errors/errors.ts';
+import { isMissingPath } from '../../util/errno.ts';
 import type { Credentials } from './types.ts';
 
 export interface DockerAuthEntry {
@@ -67,7 +68,7 @@ export async function readDockerConfig(path: string): Promise<DockerConfigFile |
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT' || (error as { code?: unknown }).code === 'ENOTDIR') {
+    if (isMissingPath(error)) {
       return undefined;
     }
     throw usageError('DOCKER_CONFIG_UNREADABLE', `cannot read ${path}`, 'Check the file permissions.', error);
