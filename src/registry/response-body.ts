@@ -49,6 +49,3 @@ function tooLarge(what: string, maxBytes: number, declared: number | undefined) 
     'The registry returned more data than manifesto accepts for this kind of content.',
   );
 }
-
-/** Reply bodies are read as JSON objects with the one parser below every layer. */
-export { parseJsonObject } from '../util/json-record.ts';
