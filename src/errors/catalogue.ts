@@ -1,7 +1,8 @@
 /**
  * The catalogue of error codes: every code manifesto reports, with its category (hence its exit
  * code and HTTP status, categories.ts), what it means (the README's list is tested against these
- * lines) and, where every use shares one, its default hint.
+ * lines) and, where one fits every use, a default hint: the hint of each throw that gives none, so
+ * an error reaches the user with a hint even where the throw site has nothing to add.
  *
  * Why one table: codes are a public interface (`--json` errors, library callers switch on them, the
  * coming server's replies) and were bare strings in 50+ files, so a typo made a new code silently.
@@ -34,6 +35,9 @@ export interface ErrorSpec {
   readonly registry?: true;
 }
 
+const BUG_HINT =
+  'This is a bug in manifesto; please report it with the command you ran (rerun with --debug for details).';
+
 /** Summaries of several failures: the category of the failure when all items failed alike. */
 const ANY = ERROR_CATEGORIES;
 
@@ -65,8 +69,16 @@ export const ERROR_CATALOGUE = {
     alsoAs: ['integrity'],
     summary: 'a blob over the size limit (integrity when a stored one is)',
   },
-  BULK_EMPTY: { category: 'usage', summary: 'a --from file holds no items' },
-  BULK_FILE_UNREADABLE: { category: 'usage', summary: 'a --from file cannot be read' },
+  BULK_EMPTY: {
+    category: 'usage',
+    summary: 'a --from file holds no items',
+    hint: 'Give at least one item, one per line.',
+  },
+  BULK_FILE_UNREADABLE: {
+    category: 'usage',
+    summary: 'a --from file cannot be read',
+    hint: 'Check the path and its permissions.',
+  },
   BULK_LINE_INVALID: { category: 'usage', summary: 'a line of a --from file is malformed (named by number)' },
   CA_FILE_INVALID: { category: 'usage', summary: 'a CA file holds no PEM certificate' },
   CA_FILE_UNREADABLE: { category: 'usage', summary: 'a CA file cannot be read' },
@@ -95,7 +107,11 @@ export const ERROR_CATALOGUE = {
     category: 'usage',
     summary: 'the content is about another image or platform (--strict-content)',
   },
-  CONTENT_SOURCE_INVALID: { category: 'usage', summary: 'a library put without exactly one content source' },
+  CONTENT_SOURCE_INVALID: {
+    category: 'usage',
+    summary: 'a library put without exactly one content source',
+    hint: 'Give put exactly one of file, content or stream.',
+  },
   CONTENT_TOO_LARGE: {
     category: 'usage',
     alsoAs: ['integrity'],
@@ -118,7 +134,11 @@ export const ERROR_CATALOGUE = {
     registry: true,
     summary: 'a malformed digest (integrity when the registry says so of content)',
   },
-  DIGEST_REQUIRED: { category: 'usage', summary: 'delete --orphan given a tag, not the referrer by digest' },
+  DIGEST_REQUIRED: {
+    category: 'usage',
+    summary: 'delete --orphan given a tag, not the referrer by digest',
+    hint: 'Find the orphans and their digests with "manifesto list REPO --orphans".',
+  },
   DOCKER_CONFIG_INVALID: { category: 'usage', summary: 'config.json or auth.json is malformed' },
   DOCKER_CONFIG_UNREADABLE: { category: 'usage', summary: 'config.json or auth.json cannot be read' },
   DURATION_INVALID: {
@@ -129,10 +149,15 @@ export const ERROR_CATALOGUE = {
   FILE_CHANGED: { category: 'usage', summary: 'the input file changed while it was read' },
   FILE_IS_DIRECTORY: { category: 'usage', summary: 'the input file is a directory' },
   FILE_NOT_FOUND: { category: 'usage', summary: 'the input file does not exist' },
-  FILE_UNREADABLE: { category: 'usage', summary: 'an input file cannot be read' },
+  FILE_UNREADABLE: {
+    category: 'usage',
+    summary: 'an input file cannot be read',
+    hint: 'Check the path and its permissions.',
+  },
   FLAGS_CONFLICT: {
     category: 'usage',
     summary: 'options that cannot be used together, or one that needs another',
+    hint: 'Run the command with --help for which options go together.',
   },
   IMAGES_NOT_A_LAYOUT: { category: 'usage', summary: 'images given a path that is not an OCI image layout' },
   IMAGE_SIGNATURE: { category: 'usage', summary: 'the type asked for holds image signatures, not metadata' },
@@ -140,8 +165,13 @@ export const ERROR_CATALOGUE = {
   INTERRUPTED_PUT_INVALID: {
     category: 'usage',
     summary: 'a recorded interrupted put is not a version of this image',
+    hint: 'The record belongs to another image or is not a manifesto version; put the content again.',
   },
-  KEEP_INVALID: { category: 'usage', summary: 'prune --keep is not a whole number of at least 1' },
+  KEEP_INVALID: {
+    category: 'usage',
+    summary: 'prune --keep is not a whole number of at least 1',
+    hint: 'e.g. --keep 3',
+  },
   KEY_ALGORITHM_UNKNOWN: {
     category: 'usage',
     summary: 'key generate --algorithm names no supported algorithm',
@@ -183,6 +213,7 @@ export const ERROR_CATALOGUE = {
     alsoAs: ['integrity'],
     registry: true,
     summary: 'a manifest to store is invalid (integrity when stored data is)',
+    hint: 'A manifest must be a valid OCI image manifest or index of its media type.',
   },
   MANIFEST_TOO_LARGE: {
     category: 'usage',
@@ -197,8 +228,16 @@ export const ERROR_CATALOGUE = {
   NAME_INVALID: { category: 'usage', registry: true, summary: 'the registry refuses the repository name' },
   NOT_AN_INDEX: { category: 'usage', summary: '--all-platforms on a single-platform image' },
   NOT_AN_ORPHAN: { category: 'usage', summary: 'delete --orphan on a referrer whose image exists' },
-  NOT_A_REFERRER: { category: 'usage', summary: 'delete --orphan on a manifest without a subject' },
-  NUMBER_INVALID: { category: 'usage', summary: 'an option value is not a whole number' },
+  NOT_A_REFERRER: {
+    category: 'usage',
+    summary: 'delete --orphan on a manifest without a subject',
+    hint: 'Name a referrer (a manifest with a subject), e.g. one of "manifesto list REPO --orphans".',
+  },
+  NUMBER_INVALID: {
+    category: 'usage',
+    summary: 'an option value is not a whole number',
+    hint: 'Give a whole number, e.g. 3.',
+  },
   OUTPUT_EXISTS: { category: 'usage', summary: '-o names an existing file without --force' },
   OUTPUT_FOLDER_MISSING: { category: 'usage', summary: '-o names a file in a folder that does not exist' },
   OUTPUT_IS_FOLDER: { category: 'usage', summary: '-o names a folder where a file is needed' },
@@ -214,7 +253,11 @@ export const ERROR_CATALOGUE = {
   PASSWORD_EMPTY: { category: 'usage', summary: 'an empty password on stdin' },
   PLATFORM_INVALID: { category: 'usage', summary: 'a malformed platform (os/arch[/variant])' },
   POLICY_INVALID: { category: 'usage', summary: 'the gate policy is malformed or its CEL does not parse' },
-  POLICY_UNREADABLE: { category: 'usage', summary: 'the gate policy cannot be read' },
+  POLICY_UNREADABLE: {
+    category: 'usage',
+    summary: 'the gate policy cannot be read',
+    hint: 'Check the path and its permissions.',
+  },
   PORT_BLOCKED: { category: 'usage', summary: 'a registry port the fetch standard blocks' },
   PREDICATE_INVALID: { category: 'usage', summary: 'an in-toto statement to sign is invalid' },
   QUERY_INVALID: {
@@ -226,7 +269,11 @@ export const ERROR_CATALOGUE = {
   REGISTRY_INVALID: { category: 'usage', summary: 'a malformed registry host' },
   REPOSITORY_INVALID: { category: 'usage', summary: 'a malformed repository name' },
   SETTING_INVALID: { category: 'usage', summary: 'a MANIFESTO_* variable has a value it cannot take' },
-  SETTLE_INVALID: { category: 'usage', summary: 'MANIFESTO_SETTLE_MS is not 0-600000' },
+  SETTLE_INVALID: {
+    category: 'usage',
+    summary: 'MANIFESTO_SETTLE_MS is not 0-600000',
+    hint: 'e.g. MANIFESTO_SETTLE_MS=2000, or leave it unset.',
+  },
   SIGNING_ALGORITHM_UNSUPPORTED: {
     category: 'usage',
     summary: 'a key the chosen signature format cannot sign with',
@@ -238,6 +285,7 @@ export const ERROR_CATALOGUE = {
     alsoAs: ['integrity'],
     registry: true,
     summary: 'an invalid size (integrity when the registry says content does not match it)',
+    hint: 'Sizes are whole numbers of bytes.',
   },
   SWITCH_INVALID: {
     category: 'usage',
@@ -247,7 +295,11 @@ export const ERROR_CATALOGUE = {
   TIMEOUT_INVALID: { category: 'usage', summary: '--timeout (MANIFESTO_TIMEOUT) is not a number of seconds' },
   TRUST_POLICY_INVALID: { category: 'usage', summary: 'the trust policy is malformed (names the field)' },
   TRUST_POLICY_NOT_FOUND: { category: 'usage', summary: 'the trust policy cannot be read' },
-  TYPE_MISSING: { category: 'usage', summary: 'delete without a TYPE (or --all-types)' },
+  TYPE_MISSING: {
+    category: 'usage',
+    summary: 'delete without a TYPE (or --all-types)',
+    hint: 'e.g. manifesto delete IMAGE vuln, or IMAGE --all-types.',
+  },
   TYPE_NAME_INVALID: { category: 'usage', summary: 'an invalid metadata type name' },
   TYPE_NAME_TYPO: {
     category: 'usage',
@@ -341,8 +393,16 @@ export const ERROR_CATALOGUE = {
   TOO_MANY_REQUESTS: { category: 'unavailable', summary: 'the registry answered 429 (after retries)' },
 
   // ---- integrity (exit 7): storage sent something wrong ----
-  ATTESTATION_MALFORMED: { category: 'integrity', summary: 'an attestation holds no in-toto statement' },
-  AUTH_CHALLENGE_INVALID: { category: 'integrity', summary: 'the registry names an invalid token realm' },
+  ATTESTATION_MALFORMED: {
+    category: 'integrity',
+    summary: 'an attestation holds no in-toto statement',
+    hint: 'The attestation is not an in-toto statement with a predicate; re-attest with the tool that made it.',
+  },
+  AUTH_CHALLENGE_INVALID: {
+    category: 'integrity',
+    summary: 'the registry names an invalid token realm',
+    hint: 'The registry is misconfigured (WWW-Authenticate realm).',
+  },
   BLOB_SIZE_UNKNOWN: { category: 'integrity', summary: 'the registry did not say the size of a blob' },
   DIGEST_MISMATCH: { category: 'integrity', summary: 'content does not match its digest' },
   LAYOUT_INDEX_INVALID: { category: 'integrity', summary: "the layout's index.json is malformed" },
@@ -354,13 +414,18 @@ export const ERROR_CATALOGUE = {
   MANIFEST_MALFORMED: {
     category: 'integrity',
     summary: 'a stored manifest is not valid JSON or lacks a field',
+    hint: 'Something other than manifesto wrote this manifest, or it was damaged; inspect it with oras or crane.',
   },
   MANIFEST_UNVERIFIED: {
     category: 'integrity',
     registry: true,
     summary: 'the registry could not verify a manifest',
   },
-  REDIRECT_INVALID: { category: 'integrity', summary: 'a redirect without a (valid) Location' },
+  REDIRECT_INVALID: {
+    category: 'integrity',
+    summary: 'a redirect without a (valid) Location',
+    hint: 'The registry or a proxy in front of it sends broken redirects; tell its operator.',
+  },
   REFERRERS_LISTING_TOO_LARGE: { category: 'integrity', summary: 'a referrers listing page over 4 MiB' },
   REFERRERS_REPLY_INVALID: {
     category: 'integrity',
@@ -494,12 +559,12 @@ export const ERROR_CATALOGUE = {
   },
 
   // ---- internal (exit 1): a bug ----
-  INTERNAL: {
+  INTERNAL: { category: 'internal', summary: 'a bug in manifesto', hint: BUG_HINT },
+  REQUEST_INVALID: {
     category: 'internal',
-    summary: 'a bug in manifesto',
-    hint: 'This is a bug in manifesto; please report it with the command you ran (rerun with --debug for details).',
+    summary: 'manifesto built an invalid registry request path',
+    hint: BUG_HINT,
   },
-  REQUEST_INVALID: { category: 'internal', summary: 'manifesto built an invalid registry request path' },
 } as const satisfies Readonly<Record<string, ErrorSpec>>;
 
 /** Every error code manifesto reports. */

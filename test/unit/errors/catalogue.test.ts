@@ -41,9 +41,12 @@ describe('error catalogue', () => {
     assert.equal(error.hint, ERROR_CATALOGUE.SIGNER_UNTRUSTED.hint);
     const own = new ManifestoError('SIGNER_UNTRUSTED', 'x', { hint: 'trust it' });
     assert.equal(own.hint, 'trust it');
-    const plain = usageError('FLAGS_CONFLICT', '--a and --b');
-    assert.equal(plain.hint, undefined);
+    const plain = usageError('TYPE_NAME_INVALID', 'invalid metadata type "A B"');
+    assert.equal(plain.hint, undefined, 'a code without a default hint');
     assert.equal(plain.exitCode, 2);
+    const flags = usageError('FLAGS_CONFLICT', '--a and --b cannot be used together');
+    assert.equal(flags.hint, ERROR_CATALOGUE.FLAGS_CONFLICT.hint);
+    assert.equal(usageError('FLAGS_CONFLICT', 'x', 'Choose one.').hint, 'Choose one.');
   });
 
   it('lets a code take only a category the catalogue allows (also at run time, via alsoAs)', () => {
