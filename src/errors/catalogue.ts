@@ -46,7 +46,6 @@ export const ERROR_CATALOGUE = {
   ANNOTATION_INVALID: { category: 'usage', summary: 'an annotation is not key=value or its key is invalid' },
   ANNOTATION_RESERVED: { category: 'usage', summary: 'an annotation key that manifesto sets itself' },
   ARGS_CONFLICT: { category: 'usage', summary: 'options or arguments that cannot go together' },
-  ARGS_INVALID: { category: 'usage', summary: 'the command line does not parse' },
   ARGS_OPTION_REQUIRED: { category: 'usage', summary: 'a required option is missing (e.g. prune --keep)' },
   ARGS_POSITIONALS: { category: 'usage', summary: 'too few or too many arguments (names the expected ones)' },
   ARGS_UNKNOWN_ACTION: {
@@ -161,6 +160,10 @@ export const ERROR_CATALOGUE = {
   },
   IMAGES_NOT_A_LAYOUT: { category: 'usage', summary: 'images given a path that is not an OCI image layout' },
   IMAGE_SIGNATURE: { category: 'usage', summary: 'the type asked for holds image signatures, not metadata' },
+  INDEX_TARGET_INVALID: {
+    category: 'usage',
+    summary: 'an index sync target names a tag or digest, or is not a registry, prefix, repository or layout',
+  },
   INDEX_UNREADABLE: { category: 'usage', summary: 'the fleet index cannot be opened or has a newer schema' },
   INTERRUPTED_PUT_INVALID: {
     category: 'usage',

@@ -60,7 +60,7 @@ async function sourcesOf(options: IndexSyncOptions, context: CommandContext, cou
   const targets = [...options.targets, ...lines];
   if (targets.length === 0) {
     throw usageError(
-      'ARGS_INVALID',
+      'ARGS_POSITIONALS',
       'index sync: no target',
       'Name registries (host[:port]), prefixes (host/team/), repositories (host/team/app) or layouts (oci:DIR), or --from FILE.',
     );
@@ -108,7 +108,7 @@ async function sourcesOf(options: IndexSyncOptions, context: CommandContext, cou
       const ref = parseReference(target);
       if (ref.kind !== 'registry' || namesTagOrDigest(target)) {
         throw usageError(
-          'ARGS_INVALID',
+          'INDEX_TARGET_INVALID',
           `index sync: "${target}" is not a repository`,
           'Name a repository without tag or digest (host/team/app), a registry (host[:port]), a prefix (host/team/) or oci:DIR.',
         );
@@ -254,7 +254,7 @@ export async function indexQueryCommand(
   }
   if (options.expression === undefined) {
     throw usageError(
-      'ARGS_INVALID',
+      'ARGS_POSITIONALS',
       'index query: no expression',
       "e.g. manifesto index query 'vuln.critical > 0'",
     );
