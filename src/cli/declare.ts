@@ -12,6 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { usageError } from '../errors/errors.ts';
+import { editDistance } from '../util/edit-distance.ts';
 import { type Environment, type SettingName, setting, type ValueParser } from '../util/settings.ts';
 import type { CommandContext } from './context.ts';
 
@@ -95,22 +96,6 @@ export function parseArgsOptions(options: OptionDeclarations) {
     };
   }
   return config;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        previous[j]! + 1,
-        row[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
 }
 
 /** The accepted option nearest to an unknown `--name` (a typo, or a prefix), if one is near. */

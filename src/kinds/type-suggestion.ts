@@ -6,25 +6,9 @@
  * `deploymnet`); names of 3 letters (`vex`) are too short to tell a typo from another word (`dev`).
  * 16 names of at most 11 letters: a few microseconds per put.
  */
-import { wellKnownTypeNames } from './well-known.ts';
 
-/** Optimal string alignment distance (Damerau-Levenshtein without repeated edits of a substring). */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) =>
-    Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i < rows; i++)
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = best;
-    }
-  return d[a.length]![b.length]!;
-}
+import { editDistance } from '../util/edit-distance.ts';
+import { wellKnownTypeNames } from './well-known.ts';
 
 /** The well-known type name `name` is probably a typo of, or undefined (also for well-known names). */
 export function suggestTypeName(name: string): string | undefined {
