@@ -12,7 +12,7 @@
  * process.
  */
 import type { CelNode } from './cel-environment.ts';
-import type { SqlFilter } from './store.ts';
+import type { FactTable, SqlFilter } from './store.ts';
 
 export interface CompiledPart {
   /** The CEL source of the part. */
@@ -27,6 +27,8 @@ export interface CompiledQuery {
   compiled: CompiledPart[];
   /** Parts that run in process. */
   inProcess: string[];
+  /** The fact tables the in-process evaluation reads (none when the SQL is exact). */
+  facts: FactTable[];
 }
 
 interface Sql {
@@ -57,17 +59,20 @@ const INT_COLUMNS: Readonly<Record<string, string>> = {
   'vuln.fixable': 'i.vuln_fixable',
 };
 
-/** `"x" in FIELD`: the fact table row that says so. */
+/**
+ * `"x" in FIELD`: the images a fact table's value index finds. `i.id IN (SELECT ...)` rather than a
+ * correlated EXISTS: the subquery runs once through the value index (vuln_id, purl, ...), not once
+ * per image through image_id.
+ */
 const MEMBERSHIP: Readonly<Record<string, string>> = {
-  tags: 'EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id AND t.tag = ?)',
-  types: 'EXISTS (SELECT 1 FROM versions v WHERE v.image_id = i.id AND v.type = ?)',
+  tags: 'i.id IN (SELECT t.image_id FROM image_tags t WHERE t.tag = ?)',
+  types: 'i.id IN (SELECT v.image_id FROM versions v WHERE v.type = ?)',
   signed:
-    "EXISTS (SELECT 1 FROM versions v WHERE v.image_id = i.id AND v.type = ? AND v.latest = 1 AND v.signature = 'signed')",
-  'vuln.ids':
-    'EXISTS (SELECT 1 FROM vuln_findings f WHERE f.image_id = i.id AND f.vuln_id = ? AND f.suppressed = 0)',
+    "i.id IN (SELECT v.image_id FROM versions v WHERE v.type = ? AND v.latest = 1 AND v.signature = 'signed')",
+  'vuln.ids': 'i.id IN (SELECT f.image_id FROM vuln_findings f WHERE f.vuln_id = ? AND f.suppressed = 0)',
   'deployment.environments':
-    'EXISTS (SELECT 1 FROM deployments d WHERE d.image_id = i.id AND d.environment = ? AND d.active = 1)',
-  approvals: 'EXISTS (SELECT 1 FROM approvals a WHERE a.image_id = i.id AND a.gate = ?)',
+    'i.id IN (SELECT d.image_id FROM deployments d WHERE d.environment = ? AND d.active = 1)',
+  approvals: 'i.id IN (SELECT a.image_id FROM approvals a WHERE a.gate = ?)',
 };
 
 /** `LIST.exists(x, BODY)`: the fact table and the columns of x's fields. */
@@ -154,7 +159,7 @@ function approvalTest(index: CelNode, op: string, value: Literal, scope: Scope):
   if (typeof value !== 'string' || (op !== '==' && op !== '!=')) return undefined;
   // A missing gate is an evaluation error in CEL (the image does not match), so != also needs the gate.
   return {
-    sql: `EXISTS (SELECT 1 FROM approvals a WHERE a.image_id = i.id AND a.gate = ? AND a.status ${op === '==' ? '=' : '<>'} ?)`,
+    sql: `i.id IN (SELECT a.image_id FROM approvals a WHERE a.gate = ? AND a.status ${op === '==' ? '=' : '<>'} ?)`,
     params: [gate.value, value],
     exact: true,
   };
@@ -209,7 +214,7 @@ function exists(node: CelNode, scope: Scope): Sql | undefined {
   const body = compileNode(callArgs[1]!, { strings, ints: {}, variable: prefix });
   if (body === undefined) return undefined;
   return {
-    sql: `EXISTS (SELECT 1 FROM ${table.table} x WHERE x.image_id = i.id AND ${body.sql})`,
+    sql: `i.id IN (SELECT x.image_id FROM ${table.table} x WHERE ${body.sql})`,
     params: body.params,
     exact: body.exact,
   };
@@ -248,6 +253,40 @@ function compileNode(node: CelNode, scope: Scope): Sql | undefined {
   return undefined;
 }
 
+/** Which fact table a field path is read from (fields of the images row need none). */
+function factOf(path: string): FactTable | undefined {
+  const root = path.split('.')[0];
+  if (root === 'tags') return 'tags';
+  if (root === 'types' || root === 'signed') return 'versions';
+  if (root === 'sbom') return 'packages';
+  if (root === 'approvals') return 'approvals';
+  if (root === 'deployment') return 'deployments';
+  if (path === 'vuln' || path.startsWith('vuln.ids') || path.startsWith('vuln.findings')) return 'findings';
+  return undefined;
+}
+
+/** The fact tables an expression reads: only those are loaded for in-process evaluation. */
+export function factsUsed(ast: CelNode): FactTable[] {
+  const facts = new Set<FactTable>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (typeof value !== 'object' || value === null || !('op' in value)) return;
+    const node = value as CelNode;
+    const path = node.op === 'id' || node.op === '.' ? fieldPath(node) : undefined;
+    if (path !== undefined) {
+      const fact = factOf(path);
+      if (fact !== undefined) facts.add(fact);
+      return;
+    }
+    visit(node.args);
+  };
+  visit(ast);
+  return [...facts].sort();
+}
+
 /** The top-level conjuncts, for --explain. */
 function conjuncts(node: CelNode): CelNode[] {
   return node.op === '&&' ? (node.args as CelNode[]).flatMap(conjuncts) : [node];
@@ -275,5 +314,6 @@ export function compileQuery(expression: string, ast: CelNode): CompiledQuery {
     sqlParts.length === 0
       ? { where: '1 = 1', params: [] }
       : { where: sqlParts.map((p) => `(${p.sql})`).join(' AND '), params: sqlParts.flatMap((p) => p.params) };
-  return { filter, exact: inProcess.length === 0, compiled, inProcess };
+  const exact = inProcess.length === 0;
+  return { filter, exact, compiled, inProcess, facts: exact ? [] : factsUsed(ast) };
 }

@@ -9,7 +9,10 @@
 import { checkQuery } from './cel-environment.ts';
 import { type CompiledQuery, compileQuery } from './compile.ts';
 import { celContext } from './fields.ts';
-import type { FullImage, ImageRow, IndexStore } from './store.ts';
+import type { FactTable, FullImage, ImageRow, IndexStore } from './store.ts';
+
+/** What a result row shows (its tags and types); the facts a query uses are loaded on top. */
+const SHOWN: readonly FactTable[] = ['tags', 'versions'];
 
 const BATCH = 500;
 
@@ -57,6 +60,7 @@ export function runQuery(store: IndexStore, query: PreparedQuery, options: Query
   const limit = options.limit ?? 100;
   const now = options.now ?? new Date();
   const { plan } = query;
+  const facts = new Set([...SHOWN, ...plan.facts]);
   const found: FullImage[] = [];
   let after = options.cursor;
   let exhausted = false;
@@ -65,9 +69,9 @@ export function runQuery(store: IndexStore, query: PreparedQuery, options: Query
     const batch: ImageRow[] = store.select(plan.filter, after, want);
     if (batch.length < want) exhausted = true;
     if (plan.exact) {
-      found.push(...store.load(batch));
+      found.push(...store.load(batch, facts));
     } else {
-      for (const image of store.load(batch)) {
+      for (const image of store.load(batch, facts)) {
         if (found.length === limit) {
           exhausted = false;
           break;
@@ -89,7 +93,7 @@ export function countQuery(store: IndexStore, query: PreparedQuery, now: Date = 
   let after: string | undefined;
   for (;;) {
     const batch = store.select(query.plan.filter, after, BATCH);
-    for (const image of store.load(batch)) if (query.matches(image, now)) total++;
+    for (const image of store.load(batch, new Set(query.plan.facts))) if (query.matches(image, now)) total++;
     if (batch.length < BATCH) return total;
     after = batch.at(-1)!.sortKey;
   }

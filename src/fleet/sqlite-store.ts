@@ -8,18 +8,20 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { ManifestoError } from '../errors/errors.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
-import type {
-  FullImage,
-  ImageRow,
-  IndexedImage,
-  IndexStatus,
-  IndexStore,
-  RepositoryTarget,
-  RepositoryWrite,
-  SqlFilter,
+import {
+  ALL_FACTS,
+  type FactTable,
+  type FullImage,
+  type ImageRow,
+  type IndexedImage,
+  type IndexStatus,
+  type IndexStore,
+  type RepositoryTarget,
+  type RepositoryWrite,
+  type SqlFilter,
 } from './store.ts';
 
 type Row = Record<string, SQLInputValue>;
@@ -46,7 +48,11 @@ export function openSqliteStore(path: string): IndexStore {
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path);
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+    // WAL with synchronous=NORMAL: a commit survives a crash of the process (not of the machine,
+    // which at worst loses the last syncs: the index is a cache, the next sync redoes them).
+    db.exec(
+      'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;',
+    );
     migrate(db, path);
   } catch (error) {
     if (error instanceof ManifestoError) throw error;
@@ -91,31 +97,43 @@ function transaction(db: DatabaseSync, work: () => void): void {
 class SqliteStore implements IndexStore {
   readonly path: string;
   readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
 
   constructor(db: DatabaseSync, path: string) {
     this.#db = db;
     this.path = path;
   }
 
+  /** Each statement is prepared once per store (a sync inserts millions of rows through a few). */
+  #prepare(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   listingKeys(location: string): Map<string, string> {
-    const rows = this.#db
-      .prepare(
-        'SELECT i.digest AS digest, i.listing_key AS k FROM images i JOIN repositories r ON r.id = i.repository_id WHERE r.location = ?',
-      )
-      .all(location) as Array<{ digest: string; k: string }>;
+    const rows = this.#prepare(
+      'SELECT i.digest AS digest, i.listing_key AS k FROM images i JOIN repositories r ON r.id = i.repository_id WHERE r.location = ?',
+    ).all(location) as Array<{ digest: string; k: string }>;
     return new Map(rows.map((r) => [r.digest, r.k]));
   }
 
   #repositoryId(target: RepositoryTarget): number {
-    const db = this.#db;
-    db.prepare('INSERT INTO registries (name) VALUES (?) ON CONFLICT (name) DO NOTHING').run(target.registry);
-    const registry = db.prepare('SELECT id FROM registries WHERE name = ?').get(target.registry) as {
+    this.#prepare('INSERT INTO registries (name) VALUES (?) ON CONFLICT (name) DO NOTHING').run(
+      target.registry,
+    );
+    const registry = this.#prepare('SELECT id FROM registries WHERE name = ?').get(target.registry) as {
       id: number;
     };
-    db.prepare(
+    this.#prepare(
       'INSERT INTO repositories (registry_id, name, location) VALUES (?, ?, ?) ON CONFLICT (location) DO NOTHING',
     ).run(registry.id, target.name, target.location);
-    const repository = db.prepare('SELECT id FROM repositories WHERE location = ?').get(target.location) as {
+    const repository = this.#prepare('SELECT id FROM repositories WHERE location = ?').get(
+      target.location,
+    ) as {
       id: number;
     };
     return repository.id;
@@ -126,20 +144,20 @@ class SqliteStore implements IndexStore {
     transaction(db, () => {
       const repositoryId = this.#repositoryId(write);
       const keep = new Set([...write.changed.map((i) => i.digest), ...write.unchanged.map((i) => i.digest)]);
-      const stored = db
-        .prepare('SELECT id, digest FROM images WHERE repository_id = ?')
-        .all(repositoryId) as Array<{
+      const stored = this.#prepare('SELECT id, digest FROM images WHERE repository_id = ?').all(
+        repositoryId,
+      ) as Array<{
         id: number;
         digest: string;
       }>;
-      const remove = db.prepare('DELETE FROM images WHERE id = ?');
+      const remove = this.#prepare('DELETE FROM images WHERE id = ?');
       const changed = new Set(write.changed.map((i) => i.digest));
       for (const row of stored) if (!keep.has(row.digest) || changed.has(row.digest)) remove.run(row.id);
-      const touch = db.prepare(
+      const touch = this.#prepare(
         'UPDATE images SET synced_at = ? WHERE repository_id = ? AND digest = ? RETURNING id',
       );
-      const clearTags = db.prepare('DELETE FROM image_tags WHERE image_id = ?');
-      const addTag = db.prepare('INSERT OR IGNORE INTO image_tags (image_id, tag) VALUES (?, ?)');
+      const clearTags = this.#prepare('DELETE FROM image_tags WHERE image_id = ?');
+      const addTag = this.#prepare('INSERT OR IGNORE INTO image_tags (image_id, tag) VALUES (?, ?)');
       for (const image of write.unchanged) {
         const row = touch.get(write.syncedAt, repositoryId, image.digest) as { id: number } | undefined;
         if (row === undefined) continue;
@@ -147,7 +165,7 @@ class SqliteStore implements IndexStore {
         for (const tag of image.tags) addTag.run(row.id, tag);
       }
       for (const image of write.changed) this.#insertImage(repositoryId, write, image);
-      db.prepare('UPDATE repositories SET synced_at = ?, error = NULL WHERE id = ?').run(
+      this.#prepare('UPDATE repositories SET synced_at = ?, error = NULL WHERE id = ?').run(
         write.syncedAt,
         repositoryId,
       );
@@ -155,44 +173,41 @@ class SqliteStore implements IndexStore {
   }
 
   #insertImage(repositoryId: number, write: RepositoryWrite, image: IndexedImage): void {
-    const db = this.#db;
     const f = image.facts;
     const open = f.findings.filter((x) => !x.suppressed);
     const count = (severity: string) => open.filter((x) => x.severity === severity).length;
-    const inserted = db
-      .prepare(
-        `INSERT INTO images (repository_id, sort_key, digest, media_type, platform, parent_index, listing_key,
+    const inserted = this.#prepare(
+      `INSERT INTO images (repository_id, sort_key, digest, media_type, platform, parent_index, listing_key,
           indexed_at, synced_at, vuln_critical, vuln_high, vuln_medium, vuln_low, vuln_fixable, vuln_scanned_at,
           lifecycle_status, lifecycle_eol, contact_team, provenance_builder, provenance_source, provenance_commit)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-      )
-      .get(
-        repositoryId,
-        `${write.location}@${image.digest}`,
-        image.digest,
-        image.mediaType,
-        image.platform,
-        image.parentIndex,
-        image.listingKey,
-        write.syncedAt,
-        write.syncedAt,
-        count('critical'),
-        count('high'),
-        count('medium'),
-        count('low'),
-        open.filter((x) => x.fixed !== '').length,
-        f.vulnScannedAt,
-        f.lifecycle.status,
-        f.lifecycle.endOfLife,
-        f.contactTeam,
-        f.provenance.builder,
-        f.provenance.source,
-        f.provenance.commit,
-      ) as { id: number };
+    ).get(
+      repositoryId,
+      `${write.location}@${image.digest}`,
+      image.digest,
+      image.mediaType,
+      image.platform,
+      image.parentIndex,
+      image.listingKey,
+      write.syncedAt,
+      write.syncedAt,
+      count('critical'),
+      count('high'),
+      count('medium'),
+      count('low'),
+      open.filter((x) => x.fixed !== '').length,
+      f.vulnScannedAt,
+      f.lifecycle.status,
+      f.lifecycle.endOfLife,
+      f.contactTeam,
+      f.provenance.builder,
+      f.provenance.source,
+      f.provenance.commit,
+    ) as { id: number };
     const id = inserted.id;
-    const tag = db.prepare('INSERT OR IGNORE INTO image_tags (image_id, tag) VALUES (?, ?)');
+    const tag = this.#prepare('INSERT OR IGNORE INTO image_tags (image_id, tag) VALUES (?, ?)');
     for (const t of image.tags) tag.run(id, t);
-    const version = db.prepare(
+    const version = this.#prepare(
       'INSERT OR IGNORE INTO versions (image_id, type, digest, created, author, signature, latest, inherited) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     for (const v of image.versions)
@@ -206,20 +221,20 @@ class SqliteStore implements IndexStore {
         v.latest ? 1 : 0,
         v.inherited ? 1 : 0,
       );
-    const finding = db.prepare(
+    const finding = this.#prepare(
       'INSERT INTO vuln_findings (image_id, vuln_id, severity, package, installed, fixed, purl, suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     for (const x of f.findings)
       finding.run(id, x.id, x.severity, x.package, x.installed, x.fixed, x.purl, x.suppressed ? 1 : 0);
-    const pkg = db.prepare(
+    const pkg = this.#prepare(
       'INSERT INTO sbom_packages (image_id, name, version, purl, licenses) VALUES (?, ?, ?, ?, ?)',
     );
     for (const p of f.packages) pkg.run(id, p.name, p.version, p.purl, JSON.stringify(p.licenses));
-    const approval = db.prepare(
+    const approval = this.#prepare(
       'INSERT OR REPLACE INTO approvals (image_id, gate, status, approver, time) VALUES (?, ?, ?, ?, ?)',
     );
     for (const a of f.approvals) approval.run(id, a.gate, a.status, a.approver, a.time);
-    const deployment = db.prepare(
+    const deployment = this.#prepare(
       'INSERT INTO deployments (image_id, environment, cluster, deployed_at, undeployed_at, active) VALUES (?, ?, ?, ?, ?, ?)',
     );
     for (const d of f.deployments)
@@ -229,14 +244,13 @@ class SqliteStore implements IndexStore {
   repositoryFailed(target: RepositoryTarget, error: string): void {
     transaction(this.#db, () => {
       const id = this.#repositoryId(target);
-      this.#db.prepare('UPDATE repositories SET error = ? WHERE id = ?').run(error, id);
+      this.#prepare('UPDATE repositories SET error = ? WHERE id = ?').run(error, id);
     });
   }
 
   registrySynced(name: string, syncedAt: string, error: string | null, requests: number | null): void {
-    const db = this.#db;
-    db.prepare('INSERT INTO registries (name) VALUES (?) ON CONFLICT (name) DO NOTHING').run(name);
-    db.prepare('UPDATE registries SET synced_at = ?, error = ?, requests = ? WHERE name = ?').run(
+    this.#prepare('INSERT INTO registries (name) VALUES (?) ON CONFLICT (name) DO NOTHING').run(name);
+    this.#prepare('UPDATE registries SET synced_at = ?, error = ?, requests = ? WHERE name = ?').run(
       syncedAt,
       error,
       requests,
@@ -245,22 +259,19 @@ class SqliteStore implements IndexStore {
   }
 
   status(): IndexStatus {
-    const db = this.#db;
-    const registries = db
-      .prepare(
-        `SELECT g.name AS name, g.synced_at AS syncedAt, g.error AS error, g.requests AS requests,
+    const registries = this.#prepare(
+      `SELECT g.name AS name, g.synced_at AS syncedAt, g.error AS error, g.requests AS requests,
           (SELECT COUNT(*) FROM repositories r WHERE r.registry_id = g.id) AS repositories,
           (SELECT COUNT(*) FROM images i JOIN repositories r ON r.id = i.repository_id WHERE r.registry_id = g.id) AS images
          FROM registries g ORDER BY g.name`,
-      )
+    )
       .all()
       .map((row) => ({ ...row })) as unknown as IndexStatus['registries'];
-    const repositories = db
-      .prepare(
-        `SELECT r.location AS location, r.synced_at AS syncedAt, r.error AS error,
+    const repositories = this.#prepare(
+      `SELECT r.location AS location, r.synced_at AS syncedAt, r.error AS error,
           (SELECT COUNT(*) FROM images i WHERE i.repository_id = r.id) AS images
          FROM repositories r ORDER BY r.location`,
-      )
+    )
       .all()
       .map((row) => ({ ...row })) as unknown as IndexStatus['repositories'];
     return { path: this.path, schemaVersion: SCHEMA_VERSION, registries, repositories };
@@ -269,39 +280,33 @@ class SqliteStore implements IndexStore {
   select(filter: SqlFilter, after: string | undefined, limit: number): ImageRow[] {
     const where = after === undefined ? filter.where : `(${filter.where}) AND i.sort_key > ?`;
     const params = after === undefined ? filter.params : [...filter.params, after];
-    return this.#db
-      .prepare(`SELECT ${IMAGE_COLUMNS} FROM ${IMAGE_FROM} WHERE ${where} ORDER BY i.sort_key LIMIT ?`)
+    return this.#prepare(
+      `SELECT ${IMAGE_COLUMNS} FROM ${IMAGE_FROM} WHERE ${where} ORDER BY i.sort_key LIMIT ?`,
+    )
       .all(...params, limit)
       .map((row) => ({ ...row })) as unknown as ImageRow[];
   }
 
   count(filter: SqlFilter): number {
-    const row = this.#db
-      .prepare(`SELECT COUNT(*) AS n FROM ${IMAGE_FROM} WHERE ${filter.where}`)
-      .get(...filter.params) as { n: number };
+    const row = this.#prepare(`SELECT COUNT(*) AS n FROM ${IMAGE_FROM} WHERE ${filter.where}`).get(
+      ...filter.params,
+    ) as { n: number };
     return row.n;
   }
 
-  load(rows: readonly ImageRow[]): FullImage[] {
-    const db = this.#db;
-    const tags = db.prepare('SELECT tag FROM image_tags WHERE image_id = ? ORDER BY tag');
-    const versions = db.prepare(
+  load(rows: readonly ImageRow[], facts: ReadonlySet<FactTable> = ALL_FACTS): FullImage[] {
+    const read = <T>(table: FactTable, sql: string, map: (row: Row) => T) => {
+      if (!facts.has(table)) return () => [];
+      const statement = this.#prepare(sql);
+      return (id: number) => (statement.all(id) as Row[]).map(map);
+    };
+    const tags = read('tags', 'SELECT tag FROM image_tags WHERE image_id = ? ORDER BY tag', (t) =>
+      String(t.tag),
+    );
+    const versions = read(
+      'versions',
       'SELECT type, digest, created, author, signature, latest, inherited FROM versions WHERE image_id = ? ORDER BY type, created DESC',
-    );
-    const findings = db.prepare(
-      'SELECT vuln_id AS id, severity, package, installed, fixed, purl, suppressed FROM vuln_findings WHERE image_id = ?',
-    );
-    const packages = db.prepare('SELECT name, version, purl, licenses FROM sbom_packages WHERE image_id = ?');
-    const approvals = db.prepare(
-      'SELECT gate, status, approver, time FROM approvals WHERE image_id = ? ORDER BY gate',
-    );
-    const deployments = db.prepare(
-      'SELECT environment, cluster, deployed_at AS deployedAt, undeployed_at AS undeployedAt, active FROM deployments WHERE image_id = ? ORDER BY environment, cluster',
-    );
-    return rows.map((row) => ({
-      ...row,
-      tags: (tags.all(row.id) as Array<{ tag: string }>).map((t) => t.tag),
-      versions: (versions.all(row.id) as Row[]).map((v) => ({
+      (v) => ({
         type: String(v.type),
         digest: String(v.digest),
         created: String(v.created),
@@ -309,8 +314,12 @@ class SqliteStore implements IndexStore {
         signature: v.signature as FullImage['versions'][number]['signature'],
         latest: v.latest === 1,
         inherited: v.inherited === 1,
-      })),
-      findings: (findings.all(row.id) as Row[]).map((f) => ({
+      }),
+    );
+    const findings = read(
+      'findings',
+      'SELECT vuln_id AS id, severity, package, installed, fixed, purl, suppressed FROM vuln_findings WHERE image_id = ?',
+      (f) => ({
         id: String(f.id),
         severity: String(f.severity),
         package: String(f.package),
@@ -318,21 +327,47 @@ class SqliteStore implements IndexStore {
         fixed: String(f.fixed),
         purl: String(f.purl),
         suppressed: f.suppressed === 1,
-      })),
-      packages: (packages.all(row.id) as Row[]).map((p) => ({
+      }),
+    );
+    const packages = read(
+      'packages',
+      'SELECT name, version, purl, licenses FROM sbom_packages WHERE image_id = ?',
+      (p) => ({
         name: String(p.name),
         version: String(p.version),
         purl: String(p.purl),
         licenses: JSON.parse(String(p.licenses)) as string[],
-      })),
-      approvals: approvals.all(row.id).map((a) => ({ ...a })) as unknown as FullImage['approvals'],
-      deployments: (deployments.all(row.id) as Row[]).map((d) => ({
+      }),
+    );
+    const approvals = read(
+      'approvals',
+      'SELECT gate, status, approver, time FROM approvals WHERE image_id = ? ORDER BY gate',
+      (a) => ({
+        gate: String(a.gate),
+        status: String(a.status),
+        approver: String(a.approver),
+        time: String(a.time),
+      }),
+    );
+    const deployments = read(
+      'deployments',
+      'SELECT environment, cluster, deployed_at AS deployedAt, undeployed_at AS undeployedAt, active FROM deployments WHERE image_id = ? ORDER BY environment, cluster',
+      (d) => ({
         environment: String(d.environment),
         cluster: String(d.cluster),
         deployedAt: String(d.deployedAt),
         undeployedAt: String(d.undeployedAt),
         active: d.active === 1,
-      })),
+      }),
+    );
+    return rows.map((row) => ({
+      ...row,
+      tags: tags(row.id),
+      versions: versions(row.id),
+      findings: findings(row.id),
+      packages: packages(row.id),
+      approvals: approvals(row.id),
+      deployments: deployments(row.id),
     }));
   }
 

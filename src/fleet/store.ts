@@ -162,6 +162,18 @@ export interface FullImage extends ImageRow {
   deployments: DeploymentFact[];
 }
 
+/** The fact tables `load` can read; a query reads only those its expression uses. */
+export type FactTable = 'tags' | 'versions' | 'findings' | 'packages' | 'approvals' | 'deployments';
+
+export const ALL_FACTS: ReadonlySet<FactTable> = new Set([
+  'tags',
+  'versions',
+  'findings',
+  'packages',
+  'approvals',
+  'deployments',
+]);
+
 export interface SqlFilter {
   /** A boolean SQL expression over `images` (aliased `i`), `?` parameters. */
   where: string;
@@ -182,8 +194,8 @@ export interface IndexStore {
   /** Images matching the filter after `after` (sort key), in sort-key order, at most `limit`. */
   select(filter: SqlFilter, after: string | undefined, limit: number): ImageRow[];
   count(filter: SqlFilter): number;
-  /** Every fact of the given rows. */
-  load(rows: readonly ImageRow[]): FullImage[];
+  /** The facts of the given rows (those not asked for are left empty). */
+  load(rows: readonly ImageRow[], facts?: ReadonlySet<FactTable>): FullImage[];
   /** Removes everything (the tables stay). */
   clear(): void;
   close(): void;
