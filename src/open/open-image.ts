@@ -25,6 +25,7 @@ import { createRegistryTransport, type HttpRegistryTransport } from '../registry
 import { defaultManifestCacheDir, diskManifestCache } from '../registry/manifest-cache.ts';
 import { registryQuirks } from '../registry/registry-quirks.ts';
 import { RegistryRepository } from '../registry/registry-repository.ts';
+import { setting } from '../util/settings.ts';
 import type { ClientOptions } from './client-options.ts';
 
 export interface OpenedImage {
@@ -99,7 +100,7 @@ export function createImageOpener(options: ClientOptions = {}): ImageOpener {
       const repository = await openLayout(reference.path, {
         create: openOptions.createLayout === true,
         // Referrers stay out of index.json unless asked (docs/format.md, "OCI image layouts").
-        referrers: env.MANIFESTO_LAYOUT_REFERRERS === 'listed' ? 'listed' : 'unlisted',
+        referrers: setting(env, 'MANIFESTO_LAYOUT_REFERRERS') ?? 'unlisted',
       });
       // `oci:DIR` without a tag: the `latest` tag if the layout has one, else its only image.
       const chosen =

@@ -15,6 +15,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { digestOf, tryParseDigest } from '../oci/digest.ts';
 import { MAX_MANIFEST_BYTES } from '../oci/media-types.ts';
+import { setting } from '../util/settings.ts';
 
 export interface ManifestCache {
   read(digest: string): Promise<Uint8Array | undefined>;
@@ -24,8 +25,9 @@ export interface ManifestCache {
 export function defaultManifestCacheDir(
   env: Record<string, string | undefined> = process.env,
 ): string | undefined {
-  if (env.MANIFESTO_CACHE === 'off' || env.MANIFESTO_CACHE === '0') return undefined;
-  if (env.MANIFESTO_CACHE_DIR) return env.MANIFESTO_CACHE_DIR;
+  if (setting(env, 'MANIFESTO_CACHE') === false) return undefined;
+  const dir = setting(env, 'MANIFESTO_CACHE_DIR');
+  if (dir !== undefined) return dir;
   const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
   return join(base, 'manifesto');
 }

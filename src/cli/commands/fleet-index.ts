@@ -17,6 +17,7 @@ import { namesTagOrDigest, parseReference } from '../../oci/reference.ts';
 import { createImageOpener, createTransportPool } from '../../open/open-image.ts';
 import { stateDirectory } from '../../policy/trust/trusted-state.ts';
 import { listCatalog } from '../../registry/catalog.ts';
+import { setting } from '../../util/settings.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { table } from '../render.ts';
@@ -24,8 +25,8 @@ import { table } from '../render.ts';
 /** The index file: --index, else $MANIFESTO_INDEX, else STATE_DIR/index.db. */
 export function indexPath(option: string | undefined, env: Record<string, string | undefined>): string {
   if (option !== undefined && option !== '') return option;
-  const fromEnv = env.MANIFESTO_INDEX;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const fromEnv = setting(env, 'MANIFESTO_INDEX');
+  if (fromEnv !== undefined) return fromEnv;
   return join(stateDirectory(env), 'index.db');
 }
 

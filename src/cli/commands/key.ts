@@ -9,6 +9,7 @@ import { usageError } from '../../errors/errors.ts';
 import { parseDistinguishedName } from '../../policy/trust/trust-policy.ts';
 import { certificatesToPem, createSelfSignedCertificate } from '../../signing/certificates.ts';
 import { generateKeyPair, isKeyAlgorithm, privateKeyToPem, publicKeyToPem } from '../../signing/keys.ts';
+import { setting } from '../../util/settings.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import {
@@ -83,7 +84,7 @@ export async function keyGenerateCommand(
   for (const path of [files.key, files.pub, files.crt])
     if (path !== undefined) await checkOutputPath(path, output);
   const pair = generateKeyPair(algorithm);
-  const password = options.password ?? context.io.env.MANIFESTO_KEY_PASSWORD;
+  const password = options.password ?? setting(context.io.env, 'MANIFESTO_KEY_PASSWORD');
   const contents: Array<[string, string, number]> = [
     [files.key, privateKeyToPem(pair.privateKey, { passphrase: password || undefined }), 0o600],
     [files.pub, publicKeyToPem(pair.publicKey), 0o644],

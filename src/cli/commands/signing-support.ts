@@ -13,6 +13,7 @@ import {
 import { TrustedState } from '../../policy/trust/trusted-state.ts';
 import { loadCertificates } from '../../signing/certificates.ts';
 import { describeKey, loadPrivateKey } from '../../signing/keys.ts';
+import { setting } from '../../util/settings.ts';
 import type { CommandContext } from '../context.ts';
 
 export interface Signer {
@@ -28,7 +29,7 @@ export interface SignerOptions {
 }
 
 export function keyPassphrase(env: Record<string, string | undefined>): string | undefined {
-  return env.MANIFESTO_KEY_PASSWORD ?? env.MANIFESTO_KEY_PASSPHRASE;
+  return setting(env, 'MANIFESTO_KEY_PASSWORD') ?? setting(env, 'MANIFESTO_KEY_PASSPHRASE');
 }
 
 async function readText(file: string, what: string): Promise<string> {

@@ -22,6 +22,7 @@ import { lazySchema } from '../../kinds/schema.ts';
 import { loadCertificates } from '../../signing/certificates.ts';
 import { loadPublicKey } from '../../signing/keys.ts';
 import { isRecord } from '../../util/json-record.ts';
+import { setting } from '../../util/settings.ts';
 import { trustGlobMatches, typeGlobMatches } from './trust-glob.ts';
 
 export type Enforcement = 'enforce' | 'warn' | 'skip';
@@ -304,7 +305,8 @@ export function trustPolicyPath(
   env: Record<string, string | undefined>,
 ): string {
   if (explicit !== undefined && explicit !== '') return explicit;
-  if (env.MANIFESTO_TRUST_POLICY) return env.MANIFESTO_TRUST_POLICY;
+  const fromEnv = setting(env, 'MANIFESTO_TRUST_POLICY');
+  if (fromEnv !== undefined) return fromEnv;
   const config = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
   return join(config, 'manifesto', 'trust-policy.yaml');
 }

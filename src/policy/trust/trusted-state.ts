@@ -23,6 +23,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type FileLockOptions, withFileLockSync } from '../../util/file-lock.ts';
+import { type SettingName, setting } from '../../util/settings.ts';
 
 export const STATE_FILE = 'trusted-versions.json';
 export const LOCK_SUFFIX = '.lock';
@@ -53,7 +54,7 @@ interface StateFile {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The variable naming a shared trusted state (as `--trusted-state PATH`). */
-export const TRUSTED_STATE_ENV = 'MANIFESTO_TRUSTED_STATE';
+export const TRUSTED_STATE_ENV = 'MANIFESTO_TRUSTED_STATE' satisfies SettingName;
 
 /**
  * Where marks of verified versions are kept: read the mark of one (location, subject, type); record
@@ -71,8 +72,8 @@ export interface TrustedStateStore {
 
 /** The state directory: $MANIFESTO_STATE_DIR, else $XDG_STATE_HOME/manifesto, else ~/.local/state/manifesto. */
 export function stateDirectory(env: Env): string {
-  const explicit = env.MANIFESTO_STATE_DIR;
-  if (explicit !== undefined && explicit !== '') return resolve(explicit);
+  const explicit = setting(env, 'MANIFESTO_STATE_DIR');
+  if (explicit !== undefined) return resolve(explicit);
   const xdg = env.XDG_STATE_HOME;
   if (xdg !== undefined && xdg !== '') return join(resolve(xdg), 'manifesto');
   return join(
@@ -158,8 +159,8 @@ export function mergeEntry(
  * of that name in it.
  */
 export function stateFilePath(env: Env, explicit?: string | undefined): string {
-  const shared = explicit !== undefined && explicit !== '' ? explicit : env[TRUSTED_STATE_ENV];
-  if (shared === undefined || shared === '') return join(stateDirectory(env), STATE_FILE);
+  const shared = explicit !== undefined && explicit !== '' ? explicit : setting(env, TRUSTED_STATE_ENV);
+  if (shared === undefined) return join(stateDirectory(env), STATE_FILE);
   const path = resolve(shared);
   let directory = false;
   try {
