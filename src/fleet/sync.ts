@@ -56,6 +56,8 @@ export interface SyncRepositoryOptions {
   /** Requests in flight at once within the repository (default 8). */
   concurrency?: number | undefined;
   now?: (() => Date) | undefined;
+  /** Tags per tag-list request (default 1000). */
+  tagPageSize?: number | undefined;
   /** Told as images are read: done of total. */
   onProgress?: ((done: number, total: number) => void) | undefined;
 }
@@ -76,12 +78,15 @@ export function isReferrersTag(tag: string): boolean {
   return REFERRERS_TAG.test(tag);
 }
 
-async function allTags(repository: RepositoryReader): Promise<{ tags: string[]; pages: number }> {
+async function allTags(
+  repository: RepositoryReader,
+  pageSize: number,
+): Promise<{ tags: string[]; pages: number }> {
   const tags: string[] = [];
   let last: string | undefined;
   let pages = 0;
   for (;;) {
-    const page = await repository.listTags({ last, limit: TAG_PAGE });
+    const page = await repository.listTags({ last, limit: pageSize });
     pages++;
     tags.push(...page.tags);
     if (page.next === undefined || page.tags.length === 0) return { tags, pages };
@@ -285,7 +290,7 @@ export async function syncRepository(options: SyncRepositoryOptions): Promise<Re
   const { repository } = target;
   const limit = options.concurrency ?? 8;
   const now = options.now ?? (() => new Date());
-  const { tags: allTagNames, pages } = await allTags(repository);
+  const { tags: allTagNames, pages } = await allTags(repository, options.tagPageSize ?? TAG_PAGE);
   const tags = allTagNames.filter((tag) => !isReferrersTag(tag));
   const resolved = await mapLimit(tags, limit, async (tag) => {
     try {

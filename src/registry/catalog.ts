@@ -23,11 +23,15 @@ export interface CatalogPage {
 }
 
 /** Every repository name of the registry (sorted), optionally only those under `prefix/`. */
-export async function listCatalog(transport: RegistryTransport, prefix?: string): Promise<CatalogPage> {
+export async function listCatalog(
+  transport: RegistryTransport,
+  prefix?: string,
+  pageSize: number = PAGE,
+): Promise<CatalogPage> {
   const names = new Set<string>();
   const seen = new Set<string>();
   const start = prefix === undefined || prefix === '' ? undefined : `${prefix}/`;
-  let path: string | undefined = withQuery('/v2/_catalog', 'n', String(PAGE));
+  let path: string | undefined = withQuery('/v2/_catalog', 'n', String(pageSize));
   // Names sort after their prefix: start the listing just before it.
   if (start !== undefined) path = withQuery(path, 'last', start.slice(0, -1));
   let pages = 0;
@@ -64,8 +68,8 @@ export async function listCatalog(transport: RegistryTransport, prefix?: string)
     if (pastPrefix || page.length === 0) break;
     path =
       next ??
-      (page.length >= PAGE && last !== undefined
-        ? withQuery(withQuery('/v2/_catalog', 'n', String(PAGE)), 'last', last)
+      (page.length >= pageSize && last !== undefined
+        ? withQuery(withQuery('/v2/_catalog', 'n', String(pageSize)), 'last', last)
         : undefined);
   }
   const all = [...names].sort();

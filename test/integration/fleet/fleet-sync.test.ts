@@ -86,7 +86,12 @@ for (const kind of ['distribution', 'refreg', 'layout'] as BackendKind[]) {
           onRequest: (event) => requests.push(event),
         });
         const { repository: opened } = await opener(single.ref);
-        const result = await syncRepository({ store, target: { ...target, repository: opened } });
+        // Pages of 2 tags: the tag list is read page by page (n/last, Link followed by the backend).
+        const result = await syncRepository({
+          store,
+          target: { ...target, repository: opened },
+          tagPageSize: 2,
+        });
         return { result, requests };
       };
       const answer = async (expression: string) => {
@@ -99,6 +104,11 @@ for (const kind of ['distribution', 'refreg', 'layout'] as BackendKind[]) {
       const first = await sync();
       assert.deepEqual(first.result.problems, []);
       assert.equal(first.result.images, 4);
+      // v1, v2, multi and (distribution) the referrers tags: ceil(tags / 2) pages, the last one short.
+      const allTags = (await single.repository.listTags()).tags;
+      assert.ok(allTags.length >= 3);
+      assert.equal(first.result.tagPages, Math.floor(allTags.length / 2) + 1);
+      assert.equal(first.result.tags, 3);
       assert.equal(first.result.changed, 4);
 
       // Every image, per platform; the referrers tags are never images.
