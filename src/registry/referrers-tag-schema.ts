@@ -8,6 +8,7 @@
  * - referrers-index-read.ts    the validated read of the tag
  * - tag-schema-timing.ts       the clock and the timing rules (read age, settle time, backoff)
  * - referrers-index-update.ts  one change, written and confirmed, as named steps over one state
+ *   (-update-state.ts: the state and context; -write.ts, -verify.ts: the steps)
  * - referrers-index-queue.ts   one process's changes to one index, one update at a time
  * - referrers-index-errors.ts  full index, unconfirmed change
  * - registry-quirks.ts         what the registry turned out to do, one record per transport

@@ -1,4 +1,4 @@
-// The named steps of the tag-schema index update (referrers-index-update.ts), each on its own: what it
+// The named steps of the tag-schema index update (referrers-index-update.ts, -write.ts, -verify.ts), each on its own: what it
 // sends, what it changes in the update's state, and what it remembers in the registry's record.
 // An in-memory registry holding one tag, and a virtual clock (sleeping advances time at once).
 import assert from 'node:assert/strict';
@@ -14,18 +14,18 @@ import {
   referrersTag,
   serializeIndex,
 } from '../../../src/registry/referrers-index-model.ts';
+import { confirmUpdate, startUpdate } from '../../../src/registry/referrers-index-update.ts';
 import {
-  backOffAndReadAgain,
-  confirmUpdate,
+  type TagSchemaTraceEvent,
+  updateContext,
+} from '../../../src/registry/referrers-index-update-state.ts';
+import { backOffAndReadAgain, verifyWatch } from '../../../src/registry/referrers-index-verify.ts';
+import {
   deleteEmptyIndex,
   putMergedIndex,
   readAgainIfStale,
   recoverRejectedWrite,
-  startUpdate,
-  type TagSchemaTraceEvent,
-  updateContext,
-  verifyWatch,
-} from '../../../src/registry/referrers-index-update.ts';
+} from '../../../src/registry/referrers-index-write.ts';
 import { registryQuirks } from '../../../src/registry/registry-quirks.ts';
 import type { TagSchemaClock } from '../../../src/registry/tag-schema-timing.ts';
 import { FakeTransport, json } from './fake-transport.ts';
