@@ -12,26 +12,13 @@
  * random(0..jitterMs * 2^(writes-1)), at most 2 s. At most `maxWrites` (10) writes and
  * `maxObservations` (60) verifications.
  */
+import { systemClock, type WaitClock } from '../util/clock.ts';
 import type { RegistryQuirks } from './registry-quirks.ts';
 
-/** Time source of the algorithm, injectable for tests. `now` is monotonic milliseconds. */
-export interface TagSchemaClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-  /** Uniform in [0, 1). */
-  random(): number;
-  /**
-   * Waits for this process's update of the same index to finish (referrers-index-queue.ts); default:
-   * just awaits. Like `sleep`, a wait a scheduler may use to run other work meanwhile.
-   */
-  wait?<T>(promise: Promise<T>): Promise<T>;
-}
+/** Time source of the algorithm, injectable for tests (src/util/clock.ts: a bulk run wraps it). */
+export type TagSchemaClock = WaitClock;
 
-export const systemClock: TagSchemaClock = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
-  random: () => Math.random(),
-};
+export { systemClock };
 
 /** The tunable parts of the timing (TagSchemaOptions extends these). */
 export interface TagSchemaTimingOptions {

@@ -9,7 +9,7 @@
  * `slotReleasingClock`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { TagSchemaClock } from '../registry/referrers-tag-schema.ts';
+import type { WaitClock } from '../../util/clock.ts';
 
 export interface WorkSlots {
   /** Runs `task` holding a slot (released while the task is idle); resolves with its result. */
@@ -88,7 +88,7 @@ export function createWorkSlots(size: number): WorkSlots {
  * A tag-schema clock whose waits (settle, backoff, another update of the same index) give the task's
  * work slot back meanwhile.
  */
-export function slotReleasingClock(slots: WorkSlots, clock: TagSchemaClock): TagSchemaClock {
+export function slotReleasingClock(slots: WorkSlots, clock: WaitClock): WaitClock {
   return {
     now: () => clock.now(),
     random: () => clock.random(),

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createPreparedFiles } from '../../../src/cli/prepared-files.ts';
+import { createPreparedFiles } from '../../../src/metadata/bulk/prepared-files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-prepared-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@
  * keep only their head; their bytes are streamed from disk on upload, and the upload verifies the
  * digest, so a file changed meanwhile fails its items instead of storing something else).
  */
-import { DEFAULT_MAX_CONTENT_BYTES, type PreparedContent, prepareFile } from '../metadata/content-source.ts';
+import { DEFAULT_MAX_CONTENT_BYTES, type PreparedContent, prepareFile } from '../content-source.ts';
 
 export const DEFAULT_PREPARED_BUDGET_BYTES = 64 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createWorkSlots, slotReleasingClock } from '../../../src/cli/work-slots.ts';
-import type { TagSchemaClock } from '../../../src/registry/referrers-tag-schema.ts';
+import { createWorkSlots, slotReleasingClock } from '../../../src/metadata/bulk/work-slots.ts';
+import type { WaitClock as TagSchemaClock } from '../../../src/util/clock.ts';
 
 /** A promise with its resolve function, to step tasks by hand. */
 function gate(): { promise: Promise<void>; open: () => void } {
