@@ -13,22 +13,14 @@
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PutIdentity, PutJournal, PutProgress } from '../metadata/platform-put.ts';
 import { stateDirectory } from '../policy/trust/trusted-state.ts';
+
+export type { PutIdentity, PutProgress };
 
 const FILE = 'interrupted-puts.json';
 const MAX_AGE_MS = 24 * 3600_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-
-/** What identifies "the same put". */
-export interface PutIdentity {
-  location: string;
-  subject: string;
-  type: string;
-  contentDigest: string;
-  mediaType: string;
-  author: string | undefined;
-  annotations: Record<string, string> | undefined;
-}
 
 export interface InterruptedPut extends PutIdentity {
   /** The stored version manifest's digest, and its bytes (base64). */
@@ -99,12 +91,6 @@ export function forgetInterrupted(env: Env, version: string): void {
   }
 }
 
-/** What the put has done so far, as the signal handler reports it. */
-export interface PutProgress {
-  /** The version manifest is stored: its digest and bytes. */
-  stored?: { version: string; manifest: Uint8Array } | undefined;
-}
-
 /**
  * Watches SIGINT/SIGTERM while a put runs: on a signal, says on stderr what was stored and what not,
  * records a stored but unconfirmed version, and exits 130 (SIGINT) or 143 (SIGTERM). Returns the
@@ -150,5 +136,23 @@ export function watchInterrupts(env: Env, identity: PutIdentity, progress: PutPr
   }
   return () => {
     for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+  };
+}
+
+/**
+ * The journal a put keeps in this machine's state directory (metadata/platform-put.ts); `finished`
+ * is told when a put finished an interrupted one.
+ */
+export function interruptJournal(env: Env, finished: (version: string, created: string) => void): PutJournal {
+  return {
+    interrupted(identity) {
+      const entry = findInterrupted(env, identity);
+      return entry === undefined ? undefined : Buffer.from(entry.manifest, 'base64');
+    },
+    finished(_identity, result) {
+      forgetInterrupted(env, result.version);
+      finished(result.version, result.created);
+    },
+    watch: (identity, progress) => watchInterrupts(env, identity, progress),
   };
 }

@@ -16,7 +16,7 @@ import type { SignatureVerifier } from '../../policy/trust/verifier.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { shortDigest, subjectJson } from '../render.ts';
-import { defaultAuthor } from './put.ts';
+import { defaultAuthor } from './put-settings.ts';
 import { signedLine, signLoaded } from './sign.ts';
 import { signerFromFlags, trustedStateFor } from './signing-support.ts';
 

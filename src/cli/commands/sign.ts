@@ -3,7 +3,8 @@
 import type { FetchedManifest, Repository } from '../../content/repository.ts';
 import { selectPlatformVersion } from '../../metadata/platform-get.ts';
 import type { Platform } from '../../oci/descriptor.ts';
-import { type SignedVersion, signVersion } from '../../policy/trust/sign-version.ts';
+import type { SignedVersion } from '../../policy/trust/sign-version.ts';
+import { signStoredVersion } from '../../policy/trust/signer.ts';
 import { parseDurationValue } from '../../util/duration.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
@@ -20,27 +21,15 @@ export interface SignCommandOptions {
   platform?: Platform | undefined;
 }
 
-/** Signs one version with a loaded signer (put --sign and sign). */
-/** Signs a stored version, named by its digest or given as stored (then not fetched again). */
-export async function signLoaded(
+/** Signs one version with a loaded signer (put --sign, check --record --sign and sign). */
+export function signLoaded(
   repository: Repository,
   version: string | FetchedManifest,
   signer: Signer,
   expiresIn: number | undefined,
   context: CommandContext,
 ): Promise<SignedVersion> {
-  const now = context.now?.() ?? new Date();
-  return signVersion({
-    repository,
-    version: typeof version === 'string' ? version : version.descriptor.digest,
-    versionManifest: typeof version === 'string' ? undefined : version,
-    key: signer.key,
-    chain: signer.chain,
-    format: signer.format,
-    expires: expiresIn === undefined ? undefined : new Date(now.getTime() + expiresIn),
-    now,
-    subjectName: repository.location,
-  });
+  return signStoredVersion(repository, version, signer, { expiresIn, now: context.now });
 }
 
 export function signedLine(signed: SignedVersion): string {
