@@ -1,21 +1,20 @@
 /**
  * `manifesto check IMAGE --policy FILE`: the deployment gate (docs/policy.md). Prints each rule's
  * verdict (per platform for a multi-platform image); exit 0 when allowed, 10 when denied.
- * `--record` stores the decision as a `decision` version of the image.
+ * `--record` stores the decision as a `decision` version of the image (policy/gate/record-decision.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { EXIT_CODES, ManifestoError, usageError } from '../../errors/errors.ts';
-import { prepareStream } from '../../metadata/content-source.ts';
-import { putMetadata } from '../../metadata/put.ts';
 import type { Platform } from '../../oci/descriptor.ts';
-import { type CheckDecision, checkImage, compilePolicyCel } from '../../policy/gate/gate.ts';
+import { compilePolicyCel } from '../../policy/gate/gate.ts';
 import { type GatePolicy, parseGatePolicy } from '../../policy/gate/gate-policy.ts';
+import { checkAndRecord } from '../../policy/gate/record-decision.ts';
 import { loadTrustPolicy, type TrustPolicy } from '../../policy/trust/trust-policy.ts';
 import { trustPolicyVerifier } from '../../policy/trust/trust-verifier.ts';
 import type { SignatureVerifier } from '../../policy/trust/verifier.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
-import { shortDigest, subjectJson } from '../render.ts';
+import { shortDigest } from '../render.ts';
 import { defaultAuthor } from './put-settings.ts';
 import { signedLine, signLoaded } from './sign.ts';
 import { signerFromFlags, trustedStateFor } from './signing-support.ts';
@@ -67,32 +66,6 @@ async function gateVerifier(
   return trustPolicyVerifier(trust, context.now, trustedStateFor(options.trustedState, context));
 }
 
-function decisionJson(
-  decision: CheckDecision,
-  policyFile: string,
-  policyName: string | undefined,
-  now: Date,
-) {
-  return {
-    image: decision.image,
-    subject: subjectJson(decision.subject),
-    policy: { file: policyFile, name: policyName ?? null },
-    decision: decision.allowed ? 'allow' : 'deny',
-    checkedAt: now.toISOString(),
-    platforms: decision.subjects.map((s) => ({
-      platform: s.platform === undefined ? null : s.label,
-      digest: s.digest,
-      decision: s.allowed ? 'allow' : 'deny',
-      rules: s.rules.map((r) => ({
-        rule: r.rule,
-        type: r.type,
-        verdict: r.allowed ? 'pass' : 'fail',
-        reason: r.reason,
-      })),
-    })),
-  };
-}
-
 export async function checkCommand(options: CheckCommandOptions, context: CommandContext): Promise<number> {
   const { io } = context;
   if (options.platform !== undefined && options.allPlatforms) {
@@ -127,50 +100,34 @@ export async function checkCommand(options: CheckCommandOptions, context: Comman
   // The signing key is loaded before any request (a bad key or passphrase fails early).
   const signer = await signerFromFlags(options, io.env);
   const opened = await context.openImage(options.image);
-  const now = (context.now ?? (() => new Date()))();
-  const decision = await checkImage(
-    {
-      repository: opened.repository,
-      reference: opened.target,
-      image: opened.display,
-      policy,
-      platform: options.platform,
-      allPlatforms: options.allPlatforms,
-      verifier,
-      now,
-    },
+  const { decision, record, recorded, signed } = await checkAndRecord({
+    repository: opened.repository,
+    reference: opened.target,
+    image: opened.display,
+    policy,
+    policyFile: options.policy,
     cel,
-  );
-  const output = decisionJson(decision, options.policy, policy.name, now);
-  let recorded: string | undefined;
-  let signature: Awaited<ReturnType<typeof signLoaded>> | undefined;
-  if (options.record) {
-    const content = await prepareStream(
-      [`${JSON.stringify(output, null, 2)}\n`],
-      1024 * 1024,
-      'the decision',
-    );
-    const stored = await putMetadata({
-      repository: opened.repository,
-      reference: opened.target,
-      type: 'decision',
-      content,
-      mediaType: 'application/json',
-      author: options.author ?? defaultAuthor(io.env),
-      subject: decision.subject,
-      now: context.now,
-    });
-    recorded = stored.version;
-    if (signer !== undefined)
-      signature = await signLoaded(opened.repository, stored.version, signer, undefined, context);
-  }
+    platform: options.platform,
+    allPlatforms: options.allPlatforms,
+    verifier,
+    now: (context.now ?? (() => new Date()))(),
+    record: options.record
+      ? {
+          author: options.author ?? defaultAuthor(io.env),
+          sign:
+            signer === undefined
+              ? undefined
+              : (version) => signLoaded(opened.repository, version, signer, undefined, context),
+        }
+      : undefined,
+  });
   if (context.json) {
     writeJson(io.stdout, {
-      ...output,
-      recorded: recorded ?? null,
-      ...(signature === undefined
+      ...record,
+      recorded: recorded?.version ?? null,
+      ...(signed === undefined
         ? {}
-        : { signature: { format: signature.format, digest: signature.signature.digest } }),
+        : { signature: { format: signed.format, digest: signed.signature.digest } }),
     });
   } else {
     const multi = decision.subjects.some((s) => s.platform !== undefined);
@@ -187,8 +144,8 @@ export async function checkCommand(options: CheckCommandOptions, context: Comman
         ? `allow: ${decision.image} passes ${options.policy}`
         : `deny: ${decision.image} fails ${options.policy}${multi ? ` on ${denied.join(', ')}` : ''}`,
     );
-    if (recorded !== undefined) writeLine(io.stdout, `recorded as decision version ${recorded}`);
-    if (signature !== undefined) writeLine(io.stdout, signedLine(signature));
+    if (recorded !== undefined) writeLine(io.stdout, `recorded as decision version ${recorded.version}`);
+    if (signed !== undefined) writeLine(io.stdout, signedLine(signed));
   }
   return decision.allowed ? 0 : EXIT_CODES.denied;
 }
