@@ -1,18 +1,14 @@
 /**
  * `history --verify` (every version verified, the signed chain checked) and `list --verify` (each
  * type's latest version: signed, by whom, trusted or not). Both print their table, then return exit
- * code 9 when an enforcing rule's check failed.
+ * code 9 when an enforcing rule's check failed. The verification is policy/trust/verified-views.ts.
  */
-import { EXIT_CODES, usageError } from '../../errors/errors.ts';
-import { readListing, summariseTypes } from '../../metadata/listing.ts';
-import { selectPlatformVersion } from '../../metadata/platform-get.ts';
-import { resolveTarget } from '../../metadata/target.ts';
+import { EXIT_CODES } from '../../errors/errors.ts';
 import type { Platform } from '../../oci/descriptor.ts';
 import { formatPlatform } from '../../oci/platform.ts';
-import { type ChainProblem, describeStatus, verifyHistory } from '../../policy/trust/freshness.ts';
-import { ROLLBACK_DETECTED, rollbackError } from '../../policy/trust/rollback.ts';
-import type { TrustPolicy, TrustRule } from '../../policy/trust/trust-policy.ts';
-import { type VersionVerdict, verifyVersion } from '../../policy/trust/verify-version.ts';
+import { describeStatus } from '../../policy/trust/freshness.ts';
+import { verifiedHistory, verifiedListing } from '../../policy/trust/verified-views.ts';
+import type { VersionVerdict } from '../../policy/trust/verify-version.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { subjectJson, table } from '../render.ts';
@@ -55,21 +51,6 @@ function signerText(v: VersionVerdict): string {
   return v.signatures.length === 0 ? '-' : `${v.signatures.length} signature(s), none trusted`;
 }
 
-/**
- * The rule a view verifies with where the policy has none for the type: every authority of the policy
- * may vouch (enforcement skip), so the view still shows who signed.
- */
-function anyAuthority(policy: TrustPolicy): TrustRule {
-  return {
-    index: -1,
-    repositories: ['**'],
-    types: ['*'],
-    authorities: [...policy.authorities.keys()],
-    require: 'any',
-    enforcement: 'skip',
-  };
-}
-
 export async function historyVerifyCommand(
   options: VerifiedViewOptions,
   context: CommandContext,
@@ -77,63 +58,20 @@ export async function historyVerifyCommand(
   const { io } = context;
   const type = options.type!;
   const opened = await context.openImage(options.image);
-  const { repository } = opened;
-  const { policy, ruleFor } = await policyFor(repository.location, options.trustPolicy, io.env);
-  const selected = await selectPlatformVersion({
-    repository,
+  const { policy } = await policyFor(opened.repository.location, options.trustPolicy, io.env);
+  const result = await verifiedHistory({
+    repository: opened.repository,
     reference: opened.target,
+    image: opened.display,
     type,
     platform: options.platform,
-    inherit: false,
-    image: opened.display,
+    policy,
+    trusted: trustedStateFor(options.trustedState, context),
+    acceptRollback: options.acceptRollback,
+    now: context.now?.(),
+    onWarning: (m) => io.stderr.write(`warning: ${m}\n`),
   });
-  const { rule, enforcement } = ruleFor(type);
-  if (selected.versions.every((v) => v.signature)) {
-    throw usageError(
-      'IMAGE_SIGNATURE',
-      `"${type}" of ${opened.display} holds signatures of the image, not metadata: manifesto does not verify them`,
-      'Verify them with cosign verify or notation verify; history without --verify lists them.',
-    );
-  }
-  const effective = rule ?? anyAuthority(policy);
-  const now = context.now?.() ?? new Date();
-  const warn = (m: string) => io.stderr.write(`warning: ${m}\n`);
-  const trusted = trustedStateFor(options.trustedState, context);
-  const result =
-    effective.authorities.length === 0
-      ? { verdicts: [], chain: [], problems: [] as ChainProblem[], outcome: undefined }
-      : await verifyHistory({
-          repository,
-          versions: selected.versions,
-          policy,
-          rule: effective,
-          now,
-          // A view under no rule (skip) neither reads nor moves the trusted state.
-          trusted:
-            enforcement === 'skip'
-              ? undefined
-              : {
-                  store: trusted,
-                  key: { location: repository.location, subject: selected.subject.digest, type },
-                  acceptRollback: options.acceptRollback === true,
-                },
-        });
-  for (const note of result.outcome?.notes ?? []) warn(note);
-  const rollback = result.outcome?.rollback;
-  if (rollback !== undefined) {
-    const error = rollbackError(
-      `${opened.display} ${type}`,
-      rollback,
-      `manifesto verify ${opened.display} --type ${type} --accept-rollback`,
-      trusted.location,
-    );
-    if (enforcement === 'enforce') throw error;
-    result.problems.unshift({
-      code: ROLLBACK_DETECTED,
-      version: rollback.offered.version.digest,
-      message: error.message,
-    });
-  }
+  const { selected, rule, enforcement } = result;
   const inChain = new Set(result.chain.map((v) => v.version.digest));
   if (context.json) {
     writeJson(io.stdout, {
@@ -141,7 +79,7 @@ export async function historyVerifyCommand(
       ...(selected.platform === undefined ? {} : { platform: formatPlatform(selected.platform) }),
       subject: subjectJson(selected.subject),
       type,
-      rule: rule?.index ?? null,
+      rule: rule ?? null,
       enforcement,
       versions: result.verdicts.map(verdictJson),
       chain: result.chain.map((v) => v.version.digest),
@@ -175,37 +113,19 @@ export async function listVerifyCommand(
 ): Promise<number> {
   const { io } = context;
   const opened = await context.openImage(options.image);
-  const { repository } = opened;
-  const { policy, ruleFor } = await policyFor(repository.location, options.trustPolicy, io.env);
-  const target = await resolveTarget(repository, opened.target, {
-    platform: options.platform,
+  const { policy } = await policyFor(opened.repository.location, options.trustPolicy, io.env);
+  const { subject, types: rows } = await verifiedListing({
+    repository: opened.repository,
+    reference: opened.target,
     image: opened.display,
+    platform: options.platform,
+    policy,
+    now: context.now?.(),
   });
-  const types = summariseTypes(await readListing(repository, target.subject));
-  const now = context.now?.() ?? new Date();
-  const rows = await Promise.all(
-    types.map(async (t) => {
-      const { rule, enforcement } = ruleFor(t.type);
-      const effective = rule ?? anyAuthority(policy);
-      const verdict =
-        effective.authorities.length === 0 || t.versions.every((v) => v.signature)
-          ? undefined
-          : await verifyVersion({ repository, version: t.versions[0]!, policy, rule: effective, now });
-      const signature = t.versions.every((v) => v.signature);
-      return {
-        type: t.type,
-        latest: t.versions[0]!.digest,
-        rule: rule?.index,
-        enforcement,
-        verdict,
-        signature,
-      };
-    }),
-  );
   if (context.json) {
     writeJson(io.stdout, {
       image: opened.display,
-      subject: subjectJson(target.subject),
+      subject: subjectJson(subject),
       types: rows.map((r) => ({
         type: r.type,
         latest: r.latest,
