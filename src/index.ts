@@ -1,11 +1,20 @@
 /** manifesto's library API. Named exports only; see README "Library". */
 export {
+  type AllPlatformsPutInput,
   type CheckInput,
+  type ClientAllPlatformsResult,
+  type ClientCheckResult,
+  type ClientPutResult,
   createClient,
   type GetContentResult,
   type ImageInput,
   type ManifestoClient,
   type PutInput,
+  type PutManyItem,
+  type PutManyOptions,
+  type SignInput,
+  type VerifiedGetResult,
+  type VerifyInput,
 } from './api/client.ts';
 export { openLayout } from './content/layout/oci-layout-repository.ts';
 export type {
@@ -25,10 +34,24 @@ export {
   isManifestoError,
   ManifestoError,
 } from './errors/errors.ts';
+// The operations every front end calls (the CLI and createClient are thin layers over them).
+export { type BulkListItem, type BulkPutItem, parseBulkList, parseBulkPut } from './metadata/bulk/lines.ts';
+export { type ListedImage, listMany } from './metadata/bulk/list-many.ts';
+export { type BulkItemOutcome, putMany } from './metadata/bulk/put-many.ts';
+export { type BulkImageOpener, type BulkRun, createBulkRun } from './metadata/bulk/run.ts';
 export { prepareFile, prepareStream } from './metadata/content-source.ts';
 export { getMetadata, selectVersion } from './metadata/get.ts';
 export { readListing, summariseTypes, versionsOfType } from './metadata/listing.ts';
 export { latestVersion, orderNewestFirst } from './metadata/ordering.ts';
+export {
+  type AllPlatformsPutResult,
+  type PlatformPutOutcome,
+  type PlatformPutResult,
+  type PutWarning,
+  platformsFailedError,
+  putAllPlatforms,
+  putPlatformMetadata,
+} from './metadata/platform-put.ts';
 export { type PutResult, putMetadata } from './metadata/put.ts';
 export { deleteMetadata, pruneMetadata, type RemovalResult } from './metadata/remove.ts';
 export type { MetadataVersion } from './metadata/version.ts';
@@ -48,6 +71,7 @@ export {
   parseGatePolicy,
   type RuleType,
 } from './policy/gate/gate-policy.ts';
+export { checkAndRecord, type DecisionRecord, decisionRecord } from './policy/gate/record-decision.ts';
 // Signed metadata: signing building blocks, the trust policy, signing and verifying versions.
 export {
   type ChainProblem,
@@ -76,7 +100,15 @@ export {
   verifyHistory,
   verifyVersion,
 } from './policy/index.ts';
+export { loadSigner, signStoredVersion, type VersionSigner } from './policy/trust/signer.ts';
 export { trustPolicyVerifier } from './policy/trust/trust-verifier.ts';
+export { readVerified, type VerifiedReadResult } from './policy/trust/verified-read.ts';
+export {
+  type VerifiedHistory,
+  type VerifiedListing,
+  verifiedHistory,
+  verifiedListing,
+} from './policy/trust/verified-views.ts';
 export type {
   SignatureVerification,
   SignatureVerificationRequest,

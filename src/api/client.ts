@@ -6,7 +6,11 @@
  *   await client.put('registry.example.com/team/app:v1.1', 'seccomp', { file: './seccomp.json' });
  *   const { bytes } = await client.get('registry.example.com/team/app:v1.1', 'seccomp');
  */
+import type { FetchedManifest } from '../content/repository.ts';
 import { usageError } from '../errors/errors.ts';
+import { checkBulkPutItem } from '../metadata/bulk/lines.ts';
+import { type BulkItemOutcome, putMany } from '../metadata/bulk/put-many.ts';
+import { createBulkRun } from '../metadata/bulk/run.ts';
 import {
   DEFAULT_MAX_CONTENT_BYTES,
   type PreparedContent,
@@ -15,69 +19,80 @@ import {
 } from '../metadata/content-source.ts';
 import { readForeignDocument } from '../metadata/foreign-content.ts';
 import { type GetResult, getMetadata, selectVersion } from '../metadata/get.ts';
-import { readListing, summariseTypes, type TypeSummary } from '../metadata/listing.ts';
-import { type PutResult, putMetadata } from '../metadata/put.ts';
+import { readListing, summariseTypes } from '../metadata/listing.ts';
+import { platformsFailedError, putAllPlatforms, putPlatformMetadata } from '../metadata/platform-put.ts';
+import type { PutResult } from '../metadata/put.ts';
 import { deleteMetadata, pruneMetadata, type RemovalResult } from '../metadata/remove.ts';
 import type { MetadataVersion } from '../metadata/version.ts';
-import type { Descriptor, Platform } from '../oci/descriptor.ts';
 import type { ImageReference } from '../oci/reference-types.ts';
 import type { ClientOptions } from '../open/client-options.ts';
 import { createImageOpener, type OpenedImage } from '../open/open-image.ts';
-import { type CheckDecision, checkImage, compilePolicyCel } from '../policy/gate/gate.ts';
+import { compilePolicyCel } from '../policy/gate/gate.ts';
 import type { GatePolicy } from '../policy/gate/gate-policy.ts';
-import type { SignatureVerifier } from '../policy/trust/verifier.ts';
+import { checkAndRecord } from '../policy/gate/record-decision.ts';
+import { loadSigner, signStoredVersion, type VersionSigner } from '../policy/trust/signer.ts';
+import { TrustedState } from '../policy/trust/trusted-state.ts';
+import { readVerified } from '../policy/trust/verified-read.ts';
+import {
+  type VerifiedHistory,
+  type VerifiedListing,
+  verifiedHistory,
+  verifiedListing,
+} from '../policy/trust/verified-views.ts';
+import type {
+  AllPlatformsPutInput,
+  CheckInput,
+  ClientAllPlatformsResult,
+  ClientCheckResult,
+  ClientPutResult,
+  GetContentResult,
+  GetOptions,
+  ListResult,
+  PutInput,
+  PutManyItem,
+  PutManyOptions,
+  SignInput,
+  VerifiedGetResult,
+  VerifyInput,
+} from './client-types.ts';
 
 export type ImageInput = string | ImageReference;
 
-export interface PutInput {
-  /** Read the content from this file... */
-  file?: string | undefined;
-  /** ...or use these bytes / this text... */
-  content?: Uint8Array | string | undefined;
-  /** ...or read this stream to its end. */
-  stream?: AsyncIterable<Uint8Array | string> | undefined;
-  mediaType?: string | undefined;
-  author?: string | undefined;
-  annotations?: Record<string, string> | undefined;
-  maxSize?: number | undefined;
-  /** Validate content of a well-known kind before writing (default true; docs/kinds.md). */
-  validate?: boolean | undefined;
-}
-
-export interface GetOptions {
-  version?: string | undefined;
-  /** Refuse content larger than this (default 64 MiB); use `open` + stream for larger content. */
-  maxBytes?: number | undefined;
-}
-
-export interface GetContentResult extends GetResult {
-  bytes: Uint8Array;
-}
-
-export interface CheckInput {
-  /** Only this platform of a multi-platform image. */
-  platform?: Platform | undefined;
-  /** Require a multi-platform image. */
-  allPlatforms?: boolean | undefined;
-  /**
-   * For signedBy rules, e.g. `trustPolicyVerifier(await loadTrustPolicy(file, process.env))`;
-   * without one every signedBy rule denies (fail closed).
-   */
-  verifier?: SignatureVerifier | undefined;
-}
-
-export interface ListResult {
-  subject: Descriptor;
-  types: TypeSummary[];
-}
+export type {
+  AllPlatformsPutInput,
+  CheckInput,
+  ClientAllPlatformsResult,
+  ClientCheckResult,
+  ClientPutResult,
+  GetContentResult,
+  GetOptions,
+  ListResult,
+  PutInput,
+  PutManyItem,
+  PutManyOptions,
+  SignInput,
+  VerifiedGetResult,
+  VerifyInput,
+};
 
 export interface ManifestoClient {
   /** Opens the repository of an image (for streaming `repository.fetchBlob(result.content)`). */
   open(image: ImageInput): Promise<OpenedImage>;
-  put(image: ImageInput, type: string, input: PutInput): Promise<PutResult>;
+  /** One version (for `platform` of a multi-platform image, when given); signed with `sign`. */
+  put(image: ImageInput, type: string, input: PutInput): Promise<ClientPutResult>;
+  /** One version per platform of a multi-platform image; blobs uploaded once. */
+  put(image: ImageInput, type: string, input: AllPlatformsPutInput): Promise<ClientAllPlatformsResult>;
+  /** Many versions (`put --from`): each item's outcome its own, in item order. */
+  putMany(items: readonly PutManyItem[], options?: PutManyOptions): Promise<BulkItemOutcome<PutResult>[]>;
   get(image: ImageInput, type: string, options?: GetOptions): Promise<GetContentResult>;
   list(image: ImageInput): Promise<ListResult>;
   history(image: ImageInput, type: string): Promise<MetadataVersion[]>;
+  /** `get --verify`: the version the trust policy accepts, or a verification error. */
+  getVerified(image: ImageInput, type: string, options: VerifyInput & GetOptions): Promise<VerifiedGetResult>;
+  /** `list --verify`: each type's latest version verified (informational). */
+  listVerified(image: ImageInput, options: VerifyInput): Promise<VerifiedListing>;
+  /** `history --verify`: every version verified and the signed chain checked. */
+  historyVerified(image: ImageInput, type: string, options: VerifyInput): Promise<VerifiedHistory>;
   delete(
     image: ImageInput,
     type: string,
@@ -87,8 +102,8 @@ export interface ManifestoClient {
     image: ImageInput,
     options: { keep: number; type?: string; dryRun?: boolean },
   ): Promise<RemovalResult>;
-  /** The deployment gate (docs/policy.md) for a policy from `parseGatePolicy`; records nothing. */
-  check(image: ImageInput, policy: GatePolicy, options?: CheckInput): Promise<CheckDecision>;
+  /** The deployment gate (docs/policy.md) for a policy from `parseGatePolicy`; `record` stores it. */
+  check(image: ImageInput, policy: GatePolicy, options?: CheckInput): Promise<ClientCheckResult>;
 }
 
 const DEFAULT_GET_MAX_BYTES = 64 * 1024 * 1024;
@@ -107,28 +122,103 @@ async function prepare(input: PutInput): Promise<PreparedContent> {
   return prepareStream(input.stream!, max, 'stream');
 }
 
+function signerOf(input: SignInput): Promise<VersionSigner> {
+  return 'signer' in input ? Promise.resolve(input) : loadSigner(input);
+}
+
 export function createClient(options: ClientOptions & { now?: () => Date } = {}): ManifestoClient {
   const openImage = createImageOpener(options);
+  const env = options.env ?? process.env;
+  const trustedStateOf = (input: VerifyInput) => input.trustedState ?? new TrustedState(env);
+  const verifyBase = async (image: ImageInput, input: VerifyInput) => {
+    const opened = await openImage(image);
+    return {
+      opened,
+      base: {
+        repository: opened.repository,
+        reference: opened.target,
+        image: opened.display,
+        platform: input.platform,
+        policy: input.trustPolicy,
+        now: options.now?.(),
+      },
+    };
+  };
+  const bytesOf = async (
+    opened: OpenedImage,
+    result: GetResult & { document?: Uint8Array | undefined },
+    maxBytes: number | undefined,
+  ): Promise<Uint8Array> => {
+    if (result.document !== undefined) return result.document;
+    return opened.repository.fetchBlobBytes(result.content, maxBytes ?? DEFAULT_GET_MAX_BYTES);
+  };
+
+  async function put(image: ImageInput, type: string, input: PutInput | AllPlatformsPutInput) {
+    // Everything local first: the key, then the content, before the first request.
+    const signer = input.sign === undefined ? undefined : await signerOf(input.sign);
+    const content = await prepare(input);
+    try {
+      const opened = await openImage(image);
+      const base = {
+        repository: opened.repository,
+        reference: opened.target,
+        image: opened.display,
+        type,
+        mediaType: input.mediaType,
+        author: input.author,
+        annotations: input.annotations,
+        now: options.now,
+        validate: input.validate,
+        strictContent: input.strictContent,
+        onWarning: input.onWarning,
+        sign:
+          signer === undefined
+            ? undefined
+            : (version: FetchedManifest) =>
+                signStoredVersion(opened.repository, version, signer, {
+                  expiresIn: input.signatureExpiresIn,
+                  now: options.now,
+                }),
+      };
+      if ('allPlatforms' in input && input.allPlatforms) {
+        const result = await putAllPlatforms({ ...base, content });
+        return { ...result, error: platformsFailedError(result.outcomes) };
+      }
+      const { result, platform, signed } = await putPlatformMetadata({
+        ...base,
+        content,
+        platform: (input as PutInput).platform,
+      });
+      return { ...result, platform, signature: signed };
+    } finally {
+      await content.dispose();
+    }
+  }
+
   return {
     open: (image) => openImage(image),
-    async put(image, type, input) {
-      const opened = await openImage(image);
-      const content = await prepare(input);
-      try {
-        return await putMetadata({
-          repository: opened.repository,
-          reference: opened.target,
-          type,
-          content,
-          mediaType: input.mediaType,
-          author: input.author,
-          annotations: input.annotations,
-          now: options.now,
-          validate: input.validate,
-        });
-      } finally {
-        await content.dispose();
-      }
+    put: put as ManifestoClient['put'],
+    async putMany(items, manyOptions = {}) {
+      const bulkItems = items.map((item, i) => checkBulkPutItem({ ...item, line: i + 1 }));
+      const run = createBulkRun(manyOptions.concurrency, options.tagSchemaClock);
+      const open = createImageOpener({
+        ...options,
+        maxConnections: Math.max(options.maxConnections ?? 8, run.concurrency),
+        tagSchemaClock: run.waitClock,
+      });
+      return putMany({
+        items: bulkItems,
+        run,
+        openImage: (image) => open(image),
+        maxSize: manyOptions.maxSize,
+        validate: manyOptions.validate,
+        author: manyOptions.author,
+        now: options.now,
+        onOutcome:
+          manyOptions.onOutcome === undefined
+            ? undefined
+            : (item, outcome) => manyOptions.onOutcome?.(items[item.line - 1]!, outcome),
+      });
     },
     async get(image, type, getOptions = {}) {
       const opened = await openImage(image);
@@ -144,16 +234,28 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
         const document = await readForeignDocument(opened.repository, result.version);
         return { ...result, content: document.descriptor, bytes: document.bytes };
       }
-      const bytes = await opened.repository.fetchBlobBytes(
-        result.content,
-        getOptions.maxBytes ?? DEFAULT_GET_MAX_BYTES,
-      );
-      return { ...result, bytes };
+      return { ...result, bytes: await bytesOf(opened, result, getOptions.maxBytes) };
+    },
+    async getVerified(image, type, input) {
+      const { opened, base } = await verifyBase(image, input);
+      const result = await readVerified({
+        ...base,
+        type,
+        version: input.version,
+        trusted: trustedStateOf(input),
+        acceptRollback: input.acceptRollback,
+        onWarning: input.onWarning,
+      });
+      return { ...result, bytes: await bytesOf(opened, result, input.maxBytes) };
     },
     async list(image) {
       const opened = await openImage(image);
       const subject = await opened.repository.resolve(opened.target);
       return { subject, types: summariseTypes(await readListing(opened.repository, subject)) };
+    },
+    async listVerified(image, input) {
+      const { base } = await verifyBase(image, input);
+      return verifiedListing(base);
     },
     async history(image, type) {
       const opened = await openImage(image);
@@ -164,6 +266,16 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
         image: opened.display,
       });
       return selected.versions;
+    },
+    async historyVerified(image, type, input) {
+      const { base } = await verifyBase(image, input);
+      return verifiedHistory({
+        ...base,
+        type,
+        trusted: trustedStateOf(input),
+        acceptRollback: input.acceptRollback,
+        onWarning: input.onWarning,
+      });
     },
     async delete(image, type, deleteOptions = {}) {
       const opened = await openImage(image);
@@ -187,21 +299,34 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
       });
     },
     async check(image, policy, checkOptions = {}) {
-      const cel = await compilePolicyCel(policy, policy.name ?? 'the policy');
+      const cel = await compilePolicyCel(policy, checkOptions.policyFile ?? policy.name ?? 'the policy');
+      const recordInput = checkOptions.record === true ? {} : checkOptions.record || undefined;
+      const signer = recordInput?.sign === undefined ? undefined : await signerOf(recordInput.sign);
       const opened = await openImage(image);
-      return checkImage(
-        {
-          repository: opened.repository,
-          reference: opened.target,
-          image: opened.display,
-          policy,
-          platform: checkOptions.platform,
-          allPlatforms: checkOptions.allPlatforms,
-          verifier: checkOptions.verifier,
-          now: options.now?.(),
-        },
+      const { decision, record, recorded, signed } = await checkAndRecord({
+        repository: opened.repository,
+        reference: opened.target,
+        image: opened.display,
+        policy,
+        policyFile: checkOptions.policyFile,
         cel,
-      );
+        platform: checkOptions.platform,
+        allPlatforms: checkOptions.allPlatforms,
+        verifier: checkOptions.verifier,
+        now: options.now?.(),
+        record:
+          recordInput === undefined
+            ? undefined
+            : {
+                author: recordInput.author,
+                sign:
+                  signer === undefined
+                    ? undefined
+                    : (version) =>
+                        signStoredVersion(opened.repository, version, signer, { now: options.now }),
+              },
+      });
+      return { ...decision, record, recorded, signature: signed };
     },
   };
 }

@@ -22,7 +22,7 @@ import type { Descriptor, Platform } from '../oci/descriptor.ts';
 import { formatPlatform } from '../oci/platform.ts';
 import type { PreparedContent } from './content-source.ts';
 import { contentContradictions, contentMismatchError, mayClaim, type StoredFor } from './content-subject.ts';
-import { checkKindContent } from './kind-check.ts';
+import { checkKindContent, type KindCheck } from './kind-check.ts';
 import {
   contentMediaType,
   finishStoredVersion,
@@ -127,12 +127,13 @@ export interface AllPlatformsPutResult<S> {
  * Validates content stored under a well-known kind (docs/kinds.md) before any request; warns when
  * it is not validated (larger than the 16 MiB parse limit), unless validation is off.
  */
-function validateContent<S>(options: PlatformPutBase<S>, content: PreparedContent, what?: string): void {
+function validateContent<S>(options: PlatformPutBase<S>, content: PreparedContent, what?: string): KindCheck {
   const validate = options.validate !== false;
   const mediaType = contentMediaType(content, options.mediaType);
   const check = checkKindContent(options.type, content, mediaType, { validate });
   if (check.outcome === 'skipped' && validate)
     options.onWarning?.({ kind: 'not-validated', what, type: options.type, reason: check.reason });
+  return check;
 }
 
 /** Content about another image or platform than the one it is stored for: a warning, or refused. */
@@ -200,7 +201,7 @@ export async function putPlatformMetadata<S = never>(
   options: PlatformPutOptions<S>,
 ): Promise<PlatformPutResult<S>> {
   const { repository, content } = options;
-  validateContent(options, content);
+  const kindCheck = validateContent(options, content);
   let subject: Descriptor | undefined;
   let platform: Platform | undefined;
   if (options.platform !== undefined) {
@@ -223,7 +224,7 @@ export async function putPlatformMetadata<S = never>(
   const { journal } = options;
   if (journal === undefined) {
     const { result, signing } = await storeVersion(options, content, subject, false);
-    return { result, platform, signed: await signing, finishedInterrupted: false };
+    return { result: { ...result, kindCheck }, platform, signed: await signing, finishedInterrupted: false };
   }
   subject ??= await repository.resolve(options.reference);
   const identity: PutIdentity = {
@@ -245,7 +246,7 @@ export async function putPlatformMetadata<S = never>(
   const stop = journal.watch(identity, progress);
   try {
     const { result, signing } = await storeVersion(options, content, subject, false, progress);
-    return { result, platform, signed: await signing, finishedInterrupted: false };
+    return { result: { ...result, kindCheck }, platform, signed: await signing, finishedInterrupted: false };
   } finally {
     stop();
   }

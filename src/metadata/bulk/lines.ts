@@ -77,10 +77,15 @@ function parsePutLine(json: string, line: number): BulkPutItem {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new SyntaxError('expected a JSON object');
   const fields = parseWith(putLineSchema(), value, { kind: 'line', pointer: '' });
-  parseReference(fields.image);
-  validateTypeName(fields.type);
-  if (fields.annotations !== undefined) validateAnnotations(fields.annotations);
-  return { ...fields, line, platform: platformOf(fields.platform) };
+  return checkBulkPutItem({ ...fields, line, platform: platformOf(fields.platform) });
+}
+
+/** Checks an operation's image reference, type name and annotations (before any request). */
+export function checkBulkPutItem(item: BulkPutItem): BulkPutItem {
+  parseReference(item.image);
+  validateTypeName(item.type);
+  if (item.annotations !== undefined) validateAnnotations(item.annotations);
+  return item;
 }
 
 /** Parses and checks a `put --from` JSON lines file; throws a usage error naming the first bad line. */
