@@ -166,6 +166,12 @@ export function parseCommandLine(
     const parse = options[name]?.parse;
     return parse === undefined ? text : parse(text, source);
   };
+  // A value given on the command line is checked now, whatever the command goes on to use: a bad
+  // --max-size is reported as such, not after (or instead of) a missing argument.
+  for (const [name, declared] of Object.entries(options)) {
+    const v = given(name);
+    if (declared.parse !== undefined && typeof v === 'string') parsedText(name, v, `--${name}`);
+  }
   const args: CommandArgs = {
     command,
     positionalCount: positionals.length,

@@ -3,8 +3,9 @@
 // `main` for every command, so the help users see and the parser main uses are the ones tested.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseArgs } from 'node:util';
 import { COMMANDS } from '../../../src/cli/commands.ts';
-import { acceptedOptions, parseCommandLine } from '../../../src/cli/declare.ts';
+import { acceptedOptions, parseArgsOptions } from '../../../src/cli/declare.ts';
 import { REGISTRY_OPTIONS } from '../../../src/cli/shared-options.ts';
 import { failsWith, ok, runCli } from '../../integration/metadata/support/cli.ts';
 
@@ -44,7 +45,14 @@ describe('every command is declared once', () => {
           : Object.values(accepted).find((o) => `-${o.short}` === flag);
         assert.ok(option !== undefined, `${name} --help offers ${flag}, which ${name} does not accept`);
         const argv = option.type === 'string' ? [flag, 'x'] : [flag];
-        assert.doesNotThrow(() => parseCommandLine(name, argv, accepted, {}).text('json'));
+        assert.doesNotThrow(() =>
+          parseArgs({
+            args: argv,
+            options: parseArgsOptions(accepted),
+            strict: true,
+            allowPositionals: true,
+          }),
+        );
       }
     });
 
@@ -97,5 +105,22 @@ describe('command-line mistakes have their own codes', () => {
       assert.equal(code(result.stderr), expected, argv.join(' '));
       assert.match(error(result.stderr).message, message);
     }
+  });
+});
+
+describe('option values are checked as they are parsed', () => {
+  it('a bad value is reported before the arguments are counted', async () => {
+    failsWith(
+      await runCli(['put', 'oci:/nowhere:v1', 'notes', '--max-size', '1X']),
+      2,
+      'bad size',
+      /^manifesto: error: --max-size: invalid size "1X"$/,
+    );
+    failsWith(
+      await runCli(['list', '--from', 'refs.txt', '--platform', 'not a platform']),
+      2,
+      'bad platform, even where list --from does not use it',
+      /^manifesto: error: .*not a platform/,
+    );
   });
 });
