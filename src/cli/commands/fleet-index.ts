@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { EXIT_CODES, usageError } from '../../errors/errors.ts';
 import { FIELDS } from '../../fleet/fields.ts';
 import { countQuery, prepareQuery, runQuery } from '../../fleet/query.ts';
+import { type SavedQuestions, savedQuery } from '../../fleet/saved.ts';
 import { openSqliteStore } from '../../fleet/sqlite-store.ts';
 import type { FullImage, IndexStore } from '../../fleet/store.ts';
 import type { SyncTarget } from '../../fleet/sync.ts';
@@ -210,6 +211,8 @@ export interface IndexQueryOptions {
   explain: boolean;
   fields: boolean;
   csv: boolean;
+  /** Saved questions (flags), ANDed with the expression. */
+  questions?: SavedQuestions | undefined;
 }
 
 function imageJson(image: FullImage) {
@@ -253,20 +256,22 @@ export async function indexQueryCommand(
       );
     return 0;
   }
-  if (options.expression === undefined) {
+  const expression = savedQuery(options.questions ?? {}, options.expression);
+  if (expression === undefined) {
     throw usageError(
       'ARGS_POSITIONALS',
       'index query: no expression',
-      "e.g. manifesto index query 'vuln.critical > 0'",
+      "e.g. manifesto index query 'vuln.critical > 0', or a saved question: --vulnerability ID, --prunable DAYS ...",
     );
   }
-  const query = await prepareQuery(options.expression);
+  const query = await prepareQuery(expression);
   if (options.explain) {
     const plan = query.plan;
     if (context.json) writeJson(stdout, plan);
     else {
       for (const part of plan.compiled)
         writeLine(stdout, `sql:        ${part.source}\n            ${part.sql}`);
+      if (options.expression !== expression) writeLine(stdout, `query:      ${expression}`);
       for (const part of plan.inProcess) writeLine(stdout, `in process: ${part}`);
     }
     return 0;

@@ -96,6 +96,23 @@ if (distribution !== undefined) {
       assert.match(explain, /sql: {8}"CVE-2024-0727" in vuln\.ids/);
       assert.match(explain, /in process: vuln\.age > 1/);
 
+      // Saved questions: flags that are CEL expressions (ANDed with each other and with EXPR).
+      const digests = async (args: string[]) =>
+        lines(
+          Buffer.from(ok(await cli(['index', 'query', ...args, '--index', index, '--json']), args.join(' '))),
+        )
+          .map((i) => i.digest)
+          .sort();
+      assert.deepEqual(await digests(['--vulnerability', 'CVE-2024-0727']), [images.api]);
+      assert.deepEqual(await digests(['--missing', 'vuln']), [images.web]);
+      assert.deepEqual(await digests(['--prunable', '30']), [images.web]);
+      assert.deepEqual(await digests(['--package', 'pkg:deb/debian/libssl3']), [images.api]);
+      assert.deepEqual(await digests(['vuln.critical > 0', '--missing', 'vuln']), []);
+      assert.match(
+        ok(await cli(['index', 'query', '--missing', 'sbom', '--explain']), 'explain saved'),
+        /query: {6}!\("sbom" in types\)/,
+      );
+
       // An unknown field or a malformed expression: exit 2, the column named, nothing run.
       failsWith(
         await cli(['index', 'query', 'vuln.criticals > 0', '--index', index]),

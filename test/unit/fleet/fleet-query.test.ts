@@ -279,3 +279,38 @@ describe('docs/index.md', () => {
       assert.ok(docs.includes(`\`${field.name}\``), `${field.name} is not in docs/index.md`);
   });
 });
+
+describe('saved questions', () => {
+  it('are CEL over the published fields, with user input as string literals', async () => {
+    const { savedQuery } = await import('../../../src/fleet/saved.ts');
+    const cases: Array<[Parameters<typeof savedQuery>[0], string | undefined]> = [
+      [{ vulnerability: 'CVE-1' }, '"CVE-1" in vuln.ids'],
+      [{ missing: 'sbom' }, '!("sbom" in types)'],
+      [
+        { unsigned: 'vuln', deployed: 'production' },
+        '!("vuln" in signed) && "production" in deployment.environments',
+      ],
+      [{ pending: 'qa"||true' }, 'approvals["qa\\"||true"] == "pending"'],
+      [{}, undefined],
+    ];
+    for (const [questions, expected] of cases) assert.equal(savedQuery(questions), expected);
+    assert.equal(
+      savedQuery({ missing: 'sbom' }, 'vuln.critical > 0'),
+      '(vuln.critical > 0) && !("sbom" in types)',
+    );
+    // Every saved question type-checks.
+    const all = savedQuery({
+      vulnerability: 'CVE-1',
+      package: 'pkg:deb/debian/openssl',
+      missing: 'sbom',
+      unsigned: 'vuln',
+      staleDays: 7,
+      pending: 'qa',
+      deployed: 'production',
+      prunableDays: 30,
+    })!;
+    await prepareQuery(all);
+    await prepareQuery(savedQuery({ package: 'openssl' })!);
+    await prepareQuery(savedQuery({ package: 'pkg:deb/debian/openssl@3.0.1' })!);
+  });
+});
