@@ -9,6 +9,7 @@
 import type { FetchedManifest } from '../content/repository.ts';
 import { usageError } from '../errors/errors.ts';
 import { checkBulkPutItem } from '../metadata/bulk/lines.ts';
+import { type ListedImage, listMany } from '../metadata/bulk/list-many.ts';
 import { type BulkItemOutcome, putMany } from '../metadata/bulk/put-many.ts';
 import { createBulkRun } from '../metadata/bulk/run.ts';
 import {
@@ -24,6 +25,7 @@ import { platformsFailedError, putAllPlatforms, putPlatformMetadata } from '../m
 import type { PutResult } from '../metadata/put.ts';
 import { deleteMetadata, pruneMetadata, type RemovalResult } from '../metadata/remove.ts';
 import type { MetadataVersion } from '../metadata/version.ts';
+import { parseReference } from '../oci/reference.ts';
 import type { ImageReference } from '../oci/reference-types.ts';
 import type { ClientOptions } from '../open/client-options.ts';
 import { createImageOpener, type OpenedImage } from '../open/open-image.ts';
@@ -84,6 +86,11 @@ export interface ManifestoClient {
   put(image: ImageInput, type: string, input: AllPlatformsPutInput): Promise<ClientAllPlatformsResult>;
   /** Many versions (`put --from`): each item's outcome its own, in item order. */
   putMany(items: readonly PutManyItem[], options?: PutManyOptions): Promise<BulkItemOutcome<PutResult>[]>;
+  /** Many listings (`list --from`): each image's types, or its error, in image order. */
+  listMany(
+    images: readonly string[],
+    options?: { concurrency?: number | undefined },
+  ): Promise<BulkItemOutcome<ListedImage>[]>;
   get(image: ImageInput, type: string, options?: GetOptions): Promise<GetContentResult>;
   list(image: ImageInput): Promise<ListResult>;
   history(image: ImageInput, type: string): Promise<MetadataVersion[]>;
@@ -153,6 +160,17 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
     return opened.repository.fetchBlobBytes(result.content, maxBytes ?? DEFAULT_GET_MAX_BYTES);
   };
 
+  /** A bulk run and an image opener to match: its waits release work slots; a connection per slot. */
+  const bulkRunner = (concurrency: number | undefined) => {
+    const run = createBulkRun(concurrency, options.tagSchemaClock);
+    const open = createImageOpener({
+      ...options,
+      maxConnections: Math.max(options.maxConnections ?? 8, run.concurrency),
+      tagSchemaClock: run.waitClock,
+    });
+    return { run, openImage: (image: string) => open(image) };
+  };
+
   async function put(image: ImageInput, type: string, input: PutInput | AllPlatformsPutInput) {
     // Everything local first: the key, then the content, before the first request.
     const signer = input.sign === undefined ? undefined : await signerOf(input.sign);
@@ -200,16 +218,9 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
     put: put as ManifestoClient['put'],
     async putMany(items, manyOptions = {}) {
       const bulkItems = items.map((item, i) => checkBulkPutItem({ ...item, line: i + 1 }));
-      const run = createBulkRun(manyOptions.concurrency, options.tagSchemaClock);
-      const open = createImageOpener({
-        ...options,
-        maxConnections: Math.max(options.maxConnections ?? 8, run.concurrency),
-        tagSchemaClock: run.waitClock,
-      });
       return putMany({
         items: bulkItems,
-        run,
-        openImage: (image) => open(image),
+        ...bulkRunner(manyOptions.concurrency),
         maxSize: manyOptions.maxSize,
         validate: manyOptions.validate,
         author: manyOptions.author,
@@ -219,6 +230,13 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
             ? undefined
             : (item, outcome) => manyOptions.onOutcome?.(items[item.line - 1]!, outcome),
       });
+    },
+    async listMany(images, manyOptions = {}) {
+      const items = images.map((image, i) => {
+        parseReference(image);
+        return { line: i + 1, image };
+      });
+      return listMany({ items, ...bulkRunner(manyOptions.concurrency) });
     },
     async get(image, type, getOptions = {}) {
       const opened = await openImage(image);

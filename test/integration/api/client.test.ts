@@ -175,7 +175,7 @@ for (const kind of ['distribution', 'refreg', 'layout'] as const) {
       );
     });
 
-    it('put many: every item stored, one type of one image in file order, blobs uploaded once', async () => {
+    it('put many: every item stored, one type of one image in file order, blobs uploaded once; list many', async () => {
       const { repository, ref } = await b.newRepository('client-many');
       await pushTestImage(repository, { tag: 'a', seed: 'many-a' });
       await pushTestImage(repository, { tag: 'b', seed: 'many-b' });
@@ -220,6 +220,11 @@ for (const kind of ['distribution', 'refreg', 'layout'] as const) {
       assert.deepEqual(
         (await b.client.list(ref('b'))).types.map((t) => t.type),
         ['scan-report'],
+      );
+      const listed = await b.client.listMany([ref('a'), ref('b'), ref('no-such-tag')], { concurrency: 2 });
+      assert.deepEqual(
+        listed.map((o) => (o.ok ? o.value.types.map((t) => t.type).sort() : o.error.code)),
+        [['notes', 'scan-report'], ['scan-report'], 'MANIFEST_UNKNOWN'],
       );
       await assert.rejects(b.client.putMany([{ image: ref('a'), type: 'Bad Type', file: scan }]), {
         code: 'TYPE_NAME_INVALID',
