@@ -3,18 +3,25 @@
  * with what the CLI takes from flags and the environment passed as values.
  */
 import type { ManifestoError } from '../errors/errors.ts';
+import type { ListedImage } from '../metadata/bulk/list-many.ts';
 import type { BulkItemOutcome } from '../metadata/bulk/put-many.ts';
 import type { GetResult } from '../metadata/get.ts';
 import type { TypeSummary } from '../metadata/listing.ts';
 import type { AllPlatformsPutResult, PutWarning } from '../metadata/platform-put.ts';
 import type { PutResult } from '../metadata/put.ts';
+import type { RemovalResult } from '../metadata/remove.ts';
+import type { MetadataVersion } from '../metadata/version.ts';
 import type { Descriptor, Platform } from '../oci/descriptor.ts';
+import type { ImageReference } from '../oci/reference-types.ts';
+import type { OpenedImage } from '../open/open-image.ts';
 import type { CheckDecision } from '../policy/gate/gate.ts';
+import type { GatePolicy } from '../policy/gate/gate-policy.ts';
 import type { DecisionRecord } from '../policy/gate/record-decision.ts';
 import type { SignedVersion } from '../policy/trust/sign-version.ts';
 import type { VersionSigner } from '../policy/trust/signer.ts';
 import type { TrustPolicy } from '../policy/trust/trust-policy.ts';
 import type { TrustedStateStore } from '../policy/trust/trusted-state.ts';
+import type { VerifiedHistory, VerifiedListing } from '../policy/trust/verified-views.ts';
 import type { SignatureVerifier } from '../policy/trust/verifier.ts';
 
 /** A signer and format (policy/trust/signer.ts; e.g. a KMS key as a Signer), or the files to load one from. */
@@ -146,4 +153,42 @@ export interface ClientCheckResult extends CheckDecision {
 export interface ListResult {
   subject: Descriptor;
   types: TypeSummary[];
+}
+
+export type ImageInput = string | ImageReference;
+
+export interface ManifestoClient {
+  /** Opens the repository of an image (for streaming `repository.fetchBlob(result.content)`). */
+  open(image: ImageInput): Promise<OpenedImage>;
+  /** One version (for `platform` of a multi-platform image, when given); signed with `sign`. */
+  put(image: ImageInput, type: string, input: PutInput): Promise<ClientPutResult>;
+  /** One version per platform of a multi-platform image; blobs uploaded once. */
+  put(image: ImageInput, type: string, input: AllPlatformsPutInput): Promise<ClientAllPlatformsResult>;
+  /** Many versions (`put --from`): each item's outcome its own, in item order. */
+  putMany(items: readonly PutManyItem[], options?: PutManyOptions): Promise<BulkItemOutcome<PutResult>[]>;
+  /** Many listings (`list --from`): each image's types, or its error, in image order. */
+  listMany(
+    images: readonly string[],
+    options?: { concurrency?: number | undefined },
+  ): Promise<BulkItemOutcome<ListedImage>[]>;
+  get(image: ImageInput, type: string, options?: GetOptions): Promise<GetContentResult>;
+  list(image: ImageInput): Promise<ListResult>;
+  history(image: ImageInput, type: string): Promise<MetadataVersion[]>;
+  /** `get --verify`: the version the trust policy accepts, or a verification error. */
+  getVerified(image: ImageInput, type: string, options: VerifyInput & GetOptions): Promise<VerifiedGetResult>;
+  /** `list --verify`: each type's latest version verified (informational). */
+  listVerified(image: ImageInput, options: VerifyInput): Promise<VerifiedListing>;
+  /** `history --verify`: every version verified and the signed chain checked. */
+  historyVerified(image: ImageInput, type: string, options: VerifyInput): Promise<VerifiedHistory>;
+  delete(
+    image: ImageInput,
+    type: string,
+    options?: { version?: string; all?: boolean },
+  ): Promise<RemovalResult>;
+  prune(
+    image: ImageInput,
+    options: { keep: number; type?: string; dryRun?: boolean },
+  ): Promise<RemovalResult>;
+  /** The deployment gate (docs/policy.md) for a policy from `parseGatePolicy`; `record` stores it. */
+  check(image: ImageInput, policy: GatePolicy, options?: CheckInput): Promise<ClientCheckResult>;
 }

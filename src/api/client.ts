@@ -9,8 +9,8 @@
 import type { FetchedManifest } from '../content/repository.ts';
 import { usageError } from '../errors/errors.ts';
 import { checkBulkPutItem } from '../metadata/bulk/lines.ts';
-import { type ListedImage, listMany } from '../metadata/bulk/list-many.ts';
-import { type BulkItemOutcome, putMany } from '../metadata/bulk/put-many.ts';
+import { listMany } from '../metadata/bulk/list-many.ts';
+import { putMany } from '../metadata/bulk/put-many.ts';
 import { createBulkRun } from '../metadata/bulk/run.ts';
 import {
   DEFAULT_MAX_CONTENT_BYTES,
@@ -22,96 +22,26 @@ import { readForeignDocument } from '../metadata/foreign-content.ts';
 import { type GetResult, getMetadata, selectVersion } from '../metadata/get.ts';
 import { readListing, summariseTypes } from '../metadata/listing.ts';
 import { platformsFailedError, putAllPlatforms, putPlatformMetadata } from '../metadata/platform-put.ts';
-import type { PutResult } from '../metadata/put.ts';
-import { deleteMetadata, pruneMetadata, type RemovalResult } from '../metadata/remove.ts';
-import type { MetadataVersion } from '../metadata/version.ts';
+import { deleteMetadata, pruneMetadata } from '../metadata/remove.ts';
 import { parseReference } from '../oci/reference.ts';
-import type { ImageReference } from '../oci/reference-types.ts';
 import type { ClientOptions } from '../open/client-options.ts';
 import { createImageOpener, type OpenedImage } from '../open/open-image.ts';
 import { compilePolicyCel } from '../policy/gate/gate.ts';
-import type { GatePolicy } from '../policy/gate/gate-policy.ts';
 import { checkAndRecord } from '../policy/gate/record-decision.ts';
 import { loadSigner, signStoredVersion, type VersionSigner } from '../policy/trust/signer.ts';
 import { TrustedState } from '../policy/trust/trusted-state.ts';
 import { readVerified } from '../policy/trust/verified-read.ts';
-import {
-  type VerifiedHistory,
-  type VerifiedListing,
-  verifiedHistory,
-  verifiedListing,
-} from '../policy/trust/verified-views.ts';
+import { verifiedHistory, verifiedListing } from '../policy/trust/verified-views.ts';
 import type {
   AllPlatformsPutInput,
-  CheckInput,
-  ClientAllPlatformsResult,
-  ClientCheckResult,
-  ClientPutResult,
-  GetContentResult,
-  GetOptions,
-  ListResult,
+  ImageInput,
+  ManifestoClient,
   PutInput,
-  PutManyItem,
-  PutManyOptions,
   SignInput,
-  VerifiedGetResult,
   VerifyInput,
 } from './client-types.ts';
 
-export type ImageInput = string | ImageReference;
-
-export type {
-  AllPlatformsPutInput,
-  CheckInput,
-  ClientAllPlatformsResult,
-  ClientCheckResult,
-  ClientPutResult,
-  GetContentResult,
-  GetOptions,
-  ListResult,
-  PutInput,
-  PutManyItem,
-  PutManyOptions,
-  SignInput,
-  VerifiedGetResult,
-  VerifyInput,
-};
-
-export interface ManifestoClient {
-  /** Opens the repository of an image (for streaming `repository.fetchBlob(result.content)`). */
-  open(image: ImageInput): Promise<OpenedImage>;
-  /** One version (for `platform` of a multi-platform image, when given); signed with `sign`. */
-  put(image: ImageInput, type: string, input: PutInput): Promise<ClientPutResult>;
-  /** One version per platform of a multi-platform image; blobs uploaded once. */
-  put(image: ImageInput, type: string, input: AllPlatformsPutInput): Promise<ClientAllPlatformsResult>;
-  /** Many versions (`put --from`): each item's outcome its own, in item order. */
-  putMany(items: readonly PutManyItem[], options?: PutManyOptions): Promise<BulkItemOutcome<PutResult>[]>;
-  /** Many listings (`list --from`): each image's types, or its error, in image order. */
-  listMany(
-    images: readonly string[],
-    options?: { concurrency?: number | undefined },
-  ): Promise<BulkItemOutcome<ListedImage>[]>;
-  get(image: ImageInput, type: string, options?: GetOptions): Promise<GetContentResult>;
-  list(image: ImageInput): Promise<ListResult>;
-  history(image: ImageInput, type: string): Promise<MetadataVersion[]>;
-  /** `get --verify`: the version the trust policy accepts, or a verification error. */
-  getVerified(image: ImageInput, type: string, options: VerifyInput & GetOptions): Promise<VerifiedGetResult>;
-  /** `list --verify`: each type's latest version verified (informational). */
-  listVerified(image: ImageInput, options: VerifyInput): Promise<VerifiedListing>;
-  /** `history --verify`: every version verified and the signed chain checked. */
-  historyVerified(image: ImageInput, type: string, options: VerifyInput): Promise<VerifiedHistory>;
-  delete(
-    image: ImageInput,
-    type: string,
-    options?: { version?: string; all?: boolean },
-  ): Promise<RemovalResult>;
-  prune(
-    image: ImageInput,
-    options: { keep: number; type?: string; dryRun?: boolean },
-  ): Promise<RemovalResult>;
-  /** The deployment gate (docs/policy.md) for a policy from `parseGatePolicy`; `record` stores it. */
-  check(image: ImageInput, policy: GatePolicy, options?: CheckInput): Promise<ClientCheckResult>;
-}
+export type * from './client-types.ts';
 
 const DEFAULT_GET_MAX_BYTES = 64 * 1024 * 1024;
 
