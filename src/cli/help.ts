@@ -1,26 +1,19 @@
 /** Usage text for `manifesto --help` (each command's own help comes from its declaration: declare.ts). */
+import { COMMANDS } from './commands.ts';
+
+/** `  put IMAGE TYPE FILE|-        store a new version...`, one line per command of commands.ts. */
+function commandList(): string {
+  return Object.values(COMMANDS)
+    .map((c) => `  ${c.synopsis.padEnd(28)} ${c.summary}`)
+    .join('\n');
+}
 
 export const GLOBAL_HELP = `manifesto: store, sign and find metadata for container images, in the registry that holds them.
 
 Usage: manifesto COMMAND [OPTIONS]
 
 Commands:
-  put IMAGE TYPE FILE|-        store a new version of TYPE for IMAGE (- reads standard input)
-  get IMAGE TYPE               print the latest version's content (--version D for another)
-  list IMAGE                   list the types stored for IMAGE with their latest versions
-  history IMAGE TYPE           list every version of TYPE, newest first
-  images oci:DIR               list the images of an OCI image layout (digests and tags)
-  delete IMAGE TYPE            delete the latest version (--version D, or --all; IMAGE --all-types: everything)
-  prune IMAGE --keep N         delete all but the N newest versions of each type (--type T)
-  sign IMAGE TYPE --key K      sign the latest (or --version D) version of TYPE
-  verify IMAGE [--type T]      check the latest versions against the trust policy (exit 0: all verify)
-  key generate --out NAME      write NAME.key, NAME.pub and NAME.crt for signing
-  login REGISTRY               store credentials in Docker's config.json
-  logout REGISTRY              remove stored credentials
-  show IMAGE TYPE              summarise the latest version (well-known kinds normalised)
-  check IMAGE --policy FILE    deployment gate: exit 0 allow, 10 deny (docs/policy.md)
-  index sync|status|query|drop the fleet index: questions across every image of registries (docs/index.md)
-  version                      print the version
+${commandList()}
 
 IMAGE is a registry reference (registry.example.com/team/app:v1.1, app@sha256:...; tag latest
 by default) or an OCI image layout directory: oci:PATH[:TAG|@DIGEST] (no tag: the tag latest if

@@ -36,7 +36,7 @@ export async function main(
   // --debug: what each registry turned out to do, printed at the end (docs/format.md).
   const registries: RegistryQuirks[] = [];
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+    const topic = name === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]]?.load : undefined;
     const text = topic === undefined ? GLOBAL_HELP : commandHelp(await topic(), REGISTRY_OPTIONS);
     (name === undefined ? io.stderr : io.stdout).write(`${text}\n`);
     return name === undefined ? EXIT_CODES.usage : 0;
@@ -46,7 +46,7 @@ export async function main(
     return 0;
   }
   try {
-    const load = COMMANDS[name];
+    const load = COMMANDS[name]?.load;
     if (load === undefined) {
       const { usageError } = await import('../errors/errors.ts');
       throw usageError(

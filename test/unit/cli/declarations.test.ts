@@ -27,7 +27,7 @@ function offeredFlags(help: string, command: string): Set<string> {
 }
 
 describe('every command is declared once', () => {
-  for (const [name, load] of Object.entries(COMMANDS)) {
+  for (const [name, { load }] of Object.entries(COMMANDS)) {
     it(`${name} --help lists every option ${name} accepts, and only those`, async () => {
       const help = ok(await runCli([name, '--help']), `${name} --help`);
       assert.equal(ok(await runCli(['help', name]), `help ${name}`), help);
@@ -64,6 +64,15 @@ describe('every command is declared once', () => {
       }
     });
   }
+
+  it('manifesto --help lists every command', async () => {
+    const help = ok(await runCli(['--help']), '--help');
+    const lines = help.split('\n');
+    for (const [name, entry] of Object.entries(COMMANDS)) {
+      const line = lines.find((l) => l.startsWith(`  ${name} `));
+      assert.ok(line?.includes(entry.summary), `manifesto --help lists ${name}:\n${help}`);
+    }
+  });
 
   it('put --help lists --no-validate (missing before)', async () => {
     assert.match(ok(await runCli(['put', '--help']), 'put --help'), /^ {2}--no-validate {2,}\S/m);
