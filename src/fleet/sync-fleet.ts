@@ -24,6 +24,8 @@ export interface SyncFleetOptions {
   now?: (() => Date) | undefined;
   /** Requests sent to a registry so far (recorded with its sync), when the front end counts them. */
   requests?: ((registry: string) => number) | undefined;
+  /** Told as a repository's images are read: done of total. */
+  onProgress?: ((location: string, done: number, total: number) => void) | undefined;
   /** Told after each repository. */
   onRepository?: ((outcome: RepositoryOutcome) => void) | undefined;
   /** Aborted (Ctrl-C): no further repository starts. */
@@ -69,7 +71,13 @@ export async function syncFleet(options: SyncFleetOptions): Promise<FleetSyncRes
         break;
       }
       try {
-        const synced = await syncRepository({ store, target, concurrency: options.concurrency, now });
+        const synced = await syncRepository({
+          store,
+          target,
+          concurrency: options.concurrency,
+          now,
+          onProgress: (done, total) => options.onProgress?.(target.location, done, total),
+        });
         result.synced.push(synced);
         options.onRepository?.(synced);
       } catch (error) {

@@ -126,6 +126,8 @@ async function sourcesOf(options: IndexSyncOptions, context: CommandContext, cou
   return sources;
 }
 
+const CLEAR_LINE = Buffer.from('\r\x1b[K');
+
 export async function indexSyncCommand(options: IndexSyncOptions, context: CommandContext): Promise<number> {
   const path = indexPath(options.index, context.io.env);
   let requests = 0;
@@ -137,7 +139,20 @@ export async function indexSyncCommand(options: IndexSyncOptions, context: Comma
     process.removeListener('SIGINT', interrupt);
   };
   process.once('SIGINT', interrupt);
+  // On a terminal, one line of progress rewritten in place (cleared before each repository's report).
+  let progressShown = false;
+  const progress = (location: string, done: number, total: number) => {
+    if (!context.io.interactive) return;
+    // Control bytes as a Buffer (stderr makes strings terminal-safe, which would drop them).
+    context.io.stderr.write(CLEAR_LINE);
+    context.io.stderr.write(`${location}: ${done}/${total} images`);
+    progressShown = true;
+  };
   const report = (outcome: RepositoryOutcome) => {
+    if (progressShown) {
+      context.io.stderr.write(CLEAR_LINE);
+      progressShown = false;
+    }
     if ('error' in outcome) writeLine(context.io.stderr, `${outcome.location}: failed: ${outcome.error}`);
     else {
       writeLine(
@@ -155,6 +170,7 @@ export async function indexSyncCommand(options: IndexSyncOptions, context: Comma
       now: context.now,
       requests: () => requests,
       onRepository: report,
+      onProgress: progress,
       signal: controller.signal,
     }),
   ).finally(() => process.removeListener('SIGINT', interrupt));

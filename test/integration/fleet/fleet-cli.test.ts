@@ -158,6 +158,36 @@ if (distribution !== undefined) {
         status.registries.map((r) => [r.name, r.error]),
         [[distribution.host, null]],
       );
+
+      // A registry that fails: exit 11, its error in status; what was indexed stays.
+      const failing = await cli([
+        'index',
+        'sync',
+        `${distribution.host}/${prefix}/api`,
+        '127.0.0.1:1/gone/app',
+        '--index',
+        index,
+      ]);
+      assert.equal(failing.code, 11, failing.stderr);
+      assert.match(failing.stderr, /127\.0\.0\.1:1\/gone\/app: failed: REGISTRY_UNREACHABLE/);
+      const after = okJson<{ registries: Array<{ name: string; error: string | null }> }>(
+        await cli(['index', 'status', '--index', index, '--json']),
+        'status after a failure',
+      );
+      assert.deepEqual(
+        after.registries.map((r) => [
+          r.name,
+          r.error === null ? null : r.error.includes('REGISTRY_UNREACHABLE'),
+        ]),
+        [
+          ['127.0.0.1:1', true],
+          [distribution.host, null],
+        ],
+      );
+      assert.equal(
+        ok(await cli(['index', 'query', 'true', '--index', index, '--count']), 'count').trim(),
+        '1',
+      );
       ok(await cli(['index', 'drop', '--index', index]), 'drop');
       assert.throws(() => readFileSync(index));
       failsWith(await cli(['index', 'frobnicate']), 2, 'unknown action', /unknown action/);
