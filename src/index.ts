@@ -13,6 +13,7 @@ export {
   type PutManyItem,
   type PutManyOptions,
   type SignInput,
+  type SignVersionInput,
   type VerifiedGetResult,
   type VerifyInput,
 } from './api/client.ts';
@@ -114,6 +115,12 @@ export type {
   SignatureVerificationRequest,
   SignatureVerifier,
 } from './policy/trust/verifier.ts';
+export {
+  IMAGE_SIGNATURE,
+  type ImageVerification,
+  type TypeReport,
+  verifyImage,
+} from './policy/trust/verify-image.ts';
 export { createRegistryTransport } from './registry/http/transport.ts';
 export { RegistryRepository } from './registry/registry-repository.ts';
 export {

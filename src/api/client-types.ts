@@ -23,6 +23,7 @@ import type { TrustPolicy } from '../policy/trust/trust-policy.ts';
 import type { TrustedStateStore } from '../policy/trust/trusted-state.ts';
 import type { VerifiedHistory, VerifiedListing } from '../policy/trust/verified-views.ts';
 import type { SignatureVerifier } from '../policy/trust/verifier.ts';
+import type { ImageVerification } from '../policy/trust/verify-image.ts';
 
 /** A signer and format (policy/trust/signer.ts; e.g. a KMS key as a Signer), or the files to load one from. */
 export type SignInput =
@@ -150,6 +151,16 @@ export interface ClientCheckResult extends CheckDecision {
   signature: SignedVersion | undefined;
 }
 
+export interface SignVersionInput {
+  sign: SignInput;
+  /** The version to sign (default: the type's latest). */
+  version?: string | undefined;
+  /** The version of this platform of a multi-platform image. */
+  platform?: Platform | undefined;
+  /** The signature expires this long after it is made (milliseconds). */
+  expiresIn?: number | undefined;
+}
+
 export interface ListResult {
   subject: Descriptor;
   types: TypeSummary[];
@@ -178,6 +189,10 @@ export interface ManifestoClient {
   getVerified(image: ImageInput, type: string, options: VerifyInput & GetOptions): Promise<VerifiedGetResult>;
   /** `list --verify`: each type's latest version verified (informational). */
   listVerified(image: ImageInput, options: VerifyInput): Promise<VerifiedListing>;
+  /** `verify`: each type's latest version (or one type's) checked; `.ok` false when one fails. */
+  verify(image: ImageInput, options: VerifyInput & { type?: string | undefined }): Promise<ImageVerification>;
+  /** `sign`: signs a stored version (the latest of the type, or `version`). */
+  sign(image: ImageInput, type: string, options: SignVersionInput): Promise<SignedVersion>;
   /** `history --verify`: every version verified and the signed chain checked. */
   historyVerified(image: ImageInput, type: string, options: VerifyInput): Promise<VerifiedHistory>;
   delete(

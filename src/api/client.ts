@@ -21,6 +21,7 @@ import {
 import { readForeignDocument } from '../metadata/foreign-content.ts';
 import { type GetResult, getMetadata, selectVersion } from '../metadata/get.ts';
 import { readListing, summariseTypes } from '../metadata/listing.ts';
+import { selectPlatformVersion } from '../metadata/platform-get.ts';
 import { platformsFailedError, putAllPlatforms, putPlatformMetadata } from '../metadata/platform-put.ts';
 import { deleteMetadata, pruneMetadata } from '../metadata/remove.ts';
 import { parseReference } from '../oci/reference.ts';
@@ -32,6 +33,7 @@ import { loadSigner, signStoredVersion, type VersionSigner } from '../policy/tru
 import { TrustedState } from '../policy/trust/trusted-state.ts';
 import { readVerified } from '../policy/trust/verified-read.ts';
 import { verifiedHistory, verifiedListing } from '../policy/trust/verified-views.ts';
+import { verifyImage } from '../policy/trust/verify-image.ts';
 import type {
   AllPlatformsPutInput,
   ImageInput,
@@ -223,6 +225,33 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
         trusted: trustedStateOf(input),
         acceptRollback: input.acceptRollback,
         onWarning: input.onWarning,
+      });
+    },
+    async verify(image, input) {
+      const { base } = await verifyBase(image, input);
+      return verifyImage({
+        ...base,
+        type: input.type,
+        trusted: trustedStateOf(input),
+        acceptRollback: input.acceptRollback,
+        onWarning: input.onWarning,
+      });
+    },
+    async sign(image, type, input) {
+      const signer = await signerOf(input.sign);
+      const opened = await openImage(image);
+      const selected = await selectPlatformVersion({
+        repository: opened.repository,
+        reference: opened.target,
+        type,
+        version: input.version,
+        platform: input.platform,
+        inherit: false,
+        image: opened.display,
+      });
+      return signStoredVersion(opened.repository, selected.version.digest, signer, {
+        expiresIn: input.expiresIn,
+        now: options.now,
       });
     },
     async delete(image, type, deleteOptions = {}) {

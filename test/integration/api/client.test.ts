@@ -175,6 +175,27 @@ for (const kind of ['distribution', 'refreg', 'layout'] as const) {
       );
     });
 
+    it('verify fails on an unsigned latest, and passes once sign has signed it', async () => {
+      const { repository, ref } = await b.newRepository('client-verify');
+      await pushTestImage(repository, { tag: 'v1' });
+      const stored = await b.client.put(ref('v1'), 'notes', { content: 'to be signed\n' });
+      const verify = { trustPolicy: await b.trustPolicy(), trustedState: b.trustedState };
+      const before = await b.client.verify(ref('v1'), verify);
+      assert.equal(before.ok, false);
+      assert.deepEqual(
+        before.reports.map((r) => [r.type, r.status, r.latest]),
+        [['notes', 'failed', stored.version]],
+      );
+      const signed = await b.client.sign(ref('v1'), 'notes', { sign: { keyFile: b.keyFile } });
+      assert.equal(signed.version.digest, stored.version);
+      const after = await b.client.verify(ref('v1'), { ...verify, type: 'notes' });
+      assert.equal(after.ok, true);
+      assert.deepEqual(after.reports[0]!.signedBy, ['release']);
+      await assert.rejects(b.client.verify(ref('v1'), { ...verify, type: 'absent' }), {
+        code: 'METADATA_NOT_FOUND',
+      });
+    });
+
     it('put many: every item stored, one type of one image in file order, blobs uploaded once; list many', async () => {
       const { repository, ref } = await b.newRepository('client-many');
       await pushTestImage(repository, { tag: 'a', seed: 'many-a' });
