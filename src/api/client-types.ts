@@ -101,6 +101,10 @@ export interface PutManyOptions {
 
 export interface GetOptions {
   version?: string | undefined;
+  /** The version of this platform of a multi-platform image (`get --platform`). */
+  platform?: Platform | undefined;
+  /** With platform: fall back to the index's version when the platform has none (default true). */
+  inherit?: boolean | undefined;
   /** Refuse content larger than this (default 64 MiB); use `open` + stream for larger content. */
   maxBytes?: number | undefined;
 }
@@ -183,8 +187,13 @@ export interface ManifestoClient {
     options?: { concurrency?: number | undefined },
   ): Promise<BulkItemOutcome<ListedImage>[]>;
   get(image: ImageInput, type: string, options?: GetOptions): Promise<GetContentResult>;
-  list(image: ImageInput): Promise<ListResult>;
-  history(image: ImageInput, type: string): Promise<MetadataVersion[]>;
+  /** The types of the image (or, with platform, of that platform's manifest). */
+  list(image: ImageInput, options?: { platform?: Platform | undefined }): Promise<ListResult>;
+  history(
+    image: ImageInput,
+    type: string,
+    options?: { platform?: Platform | undefined },
+  ): Promise<MetadataVersion[]>;
   /** `get --verify`: the version the trust policy accepts, or a verification error. */
   getVerified(image: ImageInput, type: string, options: VerifyInput & GetOptions): Promise<VerifiedGetResult>;
   /** `list --verify`: each type's latest version verified (informational). */

@@ -21,9 +21,10 @@ import {
 import { readForeignDocument } from '../metadata/foreign-content.ts';
 import { type GetResult, getMetadata, selectVersion } from '../metadata/get.ts';
 import { readListing, summariseTypes } from '../metadata/listing.ts';
-import { selectPlatformVersion } from '../metadata/platform-get.ts';
+import { getPlatformMetadata, selectPlatformVersion } from '../metadata/platform-get.ts';
 import { platformsFailedError, putAllPlatforms, putPlatformMetadata } from '../metadata/platform-put.ts';
 import { deleteMetadata, pruneMetadata } from '../metadata/remove.ts';
+import { resolveTarget } from '../metadata/target.ts';
 import { parseReference } from '../oci/reference.ts';
 import type { ClientOptions } from '../open/client-options.ts';
 import { createImageOpener, type OpenedImage } from '../open/open-image.ts';
@@ -172,6 +173,19 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
     },
     async get(image, type, getOptions = {}) {
       const opened = await openImage(image);
+      if (getOptions.platform !== undefined) {
+        // get --platform: the platform's own version, else the index's (unless inherit is false).
+        const result = await getPlatformMetadata({
+          repository: opened.repository,
+          reference: opened.target,
+          type,
+          version: getOptions.version,
+          platform: getOptions.platform,
+          inherit: getOptions.inherit,
+          image: opened.display,
+        });
+        return { ...result, bytes: await bytesOf(opened, result, getOptions.maxBytes) };
+      }
       const result = await getMetadata({
         repository: opened.repository,
         reference: opened.target,
@@ -198,23 +212,30 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
       });
       return { ...result, bytes: await bytesOf(opened, result, input.maxBytes) };
     },
-    async list(image) {
+    async list(image, listOptions = {}) {
       const opened = await openImage(image);
-      const subject = await opened.repository.resolve(opened.target);
+      const subject =
+        listOptions.platform === undefined
+          ? await opened.repository.resolve(opened.target)
+          : (
+              await resolveTarget(opened.repository, opened.target, {
+                platform: listOptions.platform,
+                image: opened.display,
+              })
+            ).subject;
       return { subject, types: summariseTypes(await readListing(opened.repository, subject)) };
     },
     async listVerified(image, input) {
       const { base } = await verifyBase(image, input);
       return verifiedListing(base);
     },
-    async history(image, type) {
+    async history(image, type, historyOptions = {}) {
       const opened = await openImage(image);
-      const selected = await selectVersion({
-        repository: opened.repository,
-        reference: opened.target,
-        type,
-        image: opened.display,
-      });
+      const query = { repository: opened.repository, reference: opened.target, type, image: opened.display };
+      const selected =
+        historyOptions.platform === undefined
+          ? await selectVersion(query)
+          : await selectPlatformVersion({ ...query, platform: historyOptions.platform, inherit: false });
       return selected.versions;
     },
     async historyVerified(image, type, input) {

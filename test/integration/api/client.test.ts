@@ -98,6 +98,21 @@ for (const kind of ['distribution', 'refreg', 'layout'] as const) {
       assert.deepEqual(index.types, []);
       const got = await b.client.get(ref(image.children[1]!.digest), 'notes');
       assert.equal(new TextDecoder().decode(got.bytes), 'arm only\n');
+      // The same through the index, with a platform (get / list / history --platform).
+      const viaIndex = await b.client.get(ref('v1'), 'notes', { platform: ARM64 });
+      assert.equal(new TextDecoder().decode(viaIndex.bytes), 'arm only\n');
+      assert.equal(viaIndex.version.digest, put.version);
+      assert.deepEqual(
+        (await b.client.list(ref('v1'), { platform: ARM64 })).types.map((t) => t.type),
+        ['notes'],
+      );
+      assert.deepEqual(
+        (await b.client.history(ref('v1'), 'notes', { platform: ARM64 })).map((v) => v.digest),
+        [put.version],
+      );
+      await assert.rejects(b.client.get(ref('v1'), 'notes', { platform: AMD64 }), {
+        code: 'METADATA_NOT_FOUND',
+      });
     });
 
     it('put for every platform stores one version per platform and uploads the content once', async () => {
