@@ -1,4 +1,4 @@
-// The built CLI (dist/manifesto.mjs and its code-split chunks), run as users run it: bundling must not
+// The built CLI (dist/manifesto.mjs and its script in dist/cli/), run as users run it: bundling must not
 // break what the sources do (lazily loaded YAML, schemas, CEL, signing). CI builds before testing; a
 // missing or stale build is made here.
 import assert from 'node:assert/strict';
