@@ -90,6 +90,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'the fleet index: questions across every image of registries (docs/index.md)',
     load: async () => (await import('./declarations/fleet-index.ts')).fleetIndex,
   },
+  copy: {
+    synopsis: 'copy SRC DST',
+    summary: 'copy an image with every referrer (metadata, signatures), registry or oci:DIR',
+    load: async () => (await import('./declarations/copy.ts')).copy,
+  },
   version: {
     synopsis: 'version',
     summary: 'print the version',

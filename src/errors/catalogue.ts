@@ -116,6 +116,11 @@ export const ERROR_CATALOGUE = {
     alsoAs: ['integrity'],
     summary: 'content over the size limit (integrity when a registry reply is)',
   },
+  COPY_DIGEST_MISMATCH: {
+    category: 'usage',
+    summary: 'copy DST names a digest other than the image copied',
+    hint: 'Leave the digest out of DST, or give it a tag.',
+  },
   CREDENTIALS_INCOMPLETE: { category: 'usage', summary: 'a user name without a password, or the reverse' },
   CREDENTIALS_MISSING: { category: 'usage', summary: 'login without --username and --password-stdin' },
   CREDENTIALS_NOT_SAVED: { category: 'usage', summary: 'the credentials cannot be written' },
@@ -526,6 +531,11 @@ export const ERROR_CATALOGUE = {
 
   // ---- partial (exit 11): some items failed ----
   BULK_PARTIAL: { category: 'partial', alsoAs: ANY, summary: 'some items of a --from run failed' },
+  COPY_INCOMPLETE: {
+    category: 'partial',
+    summary: 'after copy, the destination lacks referrers the source has (named per subject)',
+    hint: 'Run the same copy again: it copies only what is missing.',
+  },
   PLATFORMS_FAILED: {
     category: 'partial',
     alsoAs: ANY,

@@ -1,0 +1,279 @@
+/**
+ * `copy`: an image and everything that refers to it, from one Repository to another (registry with
+ * the referrers API, registry with the tag schema, OCI layout: any pair), by digest, so every
+ * signature stays valid. `crane copy` and `skopeo copy --all` drop every referrer; `oras cp -r` keeps
+ * them but can leave a dangling fallback index when interrupted (oras#952) and races concurrent
+ * writers on it. Here:
+ *
+ * - manifests go children first (an index after its platforms, a referrer after its subject, a
+ *   signature after the version it signs), so an interrupted run never leaves a manifest whose parts
+ *   are missing, and "present at the destination" means "complete": the next run skips it;
+ * - blobs are checked (HEAD) before upload and each is handled once per run;
+ * - referrers are pushed through `Repository.pushManifest`, so a tag-schema destination gets
+ *   manifesto's confirmed index update (a concurrent writer's entry is never dropped) and a layout
+ *   its own listing;
+ * - which referrers to copy is decided by comparing the two listings by digest (one request each per
+ *   subject): a second run reads the listings and copies nothing; a referrer whose manifest arrived
+ *   but whose listing update did not (a run killed in the settle wait) is pushed again, which only
+ *   adds the listing entry;
+ * - a listing entry that is not a referrer of the subject (an index child some registries report,
+ *   a manifest whose subject is another) is left out and reported as ignored;
+ * - after copying, each subject's destination listing is read again where something was written
+ *   and compared with the selected source referrers: what is missing is reported per subject.
+ */
+import type { Repository, RepositoryReader, StreamSource } from '../../content/repository.ts';
+import { isManifestoError, usageError } from '../../errors/errors.ts';
+import type { Descriptor } from '../../oci/descriptor.ts';
+import { isIndexMediaType } from '../../oci/media-types.ts';
+import { forEachLimit } from '../../util/pool.ts';
+import { resolveTarget } from '../target.ts';
+import { versionFromDescriptor } from '../version.ts';
+import type { CopiedManifest, CopyEvent, CopyOptions, CopyResult, ReferrerDifference } from './copy-types.ts';
+import { manifestParts } from './manifest-parts.ts';
+import { selectReferrers } from './referrer-selection.ts';
+
+/** Blobs up to this size are read into memory (one request to upload where the registry allows). */
+const SMALL_BLOB_BYTES = 1024 * 1024;
+const DEFAULT_CONCURRENCY = 4;
+
+export interface CopyTarget {
+  repository: Repository;
+  /** Tag to point at the copied image; undefined copies by digest only. */
+  tag?: string | undefined;
+  /** The digest the destination reference names: refused unless it is the image's. */
+  digest?: string | undefined;
+}
+
+interface Subject {
+  digest: string;
+  /** The image or one of its manifests (the selection applies to their referrers). */
+  top: boolean;
+  /** Known to have no referrers at the destination (it was not there before this run). */
+  fresh: boolean;
+}
+
+function plain(d: Descriptor): Descriptor {
+  return { mediaType: d.mediaType, digest: d.digest, size: d.size };
+}
+
+function isNotFound(error: unknown): boolean {
+  return isManifestoError(error) && error.category === 'not-found';
+}
+
+export async function copyImage(
+  source: RepositoryReader,
+  sourceReference: string,
+  target: CopyTarget,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
+  const destination = target.repository;
+  const dryRun = options.dryRun === true;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const emit = (event: CopyEvent) => options.onEvent?.(event);
+  const copied: CopiedManifest[] = [];
+  const blobs = { copied: 0, present: 0, bytes: 0 };
+  const referrers = { source: 0, selected: 0, present: 0 };
+  const ignored: string[] = [];
+  const differences: ReferrerDifference[] = [];
+  const blobJobs = new Map<string, Promise<void>>();
+
+  const copyBlob = (d: Descriptor): Promise<void> => {
+    let job = blobJobs.get(d.digest);
+    if (job === undefined) {
+      job = (async () => {
+        if ((await destination.statBlob(d.digest)) !== undefined) {
+          blobs.present++;
+          emit({ kind: 'blob', digest: d.digest, size: d.size, action: 'present' });
+          return;
+        }
+        if (!dryRun) {
+          const content =
+            d.size <= SMALL_BLOB_BYTES
+              ? await source.fetchBlobBytes(d, SMALL_BLOB_BYTES)
+              : ({ open: () => source.fetchBlob(d) } satisfies StreamSource);
+          await destination.pushBlob(plain(d), content, { existenceCheck: false });
+        }
+        blobs.copied++;
+        blobs.bytes += d.size;
+        emit({ kind: 'blob', digest: d.digest, size: d.size, action: 'copied' });
+      })();
+      blobJobs.set(d.digest, job);
+    }
+    return job;
+  };
+
+  const manifestPresent = async (digest: string): Promise<boolean> => {
+    try {
+      await destination.resolve(digest);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  };
+
+  /**
+   * Makes the manifest `d` and everything it lists present at the destination, children first.
+   * `members` collects the digests of the tree (the subjects whose referrers are copied next).
+   */
+  const copyTree = async (
+    d: Descriptor,
+    bytes: Uint8Array | undefined,
+    members: Set<string>,
+    how: {
+      present?: boolean | undefined;
+      tag?: string | undefined;
+      referrer?: { subject: string; type: string } | undefined;
+    },
+  ): Promise<void> => {
+    members.add(d.digest);
+    const present = how.present ?? (await manifestPresent(d.digest));
+    if (present) {
+      emit({ kind: 'manifest', digest: d.digest, size: d.size, action: 'present' });
+      // Its children are there (children first), but their referrers are still to be compared.
+      if (!isIndexMediaType(d.mediaType)) return;
+      const own = bytes ?? (await source.fetchManifest(d.digest)).bytes;
+      const { children } = manifestParts(own, `${source.location}@${d.digest}`);
+      await forEachLimit(children, concurrency, async (child) => {
+        if (isIndexMediaType(child.mediaType))
+          await copyTree(plain(child), undefined, members, { present: true });
+        else members.add(child.digest);
+      });
+      return;
+    }
+    const own = bytes ?? (await source.fetchManifest(d.digest)).bytes;
+    const parts = manifestParts(own, `${source.location}@${d.digest}`);
+    await forEachLimit(parts.children, concurrency, (child) =>
+      copyTree(plain(child), undefined, members, {}),
+    );
+    await forEachLimit(parts.blobs, concurrency, copyBlob);
+    if (!dryRun) await destination.pushManifest(own, { mediaType: d.mediaType, tag: how.tag });
+    const entry: CopiedManifest = { digest: d.digest, mediaType: d.mediaType, size: d.size };
+    if (parts.artifactType !== undefined) entry.artifactType = parts.artifactType;
+    if (how.referrer !== undefined) {
+      entry.subject = how.referrer.subject;
+      entry.type = how.referrer.type;
+    }
+    copied.push(entry);
+    emit({
+      kind: how.referrer === undefined ? 'manifest' : 'referrer',
+      digest: d.digest,
+      size: d.size,
+      action: 'copied',
+    });
+  };
+
+  // ---- the image ----
+  // With a platform, the image is the index's child for it (resolveTarget reads the index).
+  const fetched =
+    options.platform === undefined
+      ? await source.fetchManifest(sourceReference)
+      : await source.fetchManifest(
+          (
+            await resolveTarget(source, sourceReference, {
+              platform: options.platform,
+              image: `${source.location}:${sourceReference}`,
+            })
+          ).subject.digest,
+        );
+  const image = plain(fetched.descriptor);
+  if (target.digest !== undefined && target.digest !== image.digest) {
+    throw usageError(
+      'COPY_DIGEST_MISMATCH',
+      `the destination names ${target.digest}, but the image copied is ${image.digest}`,
+    );
+  }
+  let tagged = false;
+  if (target.tag !== undefined) {
+    try {
+      tagged = (await destination.resolve(target.tag)).digest === image.digest;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  const members = new Set<string>();
+  const imagePresent = tagged || (await manifestPresent(image.digest));
+  await copyTree(image, fetched.bytes, members, { present: imagePresent, tag: target.tag });
+  if (imagePresent && target.tag !== undefined && !tagged) {
+    if (!dryRun)
+      await destination.pushManifest(fetched.bytes, { mediaType: image.mediaType, tag: target.tag });
+    copied.push({ digest: image.digest, mediaType: image.mediaType, size: image.size });
+  }
+
+  // ---- referrers, level by level: a referrer's own referrers after it ----
+  const visited = new Set<string>(members);
+  const copyReferrersOf = async (subject: Subject): Promise<Subject[]> => {
+    const empty = { manifests: [] as Descriptor[], source: 'layout' as const };
+    const [listed, present] = await Promise.all([
+      source.referrers(subject.digest),
+      subject.fresh ? Promise.resolve(empty) : destination.referrers(subject.digest),
+    ]);
+    const candidates: Descriptor[] = [];
+    for (const d of listed.manifests) {
+      if (members.has(d.digest) || d.digest === subject.digest) ignored.push(d.digest);
+      else candidates.push(d);
+    }
+    referrers.source += candidates.length;
+    const selected = subject.top ? selectReferrers(candidates, subject.digest, options) : candidates;
+    const atDestination = new Set(present.manifests.map((d) => d.digest));
+    const todo = selected.filter((d) => !atDestination.has(d.digest));
+    const wanted = new Set(selected.map((d) => d.digest));
+    referrers.selected += selected.length;
+    referrers.present += selected.length - todo.length;
+    for (const d of selected) {
+      if (atDestination.has(d.digest))
+        emit({ kind: 'referrer', digest: d.digest, size: d.size, action: 'present' });
+    }
+    await forEachLimit(todo, concurrency, async (d) => {
+      const manifest = await source.fetchManifest(d.digest, { cached: listed.source === 'api' });
+      const parts = manifestParts(manifest.bytes, `${source.location}@${d.digest}`);
+      if (parts.subject?.digest !== subject.digest) {
+        // Listed, but not a referrer of this subject: not copied as one.
+        ignored.push(d.digest);
+        wanted.delete(d.digest);
+        return;
+      }
+      await copyTree(plain(manifest.descriptor), manifest.bytes, new Set(), {
+        present: false,
+        referrer: { subject: subject.digest, type: versionFromDescriptor(d, subject.digest).type },
+      });
+    });
+    if (todo.length > 0 && !dryRun) {
+      const after = new Set((await destination.referrers(subject.digest)).manifests.map((d) => d.digest));
+      const missing = [...wanted].filter((digest) => !after.has(digest));
+      if (missing.length > 0) differences.push({ subject: subject.digest, missing });
+    }
+    const pushed = new Set(todo.map((d) => d.digest));
+    const next: Subject[] = [];
+    for (const digest of wanted) {
+      if (visited.has(digest)) continue;
+      visited.add(digest);
+      next.push({ digest, top: false, fresh: pushed.has(digest) });
+    }
+    return next;
+  };
+
+  if (options.referrers !== false) {
+    let level: Subject[] = [...members].map((digest) => ({ digest, top: true, fresh: false }));
+    while (level.length > 0) {
+      const next: Subject[] = [];
+      await forEachLimit(level, concurrency, async (s) => {
+        next.push(...(await copyReferrersOf(s)));
+      });
+      level = next;
+    }
+  }
+
+  return {
+    source: source.location,
+    destination: destination.location,
+    image,
+    tag: target.tag,
+    dryRun,
+    copied,
+    blobs,
+    referrers,
+    ignored,
+    differences,
+  };
+}

@@ -1,0 +1,304 @@
+// `manifesto copy SRC DST` on real registries: distribution 2.8 (referrers tag schema), refreg (OCI
+// referrers API) and OCI layouts. An image (single or multi-platform) with signed manifesto versions
+// and an oras attachment is copied between every kind (dist -> refreg, refreg -> dist, registry ->
+// layout -> registry); the destination's referrer tree equals the source's by digest, the signatures
+// verify there, and a second run writes nothing and costs one request per referrer listing.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { RepositoryReader } from '../../../src/content/repository.ts';
+import type { CopyResult } from '../../../src/metadata/copy/copy-types.ts';
+import type { RequestEvent } from '../../../src/registry/http/types.ts';
+import { pushTestMultiPlatformImage } from '../../support/images.ts';
+import { runPeer } from '../../support/peers.ts';
+import { uniqueRepository } from '../../support/registries.ts';
+import { type MetadataBackend, metadataBackend, type TestImage } from './support/backends.ts';
+import { type CliOptions, ok, okJson, runCli } from './support/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'manifesto-copy-'));
+const env = {
+  ...process.env,
+  HOME: dir,
+  DOCKER_CONFIG: join(dir, 'docker'),
+  MANIFESTO_AUTHOR: 'ci@example.com',
+};
+const backends: Record<'distribution' | 'refreg' | 'layout', MetadataBackend> = {
+  distribution: metadataBackend('distribution'),
+  refreg: metadataBackend('refreg'),
+  layout: metadataBackend('layout'),
+};
+after(() => {
+  for (const b of Object.values(backends)) b.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const run = (args: readonly string[], options: CliOptions = {}) =>
+  runCli([...args, '--plain-http'], { env, ...options });
+
+const key = join(dir, 'qa.key');
+const policy = join(dir, 'policy.yaml');
+before(async () => {
+  ok(await runCli(['key', 'generate', '--out', join(dir, 'qa')], { env }), 'key generate');
+  writeFileSync(
+    policy,
+    `version: 1
+authorities:
+  qa:
+    certificates: [qa.crt]
+    keys: [qa.pub]
+rules:
+  - repositories: ["**"]
+    types: [approvals]
+    authorities: [qa]
+    enforcement: enforce
+  - repositories: ["**"]
+    types: ["*"]
+    enforcement: skip
+`,
+  );
+});
+
+let files = 0;
+function file(text: string): string {
+  const path = join(dir, `content-${++files}.json`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Every `subject -> referrer` edge below `digest`, recursively, sorted. */
+async function referrerTree(repository: RepositoryReader, digests: readonly string[]): Promise<string[]> {
+  const edges: string[] = [];
+  let level = [...digests];
+  while (level.length > 0) {
+    const next: string[] = [];
+    for (const subject of level) {
+      for (const d of (await repository.referrers(subject)).manifests) {
+        if (digests.includes(d.digest)) continue;
+        edges.push(`${subject} -> ${d.digest}`);
+        next.push(d.digest);
+      }
+    }
+    level = next;
+  }
+  return edges.sort();
+}
+
+/** An image in `backend` with two signed approvals versions and, on registries, an oras attachment. */
+async function sourceImage(backend: MetadataBackend, prefix: string): Promise<TestImage> {
+  const image = await backend.newImage(prefix);
+  // Version 1 signed by notation's format, version 2 (the latest, which verify checks) by Sigstore's.
+  for (const [n, format] of [
+    [1, 'notary'],
+    [2, 'sigstore'],
+  ] as const) {
+    ok(
+      await run([
+        'put',
+        image.ref,
+        'approvals',
+        file(`{"ok":${n}}`),
+        '--no-validate',
+        '--sign',
+        key,
+        '--sign-format',
+        format,
+      ]),
+      `put approvals ${n}`,
+    );
+  }
+  ok(await run(['put', image.ref, 'notes', file('{"note":"unsigned"}'), '--no-validate']), 'put notes');
+  if (backend.registry !== undefined) {
+    const sbom = `sbom-${++files}.spdx.json`;
+    writeFileSync(join(dir, sbom), '{"spdxVersion":"SPDX-2.3"}');
+    const attached = await runPeer(
+      'oras',
+      [
+        'attach',
+        ...backend.orasFlags,
+        '--artifact-type',
+        'application/spdx+json',
+        image.orasRef,
+        `${sbom}:application/spdx+json`,
+      ],
+      { cwd: dir },
+    );
+    assert.equal(attached.code, 0, attached.stderr);
+  }
+  return image;
+}
+
+function destination(backend: MetadataBackend, prefix: string): string {
+  if (backend.registry !== undefined) return `${backend.registry.host}/${uniqueRepository(prefix)}:v1`;
+  return `oci:${mkdtempSync(join(dir, `${prefix}-`))}/layout:v1`;
+}
+
+async function copy(
+  src: string,
+  dst: string,
+  extra: string[] = [],
+  options: CliOptions = {},
+): Promise<CopyResult> {
+  return okJson<CopyResult>(await run(['copy', src, dst, '--json', ...extra], options), `copy ${src} ${dst}`);
+}
+
+async function openDestination(ref: string) {
+  const { createImageOpener } = await import('../../../src/open/open-image.ts');
+  return (await createImageOpener({ plainHttp: true, env })(ref)).repository;
+}
+
+async function assertSameTree(image: TestImage, dst: string): Promise<string[]> {
+  const expected = await referrerTree(image.repository, [image.subject.digest]);
+  const actual = await referrerTree(await openDestination(dst), [image.subject.digest]);
+  assert.deepEqual(actual, expected);
+  return expected;
+}
+
+async function assertVerifies(dst: string): Promise<void> {
+  const out = ok(
+    await run(['get', dst, 'approvals', '--verify', '--trust-policy', policy]),
+    'get --verify at DST',
+  );
+  assert.equal(out, '{"ok":2}');
+}
+
+/** A second copy: nothing written, and no more requests than the listings plus two existence checks. */
+async function assertNoOp(src: string, dst: string, edges: number): Promise<void> {
+  const requests: RequestEvent[] = [];
+  const result = await copy(src, dst, [], {
+    client: { plainHttp: true, onRequest: (e) => requests.push(e) },
+  });
+  assert.deepEqual(result.copied, []);
+  assert.equal(result.blobs.copied, 0);
+  const writes = requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+  assert.deepEqual(writes, [], 'a second run writes nothing');
+  // Subjects: the image and every referrer; each has one listing at each end (none on a layout).
+  const listings = requests.filter(
+    (r) => r.requestClass === 'referrers' || /\/manifests\/sha256-/.test(r.url),
+  );
+  assert.ok(listings.length <= 2 * (edges + 1), `listings: ${listings.map((r) => r.url).join('\n')}`);
+  assert.ok(
+    requests.length <= listings.length + 2,
+    `${requests.length} requests:\n${requests.map((r) => `${r.method} ${r.url} ${r.status}`).join('\n')}`,
+  );
+}
+
+for (const [from, to] of [
+  ['distribution', 'refreg'],
+  ['refreg', 'distribution'],
+] as const) {
+  describe(`copy ${from} -> ${to}`, () => {
+    it('copies the image with every referrer; signatures verify at DST; a second run is a no-op', async () => {
+      const image = await sourceImage(backends[from], `copy-${from}`);
+      const dst = destination(backends[to], `copy-to-${to}`);
+      const first = await copy(image.ref, dst);
+      assert.deepEqual(first.differences, []);
+      assert.equal(first.image.digest, image.subject.digest);
+      const edges = await assertSameTree(image, dst);
+      // 2 approvals + their 2 signatures + notes + the oras SBOM.
+      assert.equal(edges.length, 6, edges.join('\n'));
+      assert.equal(first.copied.filter((m) => m.subject !== undefined).length, 6);
+      await assertVerifies(dst);
+      await assertNoOp(image.ref, dst, edges.length);
+    });
+  });
+}
+
+describe('copy registry -> OCI layout -> registry (air-gapped transfer)', () => {
+  it('carries every referrer through the layout; signatures verify at the end', async () => {
+    const image = await sourceImage(backends.refreg, 'copy-airgap');
+    const layout = destination(backends.layout, 'airgap');
+    await copy(image.ref, layout);
+    const edges = await assertSameTree(image, layout);
+    assert.equal(edges.length, 6);
+    await assertVerifies(layout);
+    const dst = destination(backends.distribution, 'copy-from-layout');
+    const second = await copy(layout, dst);
+    assert.deepEqual(second.differences, []);
+    await assertSameTree(image, dst);
+    await assertVerifies(dst);
+    await assertNoOp(layout, dst, edges.length);
+  });
+});
+
+describe('copy a multi-platform image', () => {
+  it('copies every platform children first, with per-platform metadata; --platform copies one', async () => {
+    const src = backends.distribution;
+    const name = uniqueRepository('copy-multi');
+    const ref = `${src.registry!.host}/${name}:v1`;
+    const repository = await openDestination(ref);
+    const multi = await pushTestMultiPlatformImage(
+      repository,
+      [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      ],
+      { tag: 'v1', attest: [0, 1] },
+    );
+    ok(
+      await run([
+        'put',
+        ref,
+        'approvals',
+        file('{"ok":2}'),
+        '--no-validate',
+        '--platform',
+        'linux/arm64',
+        '--sign',
+        key,
+      ]),
+      'put --platform',
+    );
+    ok(await run(['put', ref, 'notes', file('{"all":1}'), '--no-validate']), 'put on the index');
+    ok(
+      await run(['get', ref, 'approvals', '--platform', 'linux/arm64', '--verify', '--trust-policy', policy]),
+      'verify per-platform at SRC',
+    );
+    const dst = destination(backends.refreg, 'copy-multi-to');
+    const result = await copy(ref, dst);
+    assert.deepEqual(result.differences, []);
+    const manifests = result.copied.filter((m) => m.subject === undefined).map((m) => m.digest);
+    // Children (2 platforms, 2 attestation manifests) before the index.
+    assert.equal(manifests.length, 5);
+    assert.equal(manifests.at(-1), multi.index.digest);
+    const all = [multi.index.digest, ...multi.children.map((c) => c.digest)];
+    const target = await openDestination(dst);
+    assert.deepEqual(await referrerTree(target, all), await referrerTree(repository, all));
+    ok(
+      await run(['get', dst, 'approvals', '--platform', 'linux/arm64', '--verify', '--trust-policy', policy]),
+      'verify per-platform at DST',
+    );
+
+    const one = destination(backends.layout, 'copy-one-platform');
+    const single = await copy(ref, one, ['--platform', 'linux/arm64']);
+    assert.equal(single.image.digest, multi.children[1]!.digest);
+    // The platform's approvals and its signature; not the index's notes.
+    assert.equal(single.copied.filter((m) => m.subject !== undefined).length, 2);
+  });
+});
+
+describe('copy options', () => {
+  it('--types, --latest-only, --no-referrers and --dry-run select and write what they say', async () => {
+    const image = await sourceImage(backends.refreg, 'copy-options');
+    const dry = await copy(image.ref, destination(backends.distribution, 'copy-dry'), ['--dry-run']);
+    assert.equal(dry.dryRun, true);
+    assert.equal(dry.copied.filter((m) => m.subject !== undefined).length, 6);
+
+    const latest = await copy(image.ref, destination(backends.distribution, 'copy-latest'), [
+      '--types',
+      'approvals',
+      '--latest-only',
+    ]);
+    // The latest approvals version and its signature.
+    const referrers = latest.copied.filter((m) => m.subject !== undefined);
+    assert.equal(referrers.length, 2, JSON.stringify(referrers));
+    const version = referrers.find((m) => m.type === 'approvals');
+    assert.equal(version?.subject, image.subject.digest);
+    assert.equal(referrers.find((m) => m !== version)?.subject, version.digest, 'its signature');
+
+    const bare = await copy(image.ref, destination(backends.distribution, 'copy-bare'), ['--no-referrers']);
+    assert.equal(bare.copied.length, 1);
+    assert.equal(bare.referrers.source, 0);
+  });
+});
