@@ -4,7 +4,7 @@
  * isolated HOME, so neither reads the developer's credentials or configuration.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { peerBin } from '../../test/support/peers.ts';
@@ -59,6 +59,9 @@ export function prepareManifesto(
       try {
         copyFileSync(bundled, copy);
         cpSync(join(root, 'dist', 'cli'), join(dir, 'cli'), { recursive: true });
+        // valibot and yaml are not bundled (scripts/build.ts): the copy finds them in node_modules
+        // next to it, as an installed package does (without it, put --from and --sign failed here).
+        symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
         return {
           // Run as an executable, as users do: its #! line carries the Node flags manifesto wants.
           command: copy,
