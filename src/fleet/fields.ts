@@ -23,7 +23,7 @@ export const FIELDS: readonly FieldDescription[] = [
   {
     name: 'platform',
     type: 'string',
-    description: 'os/architecture[/variant]; "" for a manifest not in an index',
+    description: 'os/architecture[/variant] (index entry or image config); "" for artifacts',
   },
   {
     name: 'parent',

@@ -6,7 +6,8 @@
  * 1. every tag, in pages of 1000 (`n`/`last`, the Link header followed by the backend); the referrers
  *    tag schema's `sha256-<hex>` tags (and cosign's `sha256-<hex>.sig/.att/.sbom`) are not images;
  * 2. each tag resolved to its manifest (one HEAD); an index is read (from the manifest cache after the
- *    first sync) and each platform child becomes a row, inheriting the index's tags and metadata;
+ *    first sync) and each platform child becomes a row, inheriting the index's tags and metadata; a
+ *    manifest outside an index is a row with the platform of its config (read when new or changed);
  * 3. each subject's referrers listing is read (one request each); its version digests, with the
  *    parent index's, make the image's listing key. An image whose digest and key are unchanged since
  *    the last sync is only marked fresh: no version manifest, content or signature is read again;
@@ -31,7 +32,7 @@ import { kindFor } from '../kinds/well-known.ts';
 import { readListing, type SubjectListing, versionsOfType } from '../metadata/listing.ts';
 import { versionContent } from '../metadata/platform-get.ts';
 import { readRecords } from '../metadata/records.ts';
-import { platformChildren } from '../metadata/target.ts';
+import { imagePlatform, platformChildren } from '../metadata/target.ts';
 import type { MetadataVersion } from '../metadata/version.ts';
 import type { Descriptor, ImageIndex } from '../oci/descriptor.ts';
 import { isIndexMediaType } from '../oci/media-types.ts';
@@ -210,6 +211,21 @@ class RepositorySync {
     return merged;
   }
 
+  /** A manifest outside an index: the platform its config records ('' for artifacts). */
+  async #platformOf(candidate: Candidate): Promise<string> {
+    if (candidate.parent !== undefined || isIndexMediaType(candidate.descriptor.mediaType))
+      return candidate.platform;
+    try {
+      const manifest = await this.#repository.fetchManifest(candidate.descriptor.digest, { cached: true });
+      const platform = await imagePlatform(this.#repository, manifest.bytes);
+      return platform === undefined ? '' : formatPlatform(platform);
+    } catch (error) {
+      if (!isManifestoError(error) || error.category === 'unavailable') throw error;
+      this.problems.push(`${candidate.descriptor.digest}: platform not read: ${error.message}`);
+      return '';
+    }
+  }
+
   async image(
     candidate: Candidate,
     own: SubjectListing,
@@ -270,7 +286,7 @@ class RepositorySync {
     return {
       digest: candidate.descriptor.digest,
       mediaType: candidate.descriptor.mediaType,
-      platform: candidate.platform,
+      platform: await this.#platformOf(candidate),
       parentIndex: candidate.parent?.digest ?? '',
       tags: [...candidate.tags].sort(),
       versions,

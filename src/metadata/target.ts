@@ -79,7 +79,7 @@ export function selectPlatform(index: IndexInfo, want: Platform, image: string):
 }
 
 /** The platform recorded in an image's config (os, architecture, variant, os.version), if readable. */
-async function imagePlatform(
+export async function imagePlatform(
   repository: RepositoryReader,
   manifestBytes: Uint8Array,
 ): Promise<Platform | undefined> {
