@@ -11,8 +11,10 @@
  * emits has an index: the fact tables are looked up by value first (`vuln_id`, `purl`, `environment`)
  * and joined back by `image_id`.
  *
- * Written for SQLite (node:sqlite) in the subset PostgreSQL also reads (INTEGER/TEXT, `?` parameters,
- * ON DELETE CASCADE, no SQLite-only functions in queries), so a second backend can share it.
+ * The tables and the query SQL (compile.ts) are in the subset PostgreSQL also reads (INTEGER/TEXT,
+ * ON DELETE CASCADE, `i.id IN (SELECT ...)`, no SQLite-only functions; `?` placeholders would become
+ * `$n`). The store's writes are SQLite's own (INSERT OR IGNORE / OR REPLACE, RETURNING): a PostgreSQL
+ * store writes them as ON CONFLICT and passes the same store suite (test/unit/fleet/fleet-store-suite.ts).
  */
 
 export interface Migration {
