@@ -69,6 +69,9 @@ for (const kind of ['distribution', 'refreg', 'layout'] as BackendKind[]) {
       await put(ref('multi'), 'sbom', fixture('spdx.json'));
       await put(ref('multi'), 'lifecycle', fixture('lifecycle.yaml'));
       await put(ref('multi'), 'vuln', fixture('grype.json'), ['--platform', 'linux/arm64']);
+      // Provenance and contact on the index, inherited by both platforms.
+      await put(ref('multi'), 'provenance', fixture('provenance-slsa-v1.json'));
+      await put(ref('multi'), 'contact', fixture('contact.yaml'));
 
       const store = openSqliteStore(join(state, 'index.db'));
       const location = single.untagged;
@@ -149,6 +152,12 @@ for (const kind of ['distribution', 'refreg', 'layout'] as BackendKind[]) {
       // Index-level metadata is inherited by every platform.
       assert.deepEqual(
         await answer('lifecycle.status == "deprecated" && sbom.packages.exists(p, p.name == "libssl3")'),
+        [row(amd64, 'linux/amd64'), row(arm64, 'linux/arm64')].sort(),
+      );
+      assert.deepEqual(
+        await answer(
+          'provenance.source == "https://github.com/acme/app" && provenance.commit.startsWith("7f3e1c9a") && contact.team == "payments"',
+        ),
         [row(amd64, 'linux/amd64'), row(arm64, 'linux/arm64')].sort(),
       );
       // Which images lack a signed scan: no vuln at all, or an unsigned one.
