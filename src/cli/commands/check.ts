@@ -16,8 +16,7 @@ import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { shortDigest } from '../render.ts';
 import { defaultAuthor } from './put-settings.ts';
-import { signedLine, signLoaded } from './sign.ts';
-import { signerFromFlags, trustedStateFor } from './signing-support.ts';
+import { trustedStateFor, versionSigningFromFlags } from './signing-support.ts';
 
 export interface CheckCommandOptions {
   image: string;
@@ -98,7 +97,7 @@ export async function checkCommand(options: CheckCommandOptions, context: Comman
   const cel = await compilePolicyCel(policy, options.policy);
   const verifier = await gateVerifier(policy, options.policy, options, context);
   // The signing key is loaded before any request (a bad key or passphrase fails early).
-  const signer = await signerFromFlags(options, io.env);
+  const signing = await versionSigningFromFlags(options, context);
   const opened = await context.openImage(options.image);
   const { decision, record, recorded, signed } = await checkAndRecord({
     repository: opened.repository,
@@ -114,10 +113,7 @@ export async function checkCommand(options: CheckCommandOptions, context: Comman
     record: options.record
       ? {
           author: options.author ?? defaultAuthor(io.env),
-          sign:
-            signer === undefined
-              ? undefined
-              : (version) => signLoaded(opened.repository, version, signer, undefined, context),
+          sign: signing?.sign(opened.repository),
         }
       : undefined,
   });
@@ -145,7 +141,7 @@ export async function checkCommand(options: CheckCommandOptions, context: Comman
         : `deny: ${decision.image} fails ${options.policy}${multi ? ` on ${denied.join(', ')}` : ''}`,
     );
     if (recorded !== undefined) writeLine(io.stdout, `recorded as decision version ${recorded.version}`);
-    if (signed !== undefined) writeLine(io.stdout, signedLine(signed));
+    if (signed !== undefined && signing) writeLine(io.stdout, signing.line(signed));
   }
   return decision.allowed ? 0 : EXIT_CODES.denied;
 }

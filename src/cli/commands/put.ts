@@ -1,9 +1,3 @@
-/**
- * `manifesto put IMAGE TYPE FILE|-`: store a new version of a piece of metadata. The flags, the
- * environment and the output are here; storing (for one platform, or every platform of an index)
- * and signing are domain operations (metadata/platform-put.ts, policy/trust/signer.ts).
- */
-import type { FetchedManifest } from '../../content/repository.ts';
 import { ManifestoError } from '../../errors/errors.ts';
 import { type PreparedContent, prepareFile, prepareStream } from '../../metadata/content-source.ts';
 import {
@@ -19,7 +13,7 @@ import { checkTypeNameSpelling, validateTypeName } from '../../metadata/type-nam
 import type { Platform } from '../../oci/descriptor.ts';
 import { isIndexMediaType } from '../../oci/media-types.ts';
 import type { SignedVersion } from '../../policy/trust/sign-version.ts';
-import type { CommandContext, OpenedImage } from '../context.ts';
+import type { CommandContext } from '../context.ts';
 import { interruptJournal } from '../interrupted-puts.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { printAllPlatforms, putJson, resultLine, warningLine } from './put-output.ts';
@@ -82,28 +76,17 @@ function checkFlags(options: PutCommandOptions, context: CommandContext): void {
     throw conflict('--cert, --sign-format and --expires need --sign KEY');
 }
 
-/** For --sign: how each stored version is signed and printed (the signing code is loaded only then). */
-async function signingFromFlags(options: PutCommandOptions, context: CommandContext) {
-  if (options.sign === undefined) return undefined;
-  const support = await import('./signing-support.ts');
-  const { signLoaded, signedLine } = await import('./sign.ts');
-  const expiresIn =
-    options.expires === undefined ? undefined : support.parseDuration(options.expires, '--expires');
-  const signer = (await support.signerFromFlags(options, context.io.env))!;
-  return {
-    sign: (opened: OpenedImage) => (version: FetchedManifest) =>
-      signLoaded(opened.repository, version, signer, expiresIn, context),
-    signedLine,
-  };
-}
-
 export async function putCommand(
   options: PutCommandOptions,
   context: CommandContext,
 ): Promise<PutResult | PlatformPutOutcome<SignedVersion>[]> {
   const { io } = context;
   checkFlags(options, context);
-  const signing = await signingFromFlags(options, context);
+  // The signing code (keys, certificates, Notary, Sigstore) is loaded only for --sign.
+  const signing =
+    options.sign === undefined
+      ? undefined
+      : await (await import('./signing-support.ts')).versionSigningFromFlags(options, context);
   const opened = await context.openImage(options.image);
   const maxSize = maxContentSize(options.maxSize, io.env);
   const prepare = (file: string): Promise<PreparedContent> =>
@@ -120,7 +103,7 @@ export async function putCommand(
     validate: !options.noValidate,
     strictContent: strictContent(options.strictContent, io.env),
     onWarning: (w) => io.stderr.write(warningLine(w)),
-    sign: signing?.sign(opened),
+    sign: signing?.sign(opened.repository),
   };
   if (options.allPlatforms) {
     const template = options.filePerPlatform;
@@ -137,7 +120,7 @@ export async function putCommand(
                 return { content: await prepare(file), what: file };
               },
       });
-      printAllPlatforms(context, signing?.signedLine, opened.display, put);
+      printAllPlatforms(context, signing?.line, opened.display, put);
       const failed = platformsFailedError(put.outcomes);
       if (failed !== undefined) throw failed;
       return put.outcomes;
@@ -167,7 +150,7 @@ export async function putCommand(
     if (context.json) writeJson(io.stdout, putJson(opened.display, result, platform, signed));
     else {
       writeLine(io.stdout, resultLine(opened.display, result, platform));
-      if (signed !== undefined && signing) writeLine(io.stdout, signing.signedLine(signed));
+      if (signed !== undefined && signing) writeLine(io.stdout, signing.line(signed));
     }
     return result;
   } finally {

@@ -8,7 +8,9 @@ import { signStoredVersion } from '../../policy/trust/signer.ts';
 import { parseDurationValue } from '../../util/duration.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
-import { loadSigner, type Signer } from './signing-support.ts';
+import { loadSigner, type Signer, signedLine } from './signing-support.ts';
+
+export { signedLine };
 
 export interface SignCommandOptions {
   image: string;
@@ -30,10 +32,6 @@ export function signLoaded(
   context: CommandContext,
 ): Promise<SignedVersion> {
   return signStoredVersion(repository, version, signer, { expiresIn, now: context.now });
-}
-
-export function signedLine(signed: SignedVersion): string {
-  return `Signed version ${signed.version.digest} (${signed.format}) as ${signed.signature.digest}`;
 }
 
 export async function signCommand(

@@ -1,6 +1,13 @@
 /** What the signing and verifying commands share: loading a signer, durations, the trust policy rule. */
+
+import type { FetchedManifest, Repository } from '../../content/repository.ts';
 import { isManifestoError, ManifestoError } from '../../errors/errors.ts';
-import { loadSigner as loadKeySigner, type VersionSigner as Signer } from '../../policy/trust/signer.ts';
+import type { SignedVersion } from '../../policy/trust/sign-version.ts';
+import {
+  loadSigner as loadKeySigner,
+  type VersionSigner as Signer,
+  signStoredVersion,
+} from '../../policy/trust/signer.ts';
 import {
   loadTrustPolicy,
   type MatchedRule,
@@ -8,6 +15,7 @@ import {
   type TrustPolicy,
 } from '../../policy/trust/trust-policy.ts';
 import { TrustedState } from '../../policy/trust/trusted-state.ts';
+import { parseDurationValue } from '../../util/duration.ts';
 import { setting } from '../../util/settings.ts';
 import type { CommandContext } from '../context.ts';
 
@@ -61,6 +69,37 @@ export async function loadSigner(
 }
 
 export { parseDurationValue as parseDuration } from '../../util/duration.ts';
+
+export function signedLine(signed: SignedVersion): string {
+  return `Signed version ${signed.version.digest} (${signed.format}) as ${signed.signature.digest}`;
+}
+
+/** The signing of each stored version of `--sign KEY [--cert F] [--sign-format F] [--expires D]`. */
+export interface VersionSigning {
+  /** Signs a stored version of `repository` (named by digest, or as just stored). */
+  sign(repository: Repository): (version: string | FetchedManifest) => Promise<SignedVersion>;
+  line: typeof signedLine;
+}
+
+/** Loads the key before any request; undefined without --sign. */
+export async function versionSigningFromFlags(
+  flags: {
+    sign?: string | undefined;
+    cert?: string | undefined;
+    signFormat?: string | undefined;
+    expires?: string | undefined;
+  },
+  context: CommandContext,
+): Promise<VersionSigning | undefined> {
+  const expiresIn = flags.expires === undefined ? undefined : parseDurationValue(flags.expires, '--expires');
+  const signer = await signerFromFlags(flags, context.io.env);
+  if (signer === undefined) return undefined;
+  return {
+    sign: (repository) => (version) =>
+      signStoredVersion(repository, version, signer, { expiresIn, now: context.now }),
+    line: signedLine,
+  };
+}
 
 export interface PolicyForImage {
   policy: TrustPolicy;
