@@ -3,7 +3,6 @@
  * `{"ServerURL","Username","Secret"}`), `store` (that JSON on stdin) and `erase` (server URL on stdin).
  * A username of `<token>` means the secret is an identity token.
  */
-import { spawn } from 'node:child_process';
 import { ManifestoError } from '../../errors/errors.ts';
 import type { Credentials } from './types.ts';
 
@@ -50,6 +49,9 @@ async function runHelper(
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.env ?? process.env))
     if (value !== undefined) env[key] = value;
+  // Taken here, not imported: node:child_process (with net, dgram) costs every command ~3 M
+  // instructions to load, and only registries with a credential helper need it.
+  const { spawn } = process.getBuiltinModule('node:child_process');
   return new Promise<HelperRun>((resolve, reject) => {
     const child = spawn(program, [action], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
