@@ -248,6 +248,22 @@ class SqliteStore implements IndexStore {
     });
   }
 
+  removeRepositories(registry: string, prefix: string, keep: ReadonlySet<string>): string[] {
+    const removed: string[] = [];
+    transaction(this.#db, () => {
+      const rows = this.#prepare(
+        'SELECT r.id AS id, r.location AS location FROM repositories r JOIN registries g ON g.id = r.registry_id WHERE g.name = ?',
+      ).all(registry) as Array<{ id: number; location: string }>;
+      const remove = this.#prepare('DELETE FROM repositories WHERE id = ?');
+      for (const row of rows) {
+        if (!row.location.startsWith(prefix) || keep.has(row.location)) continue;
+        remove.run(row.id);
+        removed.push(row.location);
+      }
+    });
+    return removed.sort();
+  }
+
   registrySynced(name: string, syncedAt: string, error: string | null, requests: number | null): void {
     this.#prepare('INSERT INTO registries (name) VALUES (?) ON CONFLICT (name) DO NOTHING').run(name);
     this.#prepare('UPDATE registries SET synced_at = ?, error = ?, requests = ? WHERE name = ?').run(

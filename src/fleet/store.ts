@@ -188,6 +188,11 @@ export interface IndexStore {
   writeRepository(write: RepositoryWrite): void;
   /** Records a repository that could not be synced (its previous rows stay). */
   repositoryFailed(target: RepositoryTarget, error: string): void;
+  /**
+   * Removes the registry's repositories whose location starts with `prefix` and is not in `keep`
+   * (gone from the catalog); returns the locations removed.
+   */
+  removeRepositories(registry: string, prefix: string, keep: ReadonlySet<string>): string[];
   /** Records the end of a registry's sync. */
   registrySynced(name: string, syncedAt: string, error: string | null, requests: number | null): void;
   status(): IndexStatus;

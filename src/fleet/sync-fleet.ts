@@ -14,6 +14,11 @@ export interface FleetSource {
   registry: string;
   /** The repositories to sync, opened by the front end (catalog, a list, one name). */
   repositories(): Promise<SyncTarget[]>;
+  /**
+   * Set when `repositories()` lists every repository whose location starts with it (a catalog):
+   * indexed repositories under it that the listing no longer names are removed from the index.
+   */
+  complete?: string | undefined;
 }
 
 export interface SyncFleetOptions {
@@ -36,6 +41,8 @@ export type RepositoryOutcome = RepositorySyncResult | { location: string; error
 
 export interface FleetSyncResult {
   synced: RepositorySyncResult[];
+  /** Repositories gone from their registry's catalog, removed from the index. */
+  removed: string[];
   failed: Array<{ location: string; error: string }>;
   /** Stopped by the signal before every repository was synced. */
   interrupted: boolean;
@@ -49,7 +56,7 @@ function message(error: unknown): string {
 export async function syncFleet(options: SyncFleetOptions): Promise<FleetSyncResult> {
   const { store } = options;
   const now = options.now ?? (() => new Date());
-  const result: FleetSyncResult = { synced: [], failed: [], interrupted: false };
+  const result: FleetSyncResult = { synced: [], removed: [], failed: [], interrupted: false };
   for (const source of options.sources) {
     if (options.signal?.aborted) {
       result.interrupted = true;
@@ -87,6 +94,10 @@ export async function syncFleet(options: SyncFleetOptions): Promise<FleetSyncRes
         result.failed.push({ location: target.location, error: text });
         options.onRepository?.({ location: target.location, error: text });
       }
+    }
+    if (source.complete !== undefined && registryError === null && !result.interrupted) {
+      const listed = new Set(targets.map((t) => t.location));
+      result.removed.push(...store.removeRepositories(source.registry, source.complete, listed));
     }
     const requests = options.requests === undefined ? null : options.requests(source.registry) - before;
     store.registrySynced(source.registry, now().toISOString(), registryError, requests);

@@ -101,6 +101,7 @@ async function sourcesOf(options: IndexSyncOptions, context: CommandContext, cou
       const prefix = rest.join('/');
       sources.push({
         registry: host!,
+        complete: prefix === '' ? `${host}/` : `${host}/${prefix}/`,
         repositories: async () => {
           const catalog = await listCatalog(transports(host!), prefix === '' ? undefined : prefix);
           return Promise.all(catalog.repositories.map((name) => open(`${host}/${name}`)));
@@ -181,7 +182,7 @@ export async function indexSyncCommand(options: IndexSyncOptions, context: Comma
   } else {
     writeLine(
       context.io.stdout,
-      `indexed ${result.synced.length} repositories, ${images} images (${changed} read, ${images - changed} unchanged), ${requests} requests${result.failed.length === 0 ? '' : `; ${result.failed.length} failed`}`,
+      `indexed ${result.synced.length} repositories, ${images} images (${changed} read, ${images - changed} unchanged), ${requests} requests${result.removed.length === 0 ? '' : `; ${result.removed.length} repositories gone from the catalog removed`}${result.failed.length === 0 ? '' : `; ${result.failed.length} failed`}`,
     );
   }
   if (result.interrupted) return 130;
