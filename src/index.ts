@@ -41,6 +41,15 @@ export { type ListedImage, listMany } from './metadata/bulk/list-many.ts';
 export { type BulkItemOutcome, putMany } from './metadata/bulk/put-many.ts';
 export { type BulkImageOpener, type BulkRun, createBulkRun } from './metadata/bulk/run.ts';
 export { prepareFile, prepareStream } from './metadata/content-source.ts';
+export { type CopyTarget, copyImage } from './metadata/copy/copy-image.ts';
+export { destinationNaming } from './metadata/copy/copy-target.ts';
+export type {
+  CopiedManifest,
+  CopyEvent,
+  CopyOptions,
+  CopyResult,
+  ReferrerDifference,
+} from './metadata/copy/copy-types.ts';
 export { getMetadata, selectVersion } from './metadata/get.ts';
 export { readListing, summariseTypes, versionsOfType } from './metadata/listing.ts';
 export { latestVersion, orderNewestFirst } from './metadata/ordering.ts';

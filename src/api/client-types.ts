@@ -5,6 +5,7 @@
 import type { ManifestoError } from '../errors/errors.ts';
 import type { ListedImage } from '../metadata/bulk/list-many.ts';
 import type { BulkItemOutcome } from '../metadata/bulk/put-many.ts';
+import type { CopyOptions, CopyResult } from '../metadata/copy/copy-types.ts';
 import type { GetResult } from '../metadata/get.ts';
 import type { TypeSummary } from '../metadata/listing.ts';
 import type { AllPlatformsPutResult, PutWarning } from '../metadata/platform-put.ts';
@@ -215,4 +216,9 @@ export interface ManifestoClient {
   ): Promise<RemovalResult>;
   /** The deployment gate (docs/policy.md) for a policy from `parseGatePolicy`; `record` stores it. */
   check(image: ImageInput, policy: GatePolicy, options?: CheckInput): Promise<ClientCheckResult>;
+  /**
+   * `copy SRC DST`: the image with every referrer, by digest (docs/copy.md). DST's tag: its own, else
+   * SRC's. Check `differences` (empty when DST has every selected referrer).
+   */
+  copy(source: ImageInput, destination: string, options?: CopyOptions): Promise<CopyResult>;
 }

@@ -18,6 +18,8 @@ import {
   prepareFile,
   prepareStream,
 } from '../metadata/content-source.ts';
+import { copyImage } from '../metadata/copy/copy-image.ts';
+import { destinationNaming } from '../metadata/copy/copy-target.ts';
 import { readForeignDocument } from '../metadata/foreign-content.ts';
 import { type GetResult, getMetadata, selectVersion } from '../metadata/get.ts';
 import { readListing, summariseTypes } from '../metadata/listing.ts';
@@ -325,6 +327,15 @@ export function createClient(options: ClientOptions & { now?: () => Date } = {})
               },
       });
       return { ...decision, record, recorded, signature: signed };
+    },
+    async copy(source, destination, copyOptions = {}) {
+      const from = await openImage(source);
+      const to = await openImage(destination, {
+        createLayout: copyOptions.dryRun !== true,
+        keepDefaultTag: true,
+      });
+      const naming = destinationNaming(destination, to.reference, from.target);
+      return copyImage(from.repository, from.target, { repository: to.repository, ...naming }, copyOptions);
     },
   };
 }

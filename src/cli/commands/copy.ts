@@ -4,14 +4,17 @@
  * terminal, prints what was (or would be) copied, and exits 11 (COPY_INCOMPLETE) naming what DST
  * still lacks after the copy.
  */
-import { ManifestoError } from '../../errors/errors.ts';
+import type { Repository } from '../../content/repository.ts';
+import { EXIT_CODES, ManifestoError } from '../../errors/errors.ts';
 import { copyImage } from '../../metadata/copy/copy-image.ts';
+import { destinationNaming } from '../../metadata/copy/copy-target.ts';
 import type { CopyEvent, CopyResult } from '../../metadata/copy/copy-types.ts';
 import type { Platform } from '../../oci/descriptor.ts';
-import { namesTagOrDigest } from '../../oci/reference.ts';
+import { type TypeReport, verifyImage } from '../../policy/trust/verify-image.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { formatBytes } from '../render.ts';
+import { policyFor, trustedStateFor } from './signing-support.ts';
 
 export interface CopyCommandOptions {
   source: string;
@@ -22,6 +25,9 @@ export interface CopyCommandOptions {
   referrers?: boolean | undefined;
   dryRun?: boolean | undefined;
   concurrency?: number | undefined;
+  /** Check the trust policy at DST after copying (exit 9 when a checked type fails). */
+  verify?: boolean | undefined;
+  trustPolicy?: string | undefined;
 }
 
 /** A one-line counter on stderr, redrawn at most every 100 ms (terminals only). */
@@ -78,15 +84,12 @@ export async function copyCommand(options: CopyCommandOptions, context: CommandC
     createLayout: options.dryRun !== true,
     keepDefaultTag: true,
   });
-  const named = namesTagOrDigest(options.destination);
-  // DST without a tag takes SRC's tag (if SRC was named by one).
-  const sourceTag = source.target.includes(':') ? undefined : source.target;
-  const tag = named ? destination.reference.tag : sourceTag;
+  const naming = destinationNaming(options.destination, destination.reference, source.target);
   const shown = context.io.interactive && !context.json ? progress(context) : undefined;
   const result = await copyImage(
     source.repository,
     source.target,
-    { repository: destination.repository, tag, digest: named ? destination.reference.digest : undefined },
+    { repository: destination.repository, ...naming },
     {
       platform: options.platform,
       types: options.types,
@@ -98,8 +101,24 @@ export async function copyCommand(options: CopyCommandOptions, context: CommandC
     },
   );
   shown?.done();
-  if (context.json) writeJson(context.io.stdout, result);
-  else writeLine(context.io.stdout, summary(result));
+  const reports =
+    options.verify === true && !result.dryRun
+      ? await verifyAtDestination(destination.repository, result, options, context)
+      : undefined;
+  const failed = reports?.filter((r) => r.status === 'failed') ?? [];
+  if (context.json) {
+    writeJson(context.io.stdout, {
+      ...result,
+      ...(reports === undefined ? {} : { verification: { ok: failed.length === 0, types: reports } }),
+    });
+  } else {
+    writeLine(context.io.stdout, summary(result));
+    for (const r of reports ?? [])
+      writeLine(
+        context.io.stdout,
+        `verify ${r.type}: ${r.status === 'failed' ? `FAILED: ${r.detail}` : r.detail}`,
+      );
+  }
   if (result.differences.length > 0) {
     const detail = result.differences.map((d) => `${d.subject}: ${d.missing.join(', ')}`).join('; ');
     throw new ManifestoError(
@@ -110,5 +129,31 @@ export async function copyCommand(options: CopyCommandOptions, context: CommandC
       },
     );
   }
+  if (failed.length > 0) {
+    context.io.stderr.write(
+      `manifesto: error: at ${result.destination}, ${failed.length} of ${reports!.length} types do not verify: ${failed.map((r) => r.type).join(', ')}\n`,
+    );
+    return EXIT_CODES.verification;
+  }
   return 0;
+}
+
+/** `--verify`: the trust policy checked on the copied image at DST, as `manifesto verify` does. */
+async function verifyAtDestination(
+  repository: Repository,
+  result: CopyResult,
+  options: CopyCommandOptions,
+  context: CommandContext,
+): Promise<TypeReport[]> {
+  const { policy } = await policyFor(repository.location, options.trustPolicy, context.io.env);
+  const { reports } = await verifyImage({
+    repository,
+    reference: result.image.digest,
+    image: `${result.destination}@${result.image.digest}`,
+    policy,
+    trusted: trustedStateFor(undefined, context),
+    now: context.now?.(),
+    onWarning: (message) => context.io.stderr.write(`warning: ${message}\n`),
+  });
+  return reports;
 }

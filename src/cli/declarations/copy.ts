@@ -2,13 +2,13 @@
 import type { Platform } from '../../oci/descriptor.ts';
 import { parseWholeNumber } from '../../util/settings.ts';
 import type { CommandDeclaration } from '../declare.ts';
-import { platformOption } from '../shared-options.ts';
+import { platformOption, TRUST_POLICY_OPTION } from '../shared-options.ts';
 
 export const copy: CommandDeclaration = {
   name: 'copy',
   registry: true,
   usage: [
-    'copy SRC DST [--platform P] [--types T,...] [--latest-only] [--no-referrers] [--dry-run] [--json]',
+    'copy SRC DST [--platform P] [--types T,...] [--latest-only] [--no-referrers] [--dry-run] [--verify] [--json]',
   ],
   intro: `Copies the image SRC (a single image or an index with every platform) to DST with every referrer,
 recursively: manifesto's metadata versions and their signatures, and other tools' artifacts
@@ -28,6 +28,12 @@ names what DST lacks.`,
     'latest-only': { type: 'boolean', help: 'only the latest version of each type' },
     'no-referrers': { type: 'boolean', help: 'the image alone, no metadata (like crane copy)' },
     'dry-run': { type: 'boolean', help: 'say what would be copied; write nothing' },
+    verify: {
+      type: 'boolean',
+      help: `then check the trust policy at DST on the copied image, as manifesto verify
+does (exit 9 when a checked type does not verify)`,
+    },
+    'trust-policy': TRUST_POLICY_OPTION,
     concurrency: {
       type: 'string',
       value: 'N',
@@ -52,6 +58,8 @@ names what DST lacks.`,
         referrers: !args.on('no-referrers'),
         dryRun: args.on('dry-run'),
         concurrency: args.value<number>('concurrency'),
+        verify: args.on('verify'),
+        trustPolicy: args.text('trust-policy'),
       },
       context,
     );

@@ -8,14 +8,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fetch as undiciFetch } from 'undici';
+import { createClient } from '../../../src/api/client.ts';
 import type { RepositoryReader } from '../../../src/content/repository.ts';
 import type { CopyResult } from '../../../src/metadata/copy/copy-types.ts';
+import type { ClientOptions } from '../../../src/open/client-options.ts';
 import type { RequestEvent } from '../../../src/registry/http/types.ts';
 import { pushTestMultiPlatformImage } from '../../support/images.ts';
 import { runPeer } from '../../support/peers.ts';
 import { uniqueRepository } from '../../support/registries.ts';
 import { type MetadataBackend, metadataBackend, type TestImage } from './support/backends.ts';
-import { type CliOptions, ok, okJson, runCli } from './support/cli.ts';
+import { type CliOptions, ok, okJson, runCli, spawnCli } from './support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-copy-'));
 const env = {
@@ -300,5 +303,118 @@ describe('copy options', () => {
     const bare = await copy(image.ref, destination(backends.distribution, 'copy-bare'), ['--no-referrers']);
     assert.equal(bare.copied.length, 1);
     assert.equal(bare.referrers.source, 0);
+  });
+});
+
+/** A fetch that answers every request after the first `writes` writes (PUT/POST/PATCH) with a 400: a crash. */
+function crashingFetch(writes: number): {
+  fetch: NonNullable<ClientOptions['fetch']>;
+  crashed: () => boolean;
+} {
+  let sent = 0;
+  let crashed = false;
+  const wrapped = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const method = init?.method ?? 'GET';
+    if (crashed || (method !== 'GET' && method !== 'HEAD' && sent >= writes)) {
+      crashed = true;
+      return new Response('{"errors":[{"code":"UNSUPPORTED","message":"crashed"}]}', {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      });
+    }
+    if (method !== 'GET' && method !== 'HEAD') sent++;
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    return (await undiciFetch(url, init as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+  };
+  return { fetch: wrapped as NonNullable<ClientOptions['fetch']>, crashed: () => crashed };
+}
+
+/** Every referrer a destination lists exists there (no dangling listing entry). */
+async function assertNoDangling(repository: RepositoryReader, edges: readonly string[]): Promise<void> {
+  for (const edge of edges) {
+    const digest = edge.split(' -> ')[1]!;
+    await repository.resolve(digest);
+  }
+}
+
+describe('copy interrupted and resumed', () => {
+  it('a copy cut off after N writes leaves nothing dangling; the next run completes it (tag schema)', async () => {
+    const image = await sourceImage(backends.refreg, 'copy-crash');
+    const expected = await referrerTree(image.repository, [image.subject.digest]);
+    for (const writes of [2, 5, 9, 14, 20]) {
+      const dst = destination(backends.distribution, `copy-crash-${writes}`);
+      const crash = crashingFetch(writes);
+      const client = createClient({ plainHttp: true, env, fetch: crash.fetch });
+      await assert.rejects(client.copy(image.ref, dst), `cut off after ${writes} writes`);
+      assert.ok(crash.crashed());
+      const target = await openDestination(dst);
+      await assertNoDangling(target, await referrerTree(target, [image.subject.digest]).catch(() => []));
+      const resumed = await createClient({ plainHttp: true, env }).copy(image.ref, dst);
+      assert.deepEqual(resumed.differences, []);
+      const edges = await referrerTree(target, [image.subject.digest]);
+      assert.deepEqual(edges, expected, `after ${writes} writes and a rerun`);
+      await assertNoDangling(target, edges);
+    }
+  });
+});
+
+describe('copy racing writers at the destination', () => {
+  it('10 manifesto puts during a copy to a tag-schema registry: none is lost', async () => {
+    const image = await sourceImage(backends.refreg, 'copy-race');
+    const dst = destination(backends.distribution, 'copy-race-to');
+    await copy(image.ref, dst, ['--no-referrers']);
+    const puts = Array.from({ length: 10 }, (_, n) =>
+      spawnCli(['put', dst, 'race', file(`{"n":${n}}`), '--no-validate', '--json', '--plain-http'], { env }),
+    );
+    const copying = copy(image.ref, dst);
+    const results = await Promise.all(puts);
+    const copied = await copying;
+    assert.deepEqual(copied.differences, []);
+    const versions = results.map((r, n) => okJson<{ version: string }>(r, `put ${n}`).version);
+    const listed = new Set(
+      (await (await openDestination(dst)).referrers(image.subject.digest)).manifests.map((d) => d.digest),
+    );
+    for (const v of versions) assert.ok(listed.has(v), `put version ${v} is listed`);
+    for (const edge of await referrerTree(image.repository, [image.subject.digest])) {
+      assert.ok(listed.has(edge.split(' -> ')[1]!) || edge.split(' -> ')[0] !== image.subject.digest, edge);
+    }
+  });
+});
+
+describe('copy --verify and the library', () => {
+  it('--verify checks the trust policy at DST (exit 9 when a checked type fails); createClient().copy', async () => {
+    const image = await sourceImage(backends.distribution, 'copy-verify');
+    const dst = destination(backends.refreg, 'copy-verify-to');
+    const verified = okJson<CopyResult & { verification: { ok: boolean; types: Array<{ type: string }> } }>(
+      await run(['copy', image.ref, dst, '--json', '--verify', '--trust-policy', policy]),
+      'copy --verify',
+    );
+    assert.equal(verified.verification.ok, true);
+    assert.ok(verified.verification.types.some((t) => t.type === 'approvals'));
+
+    const strict = join(dir, 'strict.yaml');
+    writeFileSync(
+      strict,
+      `version: 1
+authorities:
+  qa:
+    certificates: [qa.crt]
+rules:
+  - repositories: ["**"]
+    types: [notes]
+    authorities: [qa]
+    enforcement: enforce
+`,
+    );
+    const refused = await run(['copy', image.ref, dst, '--verify', '--trust-policy', strict]);
+    assert.equal(refused.code, 9, refused.stderr);
+    assert.match(refused.stderr, /notes/);
+
+    const layout = destination(backends.layout, 'copy-library');
+    const result = await createClient({ plainHttp: true, env }).copy(image.ref, layout);
+    assert.equal(result.image.digest, image.subject.digest);
+    assert.equal(result.tag, 'v1');
+    assert.deepEqual(result.differences, []);
+    await assertSameTree(image, layout);
   });
 });
