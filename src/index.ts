@@ -35,6 +35,12 @@ export {
   isManifestoError,
   ManifestoError,
 } from './errors/errors.ts';
+export {
+  type AllPlatformsPutResult,
+  type PlatformPutOutcome,
+  platformsFailedError,
+  putAllPlatforms,
+} from './metadata/all-platforms-put.ts';
 // The operations every front end calls (the CLI and createClient are thin layers over them).
 export { type BulkListItem, type BulkPutItem, parseBulkList, parseBulkPut } from './metadata/bulk/lines.ts';
 export { type ListedImage, listMany } from './metadata/bulk/list-many.ts';
@@ -53,15 +59,7 @@ export type {
 export { getMetadata, selectVersion } from './metadata/get.ts';
 export { readListing, summariseTypes, versionsOfType } from './metadata/listing.ts';
 export { latestVersion, orderNewestFirst } from './metadata/ordering.ts';
-export {
-  type AllPlatformsPutResult,
-  type PlatformPutOutcome,
-  type PlatformPutResult,
-  type PutWarning,
-  platformsFailedError,
-  putAllPlatforms,
-  putPlatformMetadata,
-} from './metadata/platform-put.ts';
+export { type PlatformPutResult, type PutWarning, putPlatformMetadata } from './metadata/platform-put.ts';
 export { type PutResult, putMetadata } from './metadata/put.ts';
 export { deleteMetadata, pruneMetadata, type RemovalResult } from './metadata/remove.ts';
 export type { MetadataVersion } from './metadata/version.ts';

@@ -3,12 +3,13 @@
  * with what the CLI takes from flags and the environment passed as values.
  */
 import type { ManifestoError } from '../errors/errors.ts';
+import type { AllPlatformsPutResult } from '../metadata/all-platforms-put.ts';
 import type { ListedImage } from '../metadata/bulk/list-many.ts';
 import type { BulkItemOutcome } from '../metadata/bulk/put-many.ts';
 import type { CopyOptions, CopyResult } from '../metadata/copy/copy-types.ts';
 import type { GetResult } from '../metadata/get.ts';
 import type { TypeSummary } from '../metadata/listing.ts';
-import type { AllPlatformsPutResult, PutWarning } from '../metadata/platform-put.ts';
+import type { PutWarning } from '../metadata/platform-put.ts';
 import type { PutResult } from '../metadata/put.ts';
 import type { RemovalResult } from '../metadata/remove.ts';
 import type { MetadataVersion } from '../metadata/version.ts';

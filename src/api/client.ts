@@ -8,6 +8,7 @@
  */
 import type { FetchedManifest } from '../content/repository.ts';
 import { usageError } from '../errors/errors.ts';
+import { platformsFailedError, putAllPlatforms } from '../metadata/all-platforms-put.ts';
 import { checkBulkPutItem } from '../metadata/bulk/lines.ts';
 import { listMany } from '../metadata/bulk/list-many.ts';
 import { putMany } from '../metadata/bulk/put-many.ts';
@@ -24,7 +25,7 @@ import { readForeignDocument } from '../metadata/foreign-content.ts';
 import { type GetResult, getMetadata, selectVersion } from '../metadata/get.ts';
 import { readListing, summariseTypes } from '../metadata/listing.ts';
 import { getPlatformMetadata, selectPlatformVersion } from '../metadata/platform-get.ts';
-import { platformsFailedError, putAllPlatforms, putPlatformMetadata } from '../metadata/platform-put.ts';
+import { putPlatformMetadata } from '../metadata/platform-put.ts';
 import { deleteMetadata, pruneMetadata } from '../metadata/remove.ts';
 import { resolveTarget } from '../metadata/target.ts';
 import { parseReference } from '../oci/reference.ts';

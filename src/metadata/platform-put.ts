@@ -1,7 +1,7 @@
 /**
  * `put` with the multi-platform rules, the mirror of platform-get.ts: one version for the image the
- * reference names (or, with a platform, for that platform's manifest of an index), or one version per
- * platform of an index (`allPlatforms`), each platform's failure its own. Every front end (the CLI,
+ * reference names (or, with a platform, for that platform's manifest of an index); one version per
+ * platform of an index is all-platforms-put.ts, on the steps exported here. Every front end (the CLI,
  * the library, a server) stores through these functions, so they check content the same way and make
  * the same requests.
  *
@@ -10,28 +10,14 @@
  * sign a stored version (`sign`: called as soon as the version manifest is stored, so that the
  * signature's index update overlaps the version's on registries without the referrers API), and how
  * to remember a put interrupted after storing its version (`journal`).
- *
- * The fan-out uploads each distinct content blob and the empty config once before the platforms'
- * versions are pushed in parallel: parallel uploads of one blob race on some registries
- * (distribution 2.8 rewrites the repository's blob link in place, so a manifest PUT that checks it
- * meanwhile fails with MANIFEST_BLOB_UNKNOWN). For N platforms and one file: 2 blob uploads, not 2N.
  */
 import type { FetchedManifest, Repository } from '../content/repository.ts';
-import { internalError, ManifestoError } from '../errors/errors.ts';
 import type { Descriptor, Platform } from '../oci/descriptor.ts';
-import { formatPlatform } from '../oci/platform.ts';
 import type { PreparedContent } from './content-source.ts';
 import { contentContradictions, contentMismatchError, mayClaim, type StoredFor } from './content-subject.ts';
 import { checkKindContent, type KindCheck } from './kind-check.ts';
-import {
-  contentMediaType,
-  finishStoredVersion,
-  type PutResult,
-  pushEmptyConfig,
-  pushVersionBlobs,
-  putMetadata,
-} from './put.ts';
-import { type IndexInfo, type PlatformChild, resolveTarget } from './target.ts';
+import { contentMediaType, finishStoredVersion, type PutResult, putMetadata } from './put.ts';
+import { resolveTarget } from './target.ts';
 
 /** Something a put noticed that does not stop it. `what` names the file or platform, when several. */
 export type PutWarning =
@@ -101,33 +87,15 @@ export interface PlatformPutResult<S> {
   finishedInterrupted: boolean;
 }
 
-export interface AllPlatformsPutOptions<S> extends PlatformPutBase<S> {
-  /** The content every platform gets... */
-  content?: PreparedContent | undefined;
-  /**
-   * ...or each platform's own (prepared here, disposed after; `what` names it in warnings). A
-   * platform whose content cannot be prepared fails alone.
-   */
-  contentFor?: ((platform: Platform) => Promise<{ content: PreparedContent; what: string }>) | undefined;
-}
-
-export interface PlatformPutOutcome<S> {
-  platform: Platform;
-  result?: PutResult | undefined;
-  signed?: S | undefined;
-  error?: ManifestoError | undefined;
-}
-
-export interface AllPlatformsPutResult<S> {
-  index: Descriptor;
-  outcomes: PlatformPutOutcome<S>[];
-}
-
 /**
  * Validates content stored under a well-known kind (docs/kinds.md) before any request; warns when
  * it is not validated (larger than the 16 MiB parse limit), unless validation is off.
  */
-function validateContent<S>(options: PlatformPutBase<S>, content: PreparedContent, what?: string): KindCheck {
+export function validateContent<S>(
+  options: PlatformPutBase<S>,
+  content: PreparedContent,
+  what?: string,
+): KindCheck {
   const validate = options.validate !== false;
   const mediaType = contentMediaType(content, options.mediaType);
   const check = checkKindContent(options.type, content, mediaType, { validate });
@@ -137,7 +105,7 @@ function validateContent<S>(options: PlatformPutBase<S>, content: PreparedConten
 }
 
 /** Content about another image or platform than the one it is stored for: a warning, or refused. */
-function checkContentSubject<S>(
+export function checkContentSubject<S>(
   options: PlatformPutBase<S>,
   content: PreparedContent,
   storedFor: StoredFor,
@@ -153,7 +121,7 @@ function checkContentSubject<S>(
  * Stores the version; with `sign`, signs it as soon as the version manifest is stored, while the
  * version is being listed. A failed put waits for the signing it started before it throws.
  */
-async function storeVersion<S>(
+export async function storeVersion<S>(
   options: PlatformPutBase<S>,
   content: PreparedContent,
   subject: Descriptor | undefined,
@@ -250,155 +218,4 @@ export async function putPlatformMetadata<S = never>(
   } finally {
     stop();
   }
-}
-
-type PreparedPlatform =
-  | { child: PlatformChild; content: PreparedContent; owned: boolean }
-  | { child: PlatformChild; error: ManifestoError };
-
-/** Uploads each distinct content blob once, and the empty config; the upload error of each digest. */
-async function pushSharedBlobs<S>(
-  options: PlatformPutBase<S>,
-  prepared: readonly PreparedPlatform[],
-): Promise<Map<string, ManifestoError>> {
-  const distinct = new Map<string, PreparedContent>();
-  for (const p of prepared)
-    if ('content' in p && !distinct.has(p.content.digest)) distinct.set(p.content.digest, p.content);
-  const failures = new Map<string, ManifestoError>();
-  const { repository } = options;
-  await Promise.all([
-    ...[...distinct.values()].map(async (content) => {
-      try {
-        const mediaType = contentMediaType(content, options.mediaType);
-        await pushVersionBlobs(repository, content, mediaType, { emptyConfig: false });
-      } catch (error) {
-        failures.set(content.digest, internalError(error));
-      }
-    }),
-    (async () => {
-      if (distinct.size === 0) return;
-      try {
-        await pushEmptyConfig(repository);
-      } catch (error) {
-        const failure = internalError(error);
-        for (const digest of distinct.keys()) if (!failures.has(digest)) failures.set(digest, failure);
-      }
-    })(),
-  ]);
-  return failures;
-}
-
-async function preparePlatform<S>(
-  options: AllPlatformsPutOptions<S>,
-  index: IndexInfo,
-  child: PlatformChild,
-): Promise<PreparedPlatform> {
-  const storedFor = {
-    digest: child.descriptor.digest,
-    indexDigest: index.descriptor.digest,
-    platform: child.platform,
-  };
-  try {
-    if (options.content !== undefined) {
-      checkContentSubject(options, options.content, storedFor, formatPlatform(child.platform));
-      return { child, content: options.content, owned: false };
-    }
-    const { content, what } = await options.contentFor!(child.platform);
-    try {
-      validateContent(options, content, what);
-      checkContentSubject(options, content, storedFor, what);
-    } catch (error) {
-      await content.dispose();
-      throw error;
-    }
-    return { child, content, owned: true };
-  } catch (error) {
-    return { child, error: internalError(error) };
-  }
-}
-
-/** Stored but not signed: the version is reported, so that signing it later can finish the job. */
-function signingFailed(result: PutResult, platform: Platform, error: unknown): ManifestoError {
-  const failure = internalError(error);
-  return new ManifestoError(
-    failure.code,
-    `stored version ${result.version}, but signing it failed: ${failure.message}`,
-    {
-      category: failure.category,
-      hint: `Sign it with "manifesto sign IMAGE ${result.type} --version ${result.version} --platform ${formatPlatform(platform)} --key KEY".`,
-      cause: failure,
-    },
-  );
-}
-
-async function putPrepared<S>(
-  options: AllPlatformsPutOptions<S>,
-  p: PreparedPlatform,
-  uploadFailures: ReadonlyMap<string, ManifestoError>,
-): Promise<PlatformPutOutcome<S>> {
-  const { platform, descriptor } = p.child;
-  if ('error' in p) return { platform, error: p.error };
-  const uploadError = uploadFailures.get(p.content.digest);
-  if (uploadError !== undefined) return { platform, error: uploadError };
-  try {
-    const subject = { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size };
-    const { result, signing } = await storeVersion(options, p.content, subject, true);
-    if (signing === undefined) return { platform, result };
-    try {
-      return { platform, result, signed: await signing };
-    } catch (error) {
-      return { platform, result, error: signingFailed(result, platform, error) };
-    }
-  } catch (error) {
-    return { platform, error: internalError(error) };
-  }
-}
-
-/**
- * One version per platform of the index the reference names, in parallel: every platform's content
- * first (a missing file fails that platform only), then each blob once, then the versions. Throws
- * NOT_AN_INDEX for a single-platform image; otherwise each platform's failure is in its outcome
- * (see platformsFailedError).
- */
-export async function putAllPlatforms<S = never>(
-  options: AllPlatformsPutOptions<S>,
-): Promise<AllPlatformsPutResult<S>> {
-  if ((options.content === undefined) === (options.contentFor === undefined))
-    throw new TypeError('putAllPlatforms needs exactly one of content and contentFor');
-  if (options.content !== undefined) validateContent(options, options.content);
-  const target = await resolveTarget(options.repository, options.reference, {
-    readIndex: true,
-    image: options.image,
-  });
-  const index = target.index;
-  if (index === undefined) {
-    throw new ManifestoError('NOT_AN_INDEX', `${options.image} is a single-platform image`, {
-      category: 'usage',
-      hint: 'Leave out --all-platforms: the metadata goes to the image itself.',
-    });
-  }
-  const prepared = await Promise.all(index.platforms.map((child) => preparePlatform(options, index, child)));
-  try {
-    const uploadFailures = await pushSharedBlobs(options, prepared);
-    const outcomes = await Promise.all(prepared.map((p) => putPrepared(options, p, uploadFailures)));
-    return { index: index.descriptor, outcomes };
-  } finally {
-    await Promise.all(prepared.map((p) => ('content' in p && p.owned ? p.content.dispose() : undefined)));
-  }
-}
-
-/** The error of a fan-out some of whose platforms failed ('partial' when others were stored). */
-export function platformsFailedError(
-  outcomes: readonly PlatformPutOutcome<unknown>[],
-): ManifestoError | undefined {
-  const failed = outcomes.filter((o) => o.error !== undefined);
-  if (failed.length === 0) return undefined;
-  return new ManifestoError(
-    'PLATFORMS_FAILED',
-    `${failed.length} of ${outcomes.length} platforms failed: ${failed.map((o) => formatPlatform(o.platform)).join(', ')}`,
-    {
-      category: failed.length === outcomes.length ? failed[0]!.error!.category : 'partial',
-      hint: 'The platforms not listed were stored; run the command again for the failed ones with --platform.',
-    },
-  );
 }

@@ -1,5 +1,6 @@
 /** What `put` prints: one line per stored version (and signature), or JSON; warnings on stderr. */
-import type { AllPlatformsPutResult, PutWarning } from '../../metadata/platform-put.ts';
+import type { AllPlatformsPutResult } from '../../metadata/all-platforms-put.ts';
+import type { PutWarning } from '../../metadata/platform-put.ts';
 import type { PutResult } from '../../metadata/put.ts';
 import type { Platform } from '../../oci/descriptor.ts';
 import { formatPlatform } from '../../oci/platform.ts';

@@ -1,12 +1,17 @@
+/**
+ * `manifesto put IMAGE TYPE FILE|-`: store a new version of a piece of metadata. The flags, the
+ * environment and the output are here; storing (for one platform, or every platform of an index)
+ * and signing are domain operations (metadata/platform-put.ts, metadata/all-platforms-put.ts,
+ * policy/trust/signer.ts).
+ */
 import { ManifestoError } from '../../errors/errors.ts';
-import { type PreparedContent, prepareFile, prepareStream } from '../../metadata/content-source.ts';
 import {
-  type PlatformPutBase,
   type PlatformPutOutcome,
   platformsFailedError,
   putAllPlatforms,
-  putPlatformMetadata,
-} from '../../metadata/platform-put.ts';
+} from '../../metadata/all-platforms-put.ts';
+import { type PreparedContent, prepareFile, prepareStream } from '../../metadata/content-source.ts';
+import { type PlatformPutBase, putPlatformMetadata } from '../../metadata/platform-put.ts';
 import type { PutResult } from '../../metadata/put.ts';
 import { validateAnnotations } from '../../metadata/put.ts';
 import { checkTypeNameSpelling, validateTypeName } from '../../metadata/type-name.ts';
