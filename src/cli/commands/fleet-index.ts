@@ -31,7 +31,7 @@ export function indexPath(option: string | undefined, env: Record<string, string
   return join(stateDirectory(env), 'index.db');
 }
 
-function withStore<T>(path: string, work: (store: IndexStore) => Promise<T> | T): Promise<T> {
+export function withStore<T>(path: string, work: (store: IndexStore) => Promise<T> | T): Promise<T> {
   const store = openSqliteStore(path);
   return Promise.resolve()
     .then(() => work(store))

@@ -8,6 +8,7 @@ export const check: CommandDeclaration = {
   registry: true,
   usage: [
     'check IMAGE --policy FILE [--platform P | --all-platforms] [--trust-policy FILE] [--json] [--record [--sign KEY [--cert CRT]]]',
+    'check --query EXPR --policy FILE [--index PATH] [--trust-policy FILE] [--json] [--record ...]',
   ],
   intro: `Evaluates the deployment policy FILE (YAML; docs/policy.md) against IMAGE's metadata: rules require,
 maxAge, vulnerabilities (maxSeverity, noFixable, allow, VEX), approvals, provenance, signedBy, cel.
@@ -37,8 +38,41 @@ they name are read at their latest verified version, by the signed chain`,
     'sign-format': SIGNING_OPTIONS['sign-format']!,
     author: { type: 'string', value: 'NAME', help: 'who records the decision' },
     json: { type: 'boolean', help: 'the decision as JSON' },
+    query: {
+      type: 'string',
+      value: 'EXPR',
+      help: 'instead of IMAGE: every image of the fleet index the query selects (docs/index.md); exit 10 if any is denied',
+    },
+    index: {
+      type: 'string',
+      value: 'PATH',
+      env: 'MANIFESTO_INDEX',
+      help: 'with --query: the fleet index file (default $MANIFESTO_INDEX, else $MANIFESTO_STATE_DIR/index.db)',
+    },
   },
   run: async (args, context) => {
+    const query = args.text('query');
+    if (query !== undefined) {
+      args.positionals([]);
+      const { fleetCheckCommand } = await import('../commands/fleet-check.ts');
+      return fleetCheckCommand(
+        {
+          query,
+          index: args.text('index'),
+          policy: args.required('policy', 'manifesto check --query EXPR --policy deploy-policy.yaml'),
+          platform: args.value<Platform>('platform'),
+          allPlatforms: args.on('all-platforms'),
+          record: args.on('record'),
+          sign: args.text('sign'),
+          cert: args.text('cert'),
+          signFormat: args.text('sign-format'),
+          author: args.text('author'),
+          trustPolicy: args.text('trust-policy'),
+          trustedState: args.text('trusted-state'),
+        },
+        context,
+      );
+    }
     const [image] = args.positionals(['image']);
     const policy = args.required('policy', 'manifesto check IMAGE --policy deploy-policy.yaml');
     const { checkCommand } = await import('../commands/check.ts');

@@ -3,7 +3,7 @@
 // with freshness, invalid queries refused with exit 2 and the column, a second sync that reads no
 // version again, a deleted repository's image gone after the next sync, and drop.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -95,6 +95,33 @@ if (distribution !== undefined) {
       );
       assert.match(explain, /sql: {8}"CVE-2024-0727" in vuln\.ids/);
       assert.match(explain, /in process: vuln\.age > 1/);
+
+      // check --query: the gate over every image the query selects, in one process.
+      const policy = join(dir, 'policy.yaml');
+      writeFileSync(policy, 'version: 1\nrules:\n  - require: [vuln]\n');
+      const fleetCheck = await cli([
+        'check',
+        '--query',
+        `repository.startsWith("${distribution.host}/${prefix}/")`,
+        '--policy',
+        policy,
+        '--index',
+        index,
+      ]);
+      assert.equal(fleetCheck.code, 10, fleetCheck.stderr);
+      assert.match(
+        fleetCheck.stdout.toString(),
+        new RegExp(`allow: ${distribution.host}/${prefix}/api@${images.api}`),
+      );
+      assert.match(
+        fleetCheck.stdout.toString(),
+        new RegExp(`deny: ${distribution.host}/${prefix}/web@${images.web}`),
+      );
+      assert.match(fleetCheck.stderr, /checked 2 images of the index: 1 allowed, 1 denied/);
+      ok(
+        await cli(['check', '--query', '"vuln" in types', '--policy', policy, '--index', index]),
+        'check --query',
+      );
 
       // Saved questions: flags that are CEL expressions (ANDed with each other and with EXPR).
       const digests = async (args: string[]) =>
