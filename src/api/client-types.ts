@@ -4,6 +4,7 @@
  */
 import type { ManifestoError } from '../errors/errors.ts';
 import type { AllPlatformsPutResult } from '../metadata/all-platforms-put.ts';
+import type { PutItem } from '../metadata/bulk/lines.ts';
 import type { ListedImage } from '../metadata/bulk/list-many.ts';
 import type { BulkItemOutcome } from '../metadata/bulk/put-many.ts';
 import type { CopyOptions, CopyResult } from '../metadata/copy/copy-types.ts';
@@ -81,15 +82,7 @@ export interface ClientAllPlatformsResult extends AllPlatformsPutResult<SignedVe
 }
 
 /** One operation of a put many (the fields of a `put --from` line). */
-export interface PutManyItem {
-  image: string;
-  type: string;
-  file: string;
-  mediaType?: string | undefined;
-  annotations?: Record<string, string> | undefined;
-  author?: string | undefined;
-  platform?: Platform | undefined;
-}
+export type PutManyItem = PutItem;
 
 export interface PutManyOptions {
   /** Items doing work at a time (default 16). */

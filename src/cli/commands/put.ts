@@ -10,6 +10,7 @@ import {
   platformsFailedError,
   putAllPlatforms,
 } from '../../metadata/all-platforms-put.ts';
+import type { PutItem } from '../../metadata/bulk/lines.ts';
 import { type PreparedContent, prepareFile, prepareStream } from '../../metadata/content-source.ts';
 import { type PlatformPutBase, putPlatformMetadata } from '../../metadata/platform-put.ts';
 import type { PutResult } from '../../metadata/put.ts';
@@ -26,17 +27,9 @@ import { defaultAuthor, maxContentSize, strictContent, strictTypes } from './put
 
 export { defaultAuthor, strictTypes };
 
-export interface PutCommandOptions {
-  image: string;
-  type: string;
-  /** A file path, or `-` for standard input. */
-  file: string;
-  mediaType?: string | undefined;
-  annotations?: Record<string, string> | undefined;
-  author?: string | undefined;
+/** `file` may be `-` for standard input. */
+export interface PutCommandOptions extends PutItem {
   maxSize?: number | undefined;
-  /** Store for this platform of a multi-platform image. */
-  platform?: Platform | undefined;
   /** Store for every platform of a multi-platform image (in parallel). */
   allPlatforms?: boolean | undefined;
   /** With allPlatforms: a file name template with {os}, {arch}, {variant}, {osversion}. */

@@ -4,7 +4,6 @@
  * code 9 when an enforcing rule's check failed. The verification is policy/trust/verified-views.ts.
  */
 import { EXIT_CODES } from '../../errors/errors.ts';
-import type { Platform } from '../../oci/descriptor.ts';
 import { formatPlatform } from '../../oci/platform.ts';
 import { describeStatus } from '../../policy/trust/freshness.ts';
 import { verifiedHistory, verifiedListing } from '../../policy/trust/verified-views.ts';
@@ -13,18 +12,10 @@ import type { CommandContext } from '../context.ts';
 import { writeJson, writeLine } from '../io.ts';
 import { subjectJson, table } from '../render.ts';
 import { policyFor, trustedStateFor } from './signing-support.ts';
-import { IMAGE_SIGNATURE } from './verify.ts';
+import { IMAGE_SIGNATURE, type VerifyCommandOptions } from './verify.ts';
 
-export interface VerifiedViewOptions {
-  image: string;
-  type?: string | undefined;
-  platform?: Platform | undefined;
-  trustPolicy?: string | undefined;
-  /** history --verify: accept an older signed latest than this machine remembers (resets the state). */
-  acceptRollback?: boolean | undefined;
-  /** history --verify: a shared trusted state (file or directory) instead of this machine's. */
-  trustedState?: string | undefined;
-}
+/** The options of `history --verify` and `list --verify`: those of `verify`. */
+export type VerifiedViewOptions = VerifyCommandOptions;
 
 function verdictJson(v: VersionVerdict) {
   return {

@@ -51,6 +51,18 @@ they name are read at their latest verified version, by the signed chain`,
     },
   },
   run: async (args, context) => {
+    // The flags one image and a query of the fleet index share.
+    const checkFlags = () => ({
+      platform: args.value<Platform>('platform'),
+      allPlatforms: args.on('all-platforms'),
+      record: args.on('record'),
+      sign: args.text('sign'),
+      cert: args.text('cert'),
+      signFormat: args.text('sign-format'),
+      author: args.text('author'),
+      trustPolicy: args.text('trust-policy'),
+      trustedState: args.text('trusted-state'),
+    });
     const query = args.text('query');
     if (query !== undefined) {
       args.positionals([]);
@@ -60,15 +72,7 @@ they name are read at their latest verified version, by the signed chain`,
           query,
           index: args.text('index'),
           policy: args.required('policy', 'manifesto check --query EXPR --policy deploy-policy.yaml'),
-          platform: args.value<Platform>('platform'),
-          allPlatforms: args.on('all-platforms'),
-          record: args.on('record'),
-          sign: args.text('sign'),
-          cert: args.text('cert'),
-          signFormat: args.text('sign-format'),
-          author: args.text('author'),
-          trustPolicy: args.text('trust-policy'),
-          trustedState: args.text('trusted-state'),
+          ...checkFlags(),
         },
         context,
       );
@@ -80,15 +84,7 @@ they name are read at their latest verified version, by the signed chain`,
       {
         image: image!,
         policy,
-        platform: args.value<Platform>('platform'),
-        allPlatforms: args.on('all-platforms'),
-        record: args.on('record'),
-        sign: args.text('sign'),
-        cert: args.text('cert'),
-        signFormat: args.text('sign-format'),
-        author: args.text('author'),
-        trustPolicy: args.text('trust-policy'),
-        trustedState: args.text('trusted-state'),
+        ...checkFlags(),
       },
       context,
     );

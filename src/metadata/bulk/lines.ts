@@ -14,17 +14,23 @@ import { parseReference } from '../../oci/reference.ts';
 import { validateAnnotations } from '../put.ts';
 import { validateTypeName } from '../type-name.ts';
 
-/** One operation of a `put --from` file. */
-export interface BulkPutItem {
-  /** 1-based line number in the file. */
-  line: number;
+/** What one put stores: the fields of a `put` command, of a `put --from` line and of a put many item. */
+export interface PutItem {
   image: string;
   type: string;
+  /** A file path (`-` for standard input where the front end allows it). */
   file: string;
   mediaType?: string | undefined;
   annotations?: Record<string, string> | undefined;
   author?: string | undefined;
+  /** Store for this platform of a multi-platform image. */
   platform?: Platform | undefined;
+}
+
+/** One operation of a `put --from` file. */
+export interface BulkPutItem extends PutItem {
+  /** 1-based line number in the file. */
+  line: number;
 }
 
 export interface BulkListItem {
