@@ -4,7 +4,21 @@
  * (recorded at the proxy: method, path, and a body of the recorded size) over node:http with a
  * keep-alive Agent (taken with process.getBuiltinModule: an ES import of node:http compiles Node's
  * bundled undici through its lazy WebSocket export), and the same with the global fetch. The node:http script is the floor a Node CLI
- * can reach (start-up + HTTP); the goal is manifesto <= 1.5x of it, under 100 ms.
+ * can reach (start-up + HTTP); the goal is manifesto <= 1.5x of it, under 100 ms. Wall and CPU time
+ * of processes this short vary 2-5x with the load of a shared machine, so each row also counts
+ * instructions (bench/support/instructions.ts, when valgrind is installed).
+ *
+ * Instructions per process on refreg at loopback (callgrind, V8's hash-seed search left out), the
+ * node:http script 136 M (put, 6 requests), 134 M (get, 5), 132 M (list, 4):
+ * - code-split ES chunks under Node's compile cache: put 287 M (2.12x), get 275 M (2.05x), list 265 M (2.01x);
+ * - one script with a per-command V8 code cache (src/cli/code-cache.ts), built-ins by
+ *   process.getBuiltinModule, no ICU property classes, child_process on demand: put 231 M (1.70x),
+ *   get 220 M (1.64x), list 217 M (1.64x); peak RSS 58-60 MB both.
+ * - a V8 start-up snapshot of that script (node --snapshot-blob; node:http cannot be in one: its
+ *   parser handle does not serialise): put 260 M, get 242 M, list 236 M: worse, functions are not
+ *   compiled in the snapshot; and a #! line cannot name the blob. Not used.
+ * What is left above the floor: node:crypto for the digests (~15 M to load), node:fs/promises (~5 M,
+ * with readline), the ~470 KB code cache (~12 M to deserialise), GC with the 1 MiB young generation.
  *
  * Also the rows of the main table as client CPU per command (manifesto vs oras, user + system CPU of
  * every process of a run by /usr/bin/time).
@@ -12,6 +26,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchRepository, pushFreshImage, storeVersions } from './fixtures.ts';
+import { canCountInstructions, countInstructions } from './instructions.ts';
 import type { RunRecord } from './measure.ts';
 import { BENCH_TYPE, type BenchContext, runManifesto } from './operations.ts';
 import { runMeasured } from './processes.ts';
@@ -56,7 +71,14 @@ export interface FloorRow {
   fetch: { wallMs: number; cpuMs: number | undefined };
   /** Median of the paired wall-time ratios manifesto / node:http script. */
   wallRatio: number;
+  /**
+   * Instructions per process (bench/support/instructions.ts: callgrind, median of INSTRUCTION_RUNS,
+   * V8's hash-seed search left out); undefined without valgrind.
+   */
+  instructions?: { manifesto: number; nodeHttp: number } | undefined;
 }
+
+const INSTRUCTION_RUNS = 3;
 
 const pairedRatio = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]!));
 const medianOf = (values: (number | undefined)[]) =>
@@ -76,7 +98,15 @@ export async function measureFloor(context: BenchContext, runs: number): Promise
     get: ['get', reference, BENCH_TYPE],
     list: ['list', reference],
   } as const;
+  // Each put stores a version, and a put reads the versions before it: every put goes to a new image
+  // with 2 versions, as the recorded one did, so that it makes the requests the scripts replay.
+  const freshPut = async (): Promise<readonly string[]> => {
+    const fresh = await pushFreshImage(bench, benchRepository('floor'), 'v1');
+    await storeVersions(bench, fresh, BENCH_TYPE, 2);
+    return ['put', `${bench.proxy.host}/${fresh.repository}:${fresh.tag}`, BENCH_TYPE, file];
+  };
   const rows: FloorRow[] = [];
+  const counting = canCountInstructions();
   for (const [command, args] of Object.entries(commands) as [FloorRow['command'], readonly string[]][]) {
     bench.proxy.reset();
     const probe = await runManifesto(context, args, cwd);
@@ -92,7 +122,7 @@ export async function measureFloor(context: BenchContext, runs: number): Promise
       samples.http.push(
         await runMeasured(process.execPath, ['--input-type=module', '-e', NODE_HTTP_SCRIPT], { env }),
       );
-      samples.manifesto.push(await runManifesto(context, args, cwd));
+      samples.manifesto.push(await runManifesto(context, command === 'put' ? await freshPut() : args, cwd));
       samples.fetch.push(
         await runMeasured(process.execPath, ['--input-type=module', '-e', FETCH_SCRIPT], { env }),
       );
@@ -121,6 +151,27 @@ export async function measureFloor(context: BenchContext, runs: number): Promise
         samples.manifesto.map((r) => r.wallMs),
         samples.http.map((r) => r.wallMs),
       ),
+      // After the timed runs: the CLI's code cache for the command is written by then.
+      instructions: counting
+        ? {
+            manifesto: await countInstructions(
+              context.manifesto.command,
+              async () => [
+                ...context.manifesto.prefix,
+                ...(command === 'put' ? await freshPut() : args),
+                '--plain-http',
+              ],
+              { cwd, env: { ...context.env, MANIFESTO_CACHE_DIR: context.manifestoCacheDir() } },
+              INSTRUCTION_RUNS,
+            ),
+            nodeHttp: await countInstructions(
+              process.execPath,
+              () => ['--input-type=module', '-e', NODE_HTTP_SCRIPT],
+              { env },
+              INSTRUCTION_RUNS,
+            ),
+          }
+        : undefined,
     });
   }
   return rows;
@@ -135,7 +186,12 @@ export function renderFloor(rows: readonly FloorRow[]): string[] {
       `${formatMs(r.manifesto.wallMs)} ms wall / ${ms(r.manifesto.cpuMs)} ms CPU / ${r.manifesto.peakRssKb === undefined ? '-' : (r.manifesto.peakRssKb / 1024).toFixed(0)} MB; ` +
       `bare node:http script ${formatMs(r.nodeHttp.wallMs)} / ${ms(r.nodeHttp.cpuMs)} ms; ` +
       `with fetch ${formatMs(r.fetch.wallMs)} / ${ms(r.fetch.cpuMs)} ms; ` +
-      `manifesto / node:http = ${formatRatio(r.wallRatio)} (goal <= 1.50x and < 100 ms)`,
+      `manifesto / node:http = ${formatRatio(r.wallRatio)} (goal <= 1.50x and < 100 ms)` +
+      (r.instructions === undefined
+        ? '; instructions: - (no valgrind)'
+        : `; instructions (callgrind, median of ${INSTRUCTION_RUNS}, without V8's hash-seed search): manifesto ` +
+          `${(r.instructions.manifesto / 1e6).toFixed(1)} M, node:http script ${(r.instructions.nodeHttp / 1e6).toFixed(1)} M = ` +
+          `${formatRatio(r.instructions.manifesto / r.instructions.nodeHttp)} (goal <= 1.50x)`),
   );
 }
 
