@@ -183,4 +183,11 @@ export interface Repository extends RepositoryReader {
 
   /** Uploads a blob whose digest and size are known; a no-op if the backend already has it. */
   pushBlob(descriptor: Descriptor, content: BlobSource, options?: PushBlobOptions): Promise<void>;
+
+  /**
+   * Optional: makes a blob that `from` holds present here without sending its bytes (registries:
+   * cross-repository mount within one registry). Resolves false, having stored nothing, when this
+   * backend cannot (another registry, another backend, the registry declined): upload it then.
+   */
+  mountBlob?(descriptor: Descriptor, from: RepositoryReader): Promise<boolean>;
 }

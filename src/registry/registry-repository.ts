@@ -17,11 +17,13 @@ import type {
   ReferrersResult,
   ReferrersState,
   Repository,
+  RepositoryReader,
   TagPage,
 } from '../content/repository.ts';
 import { isManifestoError, notFoundError, unsupportedError } from '../errors/errors.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { digestOf, isDigest, parseDigest } from '../oci/digest.ts';
+import { mountBlob } from './blob-mount.ts';
 import { type BlobUploadOptions, pushBlob } from './blob-upload.ts';
 import { fetchBlob, fetchBlobBytes, statBlob } from './blobs.ts';
 import {
@@ -326,6 +328,18 @@ export class RegistryRepository implements Repository {
 
   fetchBlobBytes(descriptor: Descriptor, maxBytes: number): Promise<Uint8Array> {
     return fetchBlobBytes(this.#target, descriptor, maxBytes);
+  }
+
+  /** Cross-repository mount from another repository of this registry (blob-mount.ts). */
+  async mountBlob(descriptor: Descriptor, from: RepositoryReader): Promise<boolean> {
+    if (!(from instanceof RegistryRepository)) return false;
+    const source = from.#target;
+    if (
+      source.transport.registry !== this.#target.transport.registry ||
+      source.repository === this.#target.repository
+    )
+      return false;
+    return mountBlob(this.#target, descriptor, source.repository);
   }
 
   pushBlob(descriptor: Descriptor, content: BlobSource, options?: PushBlobOptions): Promise<void> {

@@ -67,7 +67,7 @@ function summary(result: CopyResult): string {
   const manifests = result.copied.length - referrers;
   const lines = [
     `${result.source}@${result.image.digest} -> ${result.destination}${result.tag === undefined ? '' : `:${result.tag}`}`,
-    `${verb} ${manifests} image manifests, ${referrers} referrers, ${result.blobs.copied} blobs (${formatBytes(result.blobs.bytes)}); ` +
+    `${verb} ${manifests} image manifests, ${referrers} referrers, ${result.blobs.copied} blobs (${formatBytes(result.blobs.bytes)})${result.blobs.mounted > 0 ? `, mounted ${result.blobs.mounted} blobs` : ''}; ` +
       `present already: ${result.referrers.present} referrers, ${result.blobs.present} blobs`,
   ];
   for (const m of result.copied) {

@@ -8,7 +8,8 @@
  * - manifests go children first (an index after its platforms, a referrer after its subject, a
  *   signature after the version it signs), so an interrupted run never leaves a manifest whose parts
  *   are missing, and "present at the destination" means "complete": the next run skips it;
- * - blobs are checked (HEAD) before upload and each is handled once per run;
+ * - blobs are checked (HEAD) before upload and each is handled once per run; within one registry
+ *   they are mounted from the source repository (no bytes sent) where the registry allows;
  * - referrers are pushed through `Repository.pushManifest`, so a tag-schema destination gets
  *   manifesto's confirmed index update (a concurrent writer's entry is never dropped) and a layout
  *   its own listing;
@@ -74,7 +75,7 @@ export async function copyImage(
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const emit = (event: CopyEvent) => options.onEvent?.(event);
   const copied: CopiedManifest[] = [];
-  const blobs = { copied: 0, present: 0, bytes: 0 };
+  const blobs = { copied: 0, mounted: 0, present: 0, bytes: 0 };
   const referrers = { source: 0, selected: 0, present: 0 };
   const ignored: string[] = [];
   const differences: ReferrerDifference[] = [];
@@ -87,6 +88,11 @@ export async function copyImage(
         if ((await destination.statBlob(d.digest)) !== undefined) {
           blobs.present++;
           emit({ kind: 'blob', digest: d.digest, size: d.size, action: 'present' });
+          return;
+        }
+        if (!dryRun && (await destination.mountBlob?.(plain(d), source)) === true) {
+          blobs.mounted++;
+          emit({ kind: 'blob', digest: d.digest, size: d.size, action: 'copied' });
           return;
         }
         if (!dryRun) {

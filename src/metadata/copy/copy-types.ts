@@ -61,7 +61,8 @@ export interface CopyResult {
   dryRun: boolean;
   /** Manifests written (image manifests and referrers), children before parents. */
   copied: CopiedManifest[];
-  blobs: { copied: number; present: number; bytes: number };
+  /** Blobs uploaded (`bytes` their total), mounted from the source repository, already present. */
+  blobs: { copied: number; mounted: number; present: number; bytes: number };
   /** Referrers seen at the source, selected for copying, and already at the destination. */
   referrers: { source: number; selected: number; present: number };
   /** Listed by the registry as referrers but not (index children, another subject): not copied. */

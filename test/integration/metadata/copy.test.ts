@@ -418,3 +418,29 @@ rules:
     await assertSameTree(image, layout);
   });
 });
+
+describe('copy within one registry', () => {
+  for (const kind of ['distribution', 'refreg'] as const) {
+    it(`${kind}: no blob content is sent (mounted from the source repository, or shared)`, async () => {
+      const image = await sourceImage(backends[kind], `copy-mount-${kind}`);
+      const dst = destination(backends[kind], `copy-mount-to-${kind}`);
+      const requests: RequestEvent[] = [];
+      const result = await copy(image.ref, dst, [], {
+        client: { plainHttp: true, onRequest: (e) => requests.push(e) },
+      });
+      assert.deepEqual(result.differences, []);
+      assert.equal(result.blobs.copied, 0, JSON.stringify(result.blobs));
+      // distribution keeps blobs per repository (mounted); refreg's are shared (present already).
+      if (kind === 'distribution') assert.ok(result.blobs.mounted >= 3, JSON.stringify(result.blobs));
+      else assert.ok(result.blobs.mounted + result.blobs.present >= 3, JSON.stringify(result.blobs));
+      const uploads = requests.filter((r) => r.method === 'PUT' || r.method === 'PATCH');
+      assert.deepEqual(
+        uploads.filter((r) => r.url.includes('/blobs/uploads/')),
+        [],
+        'no blob content sent',
+      );
+      await assertSameTree(image, dst);
+      await assertVerifies(dst);
+    });
+  }
+});
