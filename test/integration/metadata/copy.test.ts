@@ -18,7 +18,7 @@ import { pushTestMultiPlatformImage } from '../../support/images.ts';
 import { runPeer } from '../../support/peers.ts';
 import { uniqueRepository } from '../../support/registries.ts';
 import { type MetadataBackend, metadataBackend, type TestImage } from './support/backends.ts';
-import { type CliOptions, ok, okJson, runCli, spawnCli } from './support/cli.ts';
+import { type CliOptions, type ListJson, ok, okJson, runCli, spawnCli } from './support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-copy-'));
 const env = {
@@ -443,4 +443,48 @@ describe('copy within one registry', () => {
       await assertVerifies(dst);
     });
   }
+});
+
+describe('copy keeps other tools able to verify', () => {
+  it('cosign verify and cosign verify-attestation succeed at DST (tag schema) on what verified at SRC', async () => {
+    const image = await sourceImage(backends.refreg, 'copy-cosign');
+    const cosignEnv = { COSIGN_PASSWORD: '', COSIGN_YES: 'true', DOCKER_CONFIG: env.DOCKER_CONFIG };
+    const http = ['--allow-http-registry', '--allow-insecure-registry'];
+    const cosignDir = mkdtempSync(join(dir, 'cosign-'));
+    const cosign = async (args: string[]) => {
+      const result = await runPeer('cosign', args, { cwd: cosignDir, env: cosignEnv });
+      assert.equal(result.code, 0, `cosign ${args[0]}: ${result.stderr}`);
+      return result.stdout;
+    };
+    await cosign(['generate-key-pair']);
+    await cosign([
+      'sign',
+      '--key',
+      'cosign.key',
+      '--tlog-upload=false',
+      '--use-signing-config=false',
+      ...http,
+      image.byDigest,
+    ]);
+    const latest = okJson<ListJson>(await run(['list', image.ref, '--json']), 'list').types.find(
+      (t) => t.type === 'approvals',
+    )!.latest.version;
+    const dst = destination(backends.distribution, 'copy-cosign-to');
+    const result = await copy(image.ref, dst);
+    assert.deepEqual(result.differences, []);
+    await assertSameTree(image, dst);
+    const at = `${dst.replace(/:v1$/, '')}@${image.subject.digest}`;
+    await cosign(['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog=true', ...http, at]);
+    const statements = await cosign([
+      'verify-attestation',
+      '--key',
+      join(dir, 'qa.pub'),
+      '--insecure-ignore-tlog=true',
+      ...http,
+      '--type',
+      'https://manifesto.dev/metadata/v1',
+      `${dst.replace(/:v1$/, '')}@${latest}`,
+    ]);
+    assert.match(statements, /"payload"/);
+  });
 });
