@@ -95,6 +95,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'copy an image with every referrer (metadata, signatures), registry or oci:DIR',
     load: async () => (await import('./declarations/copy.ts')).copy,
   },
+  mirror: {
+    synopsis: 'mirror --query EXPR DST-PREFIX',
+    summary: 'copy every image a fleet-index query matches, with its metadata',
+    load: async () => (await import('./declarations/mirror.ts')).mirror,
+  },
   version: {
     synopsis: 'version',
     summary: 'print the version',

@@ -536,6 +536,11 @@ export const ERROR_CATALOGUE = {
     summary: 'after copy, the destination lacks referrers the source has (named per subject)',
     hint: 'Run the same copy again: it copies only what is missing.',
   },
+  MIRROR_PARTIAL: {
+    category: 'partial',
+    alsoAs: ANY,
+    summary: 'some images of a mirror run failed (one JSON line each)',
+  },
   PLATFORMS_FAILED: {
     category: 'partial',
     alsoAs: ANY,
