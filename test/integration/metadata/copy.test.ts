@@ -12,10 +12,12 @@ import { fetch as undiciFetch } from 'undici';
 import { createClient } from '../../../src/api/client.ts';
 import type { RepositoryReader } from '../../../src/content/repository.ts';
 import type { CopyResult } from '../../../src/metadata/copy/copy-types.ts';
+import { OCI_MANIFEST } from '../../../src/oci/media-types.ts';
 import type { ClientOptions } from '../../../src/open/client-options.ts';
 import type { RequestEvent } from '../../../src/registry/http/types.ts';
 import { pushTestMultiPlatformImage } from '../../support/images.ts';
 import { runPeer } from '../../support/peers.ts';
+import { editReferrersIndex } from '../../support/referrers-index.ts';
 import { uniqueRepository } from '../../support/registries.ts';
 import { type MetadataBackend, metadataBackend, type TestImage } from './support/backends.ts';
 import { type CliOptions, type ListJson, ok, okJson, runCli, spawnCli } from './support/cli.ts';
@@ -486,5 +488,71 @@ describe('copy keeps other tools able to verify', () => {
       `${dst.replace(/:v1$/, '')}@${latest}`,
     ]);
     assert.match(statements, /"payload"/);
+  });
+});
+
+describe('copy leaves out listing entries that are not referrers', () => {
+  it('an index child and another subject’s version listed under the index are not copied as its referrers', async () => {
+    const src = backends.distribution;
+    const name = uniqueRepository('copy-bogus');
+    const ref = `${src.registry!.host}/${name}:v1`;
+    const repository = await openDestination(ref);
+    const multi = await pushTestMultiPlatformImage(
+      repository,
+      [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      ],
+      { tag: 'v1' },
+    );
+    const own = okJson<{ version: string }>(
+      await run(['put', ref, 'notes', file('{"index":1}'), '--no-validate', '--json']),
+      'put on the index',
+    ).version;
+    const childVersion = okJson<{ version: string }>(
+      await run([
+        'put',
+        ref,
+        'notes',
+        file('{"arm":1}'),
+        '--no-validate',
+        '--platform',
+        'linux/arm64',
+        '--json',
+      ]),
+      'put on a platform',
+    ).version;
+    // A pusher (or a confused registry) lists a platform image and the platform's version under the index.
+    const child = multi.children[0]!;
+    await editReferrersIndex(src.registry!, name, multi.index.digest, (entries) => [
+      ...entries,
+      { mediaType: child.mediaType, digest: child.digest, size: child.size },
+      {
+        mediaType: OCI_MANIFEST,
+        digest: childVersion,
+        size: 0,
+        artifactType: 'application/vnd.manifesto.notes.v1',
+      },
+    ]);
+    const reported = (await repository.referrers(multi.index.digest)).manifests.map((d) => d.digest);
+
+    const dst = destination(backends.refreg, 'copy-bogus-to');
+    const result = await copy(ref, dst);
+    assert.deepEqual(result.differences, []);
+    // The source lists both (the tag schema's index is what any pusher wrote); copy leaves them out.
+    assert.ok(reported.includes(child.digest) && reported.includes(childVersion), reported.join(', '));
+    assert.ok(result.ignored.includes(child.digest), 'the index child is ignored');
+    assert.ok(result.ignored.includes(childVersion), 'the other subject’s version is ignored');
+    const target = await openDestination(dst);
+    assert.deepEqual(
+      (await target.referrers(multi.index.digest)).manifests.map((d) => d.digest),
+      [own],
+      'only the index’s own version is its referrer at DST',
+    );
+    assert.deepEqual(
+      (await target.referrers(multi.children[1]!.digest)).manifests.map((d) => d.digest),
+      [childVersion],
+      'the platform’s version stays the platform’s',
+    );
   });
 });
