@@ -96,7 +96,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: async () => (await import('./declarations/copy.ts')).copy,
   },
   mirror: {
-    synopsis: 'mirror --query EXPR DST-PREFIX',
+    synopsis: 'mirror --query EXPR PREFIX',
     summary: 'copy every image a fleet-index query matches, with its metadata',
     load: async () => (await import('./declarations/mirror.ts')).mirror,
   },

@@ -19,7 +19,8 @@ a second run copies nothing and an interrupted run is completed by the next. DST
 takes SRC's tag. Afterwards the referrers of each copied manifest are compared by digest; exit 11
 names what DST lacks.`,
   options: {
-    platform: platformOption(`: copy only that platform's image (DST's tag names it)`),
+    platform: platformOption(`:
+copy only that platform's image (DST's tag names it)`),
     types: {
       type: 'string',
       value: 'T,...',

@@ -148,6 +148,29 @@ async function copy(
   return okJson<CopyResult>(await run(['copy', src, dst, '--json', ...extra], options), `copy ${src} ${dst}`);
 }
 
+interface OrasNode {
+  digest: string;
+  referrers?: OrasNode[];
+}
+
+/** `oras discover` of a registry image, as sorted `subject -> referrer` digest edges, every depth. */
+async function orasTree(backend: MetadataBackend, ref: string): Promise<string[]> {
+  const result = await runPeer('oras', ['discover', ...backend.orasFlags, '--format', 'json', ref], {
+    cwd: dir,
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const root = JSON.parse(result.stdout) as OrasNode;
+  const edges: string[] = [];
+  const walk = (node: OrasNode) => {
+    for (const child of node.referrers ?? []) {
+      edges.push(`${node.digest} -> ${child.digest}`);
+      walk(child);
+    }
+  };
+  walk(root);
+  return edges.sort();
+}
+
 async function openDestination(ref: string) {
   const { createImageOpener } = await import('../../../src/open/open-image.ts');
   return (await createImageOpener({ plainHttp: true, env })(ref)).repository;
@@ -205,6 +228,10 @@ for (const [from, to] of [
       assert.equal(edges.length, 6, edges.join('\n'));
       assert.equal(first.copied.filter((m) => m.subject !== undefined).length, 6);
       await assertVerifies(dst);
+      // oras sees the same tree at DST as at SRC (every level: versions, signatures, the SBOM).
+      const orasAtSource = await orasTree(backends[from], image.ref);
+      assert.equal(orasAtSource.length, edges.length, orasAtSource.join('\n'));
+      assert.deepEqual(await orasTree(backends[to], dst), orasAtSource);
       await assertNoOp(image.ref, dst, edges.length);
     });
   });
