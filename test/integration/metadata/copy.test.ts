@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fetch as undiciFetch } from 'undici';
 import { createClient } from '../../../src/api/client.ts';
+import { main } from '../../../src/cli/main.ts';
 import type { RepositoryReader } from '../../../src/content/repository.ts';
 import type { CopyResult } from '../../../src/metadata/copy/copy-types.ts';
 import { OCI_MANIFEST } from '../../../src/oci/media-types.ts';
@@ -581,5 +583,25 @@ describe('copy leaves out listing entries that are not referrers', () => {
       [childVersion],
       'the platform’s version stays the platform’s',
     );
+  });
+});
+
+describe('copy on a terminal', () => {
+  it('draws a progress line on stderr (carriage returns), and the summary on stdout', async () => {
+    const image = await sourceImage(backends.refreg, 'copy-progress');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    stdout.on('data', (c: Buffer) => out.push(c));
+    stderr.on('data', (c: Buffer) => err.push(c));
+    const code = await main(
+      ['copy', image.ref, destination(backends.distribution, 'copy-progress-to'), '--plain-http'],
+      { stdout, stderr, stdin: Readable.from([]), env, interactive: true },
+    );
+    const progressText = Buffer.concat(err).toString('utf8');
+    assert.equal(code, 0, progressText);
+    assert.match(progressText, /\rcopy: \d+ manifests, 6 referrers, \d+ blobs \(.+\), \d+ present/);
+    assert.match(Buffer.concat(out).toString('utf8'), /copied 1 image manifests, 6 referrers/);
   });
 });
