@@ -32,8 +32,10 @@ export function mirrorJobs(images: readonly FullImage[], prefix: string): Mirror
     const digest = image.parentIndex !== '' ? image.parentIndex : image.digest;
     const key = `${image.location}@${digest}`;
     if (jobs.has(key)) continue;
+    // A platform row carries its index's tags, so a query that matched only one platform still
+    // names the image's tag.
     const top = byKey.get(key) ?? image;
-    const tag = top.digest === digest ? top.tags[0] : undefined;
+    const tag = top.tags[0];
     const target = `${base}/${repositoryName(image)}`;
     jobs.set(key, {
       source: key,

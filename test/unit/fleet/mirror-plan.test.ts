@@ -18,8 +18,9 @@ describe('mirrorJobs', () => {
     syncedAt: '2026-12-06T12:00:00.000Z',
     changed: [
       image(100, {}, { mediaType: 'application/vnd.oci.image.index.v1+json', platform: '', tags: ['1.4'] }),
-      image(101, {}, { parentIndex: index, platform: 'linux/amd64', tags: [] }),
-      image(102, {}, { parentIndex: index, platform: 'linux/arm64', tags: [] }),
+      // As sync writes them: a platform row carries its index's tags.
+      image(101, {}, { parentIndex: index, platform: 'linux/amd64', tags: ['1.4'] }),
+      image(102, {}, { parentIndex: index, platform: 'linux/arm64', tags: ['1.4'] }),
       image(103, {}, { tags: [] }),
     ],
     unchanged: [],
@@ -51,8 +52,8 @@ describe('mirrorJobs', () => {
     assert.equal(arm.length, 1);
     assert.deepEqual(
       mirrorJobs(arm, 'prod.example.com/mirror').map((j) => j.destination),
-      // The index row was not selected, so its tag is unknown here: by digest.
-      [`prod.example.com/mirror/team/app@${index}`],
+      // The index row was not selected; the platform row's inherited tag names the image.
+      ['prod.example.com/mirror/team/app:1.4'],
     );
   });
 });
