@@ -7,6 +7,7 @@
  * (tests) and the fake transports of unit tests hand theirs back as they are.
  */
 import type { IncomingMessage } from 'node:http';
+import { concatBytes } from '../../util/bytes.ts';
 
 export interface ResponseHeaders {
   /** The header's value (several joined with ", "), or null. Names are case-insensitive. */
@@ -64,14 +65,7 @@ async function collect(body: ResponseBody | null): Promise<Uint8Array> {
     chunks.push(chunk);
     size += chunk.byteLength;
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, size);
 }
 
 /** The methods every RegistryResponse derives from its body. */
