@@ -48,6 +48,8 @@ async function queryEnvironment(): Promise<CelEnvironment> {
     .registerVariable('tags', 'list<string>')
     .registerVariable('types', 'list<string>')
     .registerVariable('signed', 'list<string>')
+    .registerVariable('verified', 'list<string>')
+    .registerVariable('verification', 'map<string, string>')
     .registerVariable({
       name: 'vuln',
       schema: {

@@ -6,7 +6,7 @@
  * candidates (query.ts). `--explain` prints which parts went where.
  *
  * Compiled (each uses an index): equality and prefix tests of string fields; comparisons of the
- * vulnerability counts; `"x" in tags|types|signed|vuln.ids|deployment.environments|approvals`;
+ * vulnerability counts; `"x" in tags|types|signed|verified|vuln.ids|deployment.environments|approvals`;
  * `approvals["gate"] == "status"`; `vuln.findings.exists(f, ...)` and `sbom.packages.exists(p, ...)`
  * over their string fields. Everything else (ages, sizes, regular expressions, arithmetic) runs in
  * process.
@@ -69,6 +69,8 @@ const MEMBERSHIP: Readonly<Record<string, string>> = {
   types: 'i.id IN (SELECT v.image_id FROM versions v WHERE v.type = ?)',
   signed:
     "i.id IN (SELECT v.image_id FROM versions v WHERE v.type = ? AND v.latest = 1 AND v.signature = 'signed')",
+  verified:
+    "i.id IN (SELECT v.image_id FROM versions v WHERE v.type = ? AND v.latest = 1 AND v.verification = 'verified')",
   'vuln.ids': 'i.id IN (SELECT f.image_id FROM vuln_findings f WHERE f.vuln_id = ? AND f.suppressed = 0)',
   'deployment.environments':
     'i.id IN (SELECT d.image_id FROM deployments d WHERE d.environment = ? AND d.active = 1)',
@@ -257,7 +259,8 @@ function compileNode(node: CelNode, scope: Scope): Sql | undefined {
 function factOf(path: string): FactTable | undefined {
   const root = path.split('.')[0];
   if (root === 'tags') return 'tags';
-  if (root === 'types' || root === 'signed') return 'versions';
+  if (root === 'types' || root === 'signed' || root === 'verified' || root === 'verification')
+    return 'versions';
   if (root === 'sbom') return 'packages';
   if (root === 'approvals') return 'approvals';
   if (root === 'deployment') return 'deployments';

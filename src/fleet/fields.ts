@@ -38,6 +38,17 @@ export const FIELDS: readonly FieldDescription[] = [
   },
   { name: 'signed', type: 'list<string>', description: 'types whose latest version has a stored signature' },
   {
+    name: 'verified',
+    type: 'list<string>',
+    description: 'types whose latest version verifies under the trust policy of the last sync',
+  },
+  {
+    name: 'verification',
+    type: 'map<string, string>',
+    description:
+      'type -> status of its latest version under the trust policy: verified, unsigned, untrusted, not-allowed, insufficient, expired, invalid, not-checked',
+  },
+  {
     name: 'vuln.critical',
     type: 'int',
     description: 'findings of severity critical in the latest vuln report (VEX-suppressed ones not counted)',
@@ -119,6 +130,8 @@ export function celContext(image: FullImage, now: number): Record<string, unknow
     tags: image.tags,
     types: [...new Set(image.versions.map((v) => v.type))].sort(),
     signed: latest.filter((v) => v.signature === 'signed').map((v) => v.type),
+    verified: latest.filter((v) => v.verification === 'verified').map((v) => v.type),
+    verification: Object.fromEntries(latest.map((v) => [v.type, v.verification ?? 'not-checked'])),
     vuln: {
       critical: BigInt(image.vulnCritical),
       high: BigInt(image.vulnHigh),

@@ -13,6 +13,8 @@ export interface SavedQuestions {
   missing?: string | undefined;
   /** Images whose latest version of this type has no stored signature (or that have none). */
   unsigned?: string | undefined;
+  /** Images whose latest version of this type does not verify under the trust policy of the last sync. */
+  unverified?: string | undefined;
   /** Images deployed now whose latest vuln report is older than this many days. */
   staleDays?: number | undefined;
   /** Images whose approval for this gate is pending. */
@@ -49,6 +51,7 @@ export function savedQuery(questions: SavedQuestions, expression?: string): stri
   if (q.package !== undefined) parts.push(packageQuestion(q.package));
   if (q.missing !== undefined) parts.push(`!(${literal(q.missing)} in types)`);
   if (q.unsigned !== undefined) parts.push(`!(${literal(q.unsigned)} in signed)`);
+  if (q.unverified !== undefined) parts.push(`!(${literal(q.unverified)} in verified)`);
   if (q.staleDays !== undefined)
     parts.push(`size(deployment.environments) > 0 && (vuln.age > ${q.staleDays} || vuln.age == -1)`);
   if (q.pending !== undefined) parts.push(`approvals[${literal(q.pending)}] == "pending"`);

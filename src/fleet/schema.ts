@@ -147,6 +147,16 @@ export const MIGRATIONS: readonly Migration[] = [
       "UPDATE images SET listing_key = ''",
     ],
   },
+  {
+    version: 3,
+    description: 'versions: status under the trust policy of the sync, who signed, and which policy',
+    statements: [
+      "ALTER TABLE versions ADD COLUMN verification TEXT NOT NULL DEFAULT 'not-checked'",
+      "ALTER TABLE versions ADD COLUMN signed_by TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE versions ADD COLUMN policy TEXT NOT NULL DEFAULT ''",
+      'CREATE INDEX versions_verification ON versions (type, latest, verification)',
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -22,6 +22,7 @@ import {
   type RepositoryTarget,
   type RepositoryWrite,
   type SqlFilter,
+  type VerificationStatus,
 } from './store.ts';
 
 type Row = Record<string, SQLInputValue>;
@@ -208,7 +209,7 @@ class SqliteStore implements IndexStore {
     const tag = this.#prepare('INSERT OR IGNORE INTO image_tags (image_id, tag) VALUES (?, ?)');
     for (const t of image.tags) tag.run(id, t);
     const version = this.#prepare(
-      'INSERT OR IGNORE INTO versions (image_id, type, digest, created, author, signature, latest, inherited) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO versions (image_id, type, digest, created, author, signature, latest, inherited, verification, signed_by, policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     for (const v of image.versions)
       version.run(
@@ -220,6 +221,9 @@ class SqliteStore implements IndexStore {
         v.signature,
         v.latest ? 1 : 0,
         v.inherited ? 1 : 0,
+        v.verification ?? 'not-checked',
+        JSON.stringify(v.signedBy ?? []),
+        v.policy ?? '',
       );
     const finding = this.#prepare(
       'INSERT INTO vuln_findings (image_id, vuln_id, severity, package, installed, fixed, purl, suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -321,7 +325,7 @@ class SqliteStore implements IndexStore {
     );
     const versions = read(
       'versions',
-      'SELECT type, digest, created, author, signature, latest, inherited FROM versions WHERE image_id = ? ORDER BY type, created DESC',
+      'SELECT type, digest, created, author, signature, latest, inherited, verification, signed_by, policy FROM versions WHERE image_id = ? ORDER BY type, created DESC',
       (v) => ({
         type: String(v.type),
         digest: String(v.digest),
@@ -330,6 +334,9 @@ class SqliteStore implements IndexStore {
         signature: v.signature as FullImage['versions'][number]['signature'],
         latest: v.latest === 1,
         inherited: v.inherited === 1,
+        verification: v.verification as VerificationStatus,
+        signedBy: v.signed_by === '' ? [] : (JSON.parse(String(v.signed_by)) as string[]),
+        policy: String(v.policy),
       }),
     );
     const findings = read(

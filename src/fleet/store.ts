@@ -8,6 +8,21 @@
 
 export type SignatureStatus = 'signed' | 'unsigned' | 'unknown';
 
+/**
+ * A latest version's status under the trust policy of the sync (policy/trust's VersionStatus), or
+ * `not-checked`: synced without a trust policy, no rule of the policy matches its type, or the rule
+ * says `skip`. Versions that are not the latest are not verified (`not-checked`).
+ */
+export type VerificationStatus =
+  | 'verified'
+  | 'unsigned'
+  | 'untrusted'
+  | 'not-allowed'
+  | 'insufficient'
+  | 'expired'
+  | 'invalid'
+  | 'not-checked';
+
 export interface IndexedVersion {
   type: string;
   /** The version manifest's digest. */
@@ -21,6 +36,12 @@ export interface IndexedVersion {
   latest: boolean;
   /** Stored for the parent index and inherited by this platform image. */
   inherited: boolean;
+  /** Its status under the trust policy of the sync (absent: `not-checked`). */
+  verification?: VerificationStatus | undefined;
+  /** The authorities of the policy's rule that signed it validly. */
+  signedBy?: string[] | undefined;
+  /** The identity (sha256) of the trust policy it was checked under, '' when not checked. */
+  policy?: string | undefined;
 }
 
 export interface FindingFact {

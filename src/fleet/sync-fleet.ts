@@ -8,6 +8,7 @@
 import { isManifestoError } from '../errors/errors.ts';
 import type { IndexStore } from './store.ts';
 import { type RepositorySyncResult, type SyncTarget, syncRepository } from './sync.ts';
+import type { IndexTrust } from './trust.ts';
 
 export interface FleetSource {
   /** Registry host[:port], or `oci:PATH`. */
@@ -35,6 +36,8 @@ export interface SyncFleetOptions {
   onRepository?: ((outcome: RepositoryOutcome) => void) | undefined;
   /** Aborted (Ctrl-C): no further repository starts. */
   signal?: AbortSignal | undefined;
+  /** Verify each type's latest version under this trust policy (trust.ts). */
+  trust?: IndexTrust | undefined;
 }
 
 export type RepositoryOutcome = RepositorySyncResult | { location: string; error: string };
@@ -83,6 +86,7 @@ export async function syncFleet(options: SyncFleetOptions): Promise<FleetSyncRes
           target,
           concurrency: options.concurrency,
           now,
+          trust: options.trust,
           onProgress: (done, total) => options.onProgress?.(target.location, done, total),
         });
         result.synced.push(synced);

@@ -41,6 +41,7 @@ import { NOTARY_SIGNATURE_ARTIFACT_TYPE } from '../signing/notary/constants.ts';
 import { mapLimit } from '../util/pool.ts';
 import { factsOf, type KindContents, LATEST_KINDS, MERGED_KINDS } from './facts.ts';
 import type { IndexedImage, IndexedVersion, IndexStore, RepositoryTarget, SignatureStatus } from './store.ts';
+import { type IndexTrust, type VersionTrust, verifyForIndex } from './trust.ts';
 
 const TAG_PAGE = 1000;
 const CONTENT_LIMIT = 64 * 1024 * 1024;
@@ -61,6 +62,8 @@ export interface SyncRepositoryOptions {
   tagPageSize?: number | undefined;
   /** Told as images are read: done of total. */
   onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Verify each type's latest version under this trust policy (trust.ts); absent: not checked. */
+  trust?: IndexTrust | undefined;
 }
 
 export interface RepositorySyncResult {
@@ -103,12 +106,17 @@ interface Candidate {
   tags: Set<string>;
 }
 
-function listingKey(own: SubjectListing, parent: SubjectListing | undefined): string {
+/** The listings' version digests, and the trust policy's identity when verifying (a new policy re-reads). */
+function listingKey(
+  own: SubjectListing,
+  parent: SubjectListing | undefined,
+  trust: string | undefined,
+): string {
   const digests = (listing: SubjectListing | undefined) =>
     (listing?.versions ?? []).map((v) => v.digest).sort();
-  return createHash('sha256')
-    .update(JSON.stringify([digests(own), digests(parent)]))
-    .digest('hex');
+  const parts: unknown[] = [digests(own), digests(parent)];
+  if (trust !== undefined) parts.push(trust);
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
 function isSignatureReferrer(descriptor: Descriptor): boolean {
@@ -121,6 +129,7 @@ interface SyncCaches {
   contents: Map<string, Promise<unknown>>;
   records: Map<string, Promise<unknown>>;
   signatures: Map<string, Promise<SignatureStatus>>;
+  verdicts: Map<string, Promise<VersionTrust>>;
 }
 
 interface Selected {
@@ -148,11 +157,34 @@ function latestOf(
 
 class RepositorySync {
   readonly #repository: RepositoryReader;
-  readonly #caches: SyncCaches = { contents: new Map(), records: new Map(), signatures: new Map() };
+  readonly #caches: SyncCaches = {
+    contents: new Map(),
+    records: new Map(),
+    signatures: new Map(),
+    verdicts: new Map(),
+  };
+  readonly #location: string;
+  readonly #trust: IndexTrust | undefined;
   readonly problems: string[] = [];
 
-  constructor(repository: RepositoryReader) {
+  constructor(repository: RepositoryReader, location: string, trust: IndexTrust | undefined) {
     this.#repository = repository;
+    this.#location = location;
+    this.#trust = trust;
+  }
+
+  /** The version's status under the trust policy (once per version); undefined without one. */
+  verdict(version: MetadataVersion): Promise<VersionTrust> | undefined {
+    const trust = this.#trust;
+    if (trust === undefined) return undefined;
+    let verdict = this.#caches.verdicts.get(version.digest);
+    if (verdict === undefined) {
+      verdict = verifyForIndex(trust, this.#repository, this.#location, version, (m) =>
+        this.problems.push(m),
+      );
+      this.#caches.verdicts.set(version.digest, verdict);
+    }
+    return verdict;
   }
 
   signature(version: MetadataVersion): Promise<SignatureStatus> {
@@ -239,10 +271,13 @@ class RepositorySync {
     }
     const latestDigests = new Set([...latest.values()].map((s) => s.version.digest));
     const signatures = new Map<string, SignatureStatus>();
+    const verdicts = new Map<string, VersionTrust>();
     await Promise.all(
-      [...latest.values()].map(async (s) =>
-        signatures.set(s.version.digest, await this.signature(s.version)),
-      ),
+      [...latest.values()].map(async (s) => {
+        const verdict = this.verdict(s.version);
+        signatures.set(s.version.digest, await this.signature(s.version));
+        if (verdict !== undefined) verdicts.set(s.version.digest, await verdict);
+      }),
     );
     const row = (v: MetadataVersion, inherited: boolean): IndexedVersion => ({
       type: v.type,
@@ -252,6 +287,7 @@ class RepositorySync {
       signature: signatures.get(v.digest) ?? 'unknown',
       latest: latestDigests.has(v.digest),
       inherited,
+      ...verdicts.get(v.digest),
     });
     const versions = [
       ...own.versions.map((v) => row(v, false)),
@@ -360,7 +396,7 @@ export async function syncRepository(options: SyncRepositoryOptions): Promise<Re
   });
 
   const stored = store.listingKeys(target.location);
-  const sync = new RepositorySync(repository);
+  const sync = new RepositorySync(repository, target.location, options.trust);
   const changed: IndexedImage[] = [];
   const unchanged: Array<{ digest: string; tags: string[] }> = [];
   const all = [...candidates.values()];
@@ -368,7 +404,7 @@ export async function syncRepository(options: SyncRepositoryOptions): Promise<Re
   await mapLimit(all, limit, async (candidate) => {
     const own = listings.get(candidate.descriptor.digest)!;
     const parent = candidate.parent === undefined ? undefined : listings.get(candidate.parent.digest);
-    const key = listingKey(own, parent);
+    const key = listingKey(own, parent, options.trust?.identity);
     if (stored.get(candidate.descriptor.digest) === key) {
       unchanged.push({ digest: candidate.descriptor.digest, tags: [...candidate.tags].sort() });
     } else {

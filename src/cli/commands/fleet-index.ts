@@ -4,6 +4,7 @@
  * calls the typed domain functions and renders; the index lives in one SQLite file under the state
  * directory (`--index PATH` / MANIFESTO_INDEX override it).
  */
+import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT_CODES, usageError } from '../../errors/errors.ts';
@@ -14,8 +15,10 @@ import { openSqliteStore } from '../../fleet/sqlite-store.ts';
 import type { FullImage, IndexStore } from '../../fleet/store.ts';
 import type { SyncTarget } from '../../fleet/sync.ts';
 import { type FleetSource, type RepositoryOutcome, syncFleet } from '../../fleet/sync-fleet.ts';
+import { type IndexTrust, policyIdentity } from '../../fleet/trust.ts';
 import { namesTagOrDigest, parseReference } from '../../oci/reference.ts';
 import { createImageOpener, createTransportPool } from '../../open/open-image.ts';
+import { loadTrustPolicy, trustPolicyPath } from '../../policy/trust/trust-policy.ts';
 import { stateDirectory } from '../../policy/trust/trusted-state.ts';
 import { listCatalog } from '../../registry/catalog.ts';
 import { setting } from '../../util/settings.ts';
@@ -49,6 +52,24 @@ export interface IndexSyncOptions {
   /** A file of targets, one per line (# comments). */
   from: string | undefined;
   concurrency: number | undefined;
+  /** --trust-policy FILE (else $MANIFESTO_TRUST_POLICY, else the default file when it exists). */
+  trustPolicy?: string | undefined;
+}
+
+/**
+ * The trust policy a sync verifies under: the one `verify` uses when one is configured. A policy
+ * named by --trust-policy or $MANIFESTO_TRUST_POLICY must load; the default file is used when it
+ * exists (without any, nothing is verified and a sync costs what it did).
+ */
+async function indexTrustFor(
+  options: IndexSyncOptions,
+  context: CommandContext,
+): Promise<IndexTrust | undefined> {
+  const env = context.io.env;
+  const named = (options.trustPolicy ?? '') !== '' || setting(env, 'MANIFESTO_TRUST_POLICY') !== undefined;
+  if (!named && !existsSync(trustPolicyPath(undefined, env))) return undefined;
+  const policy = await loadTrustPolicy(options.trustPolicy, env);
+  return { policy, identity: policyIdentity(policy), now: context.now };
 }
 
 async function sourcesOf(options: IndexSyncOptions, context: CommandContext, count: () => number) {
@@ -132,6 +153,7 @@ const CLEAR_LINE = Buffer.from('\r\x1b[K');
 export async function indexSyncCommand(options: IndexSyncOptions, context: CommandContext): Promise<number> {
   const path = indexPath(options.index, context.io.env);
   let requests = 0;
+  const trust = await indexTrustFor(options, context);
   const sources = await sourcesOf(options, context, () => requests++);
   const controller = new AbortController();
   const interrupt = () => {
@@ -173,6 +195,7 @@ export async function indexSyncCommand(options: IndexSyncOptions, context: Comma
       onRepository: report,
       onProgress: progress,
       signal: controller.signal,
+      trust,
     }),
   ).finally(() => process.removeListener('SIGINT', interrupt));
   const images = result.synced.reduce((n, r) => n + r.images, 0);

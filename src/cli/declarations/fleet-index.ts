@@ -2,15 +2,16 @@
 import { usageError } from '../../errors/errors.ts';
 import { parseWholeNumber } from '../../util/settings.ts';
 import type { CommandDeclaration } from '../declare.ts';
+import { TRUST_POLICY_OPTION } from '../shared-options.ts';
 
 export const fleetIndex: CommandDeclaration = {
   name: 'index',
   registry: true,
   usage: [
-    'index sync TARGET... [--from FILE] [--concurrency N]',
+    'index sync TARGET... [--from FILE] [--concurrency N] [--trust-policy FILE]',
     'index status',
     'index query EXPR [--limit N] [--cursor C] [--count] [--explain] [--csv]',
-    'index query [EXPR] --vulnerability ID | --package P | --missing T | --unsigned T | --stale DAYS | --pending GATE | --deployed ENV | --prunable DAYS',
+    'index query [EXPR] --vulnerability ID | --package P | --missing T | --unsigned T | --unverified T | --stale DAYS | --pending GATE | --deployed ENV | --prunable DAYS',
     'index query --fields',
     'index drop',
   ],
@@ -35,6 +36,10 @@ for questions across every image (docs/index.md).
       value: 'N',
       parse: parseWholeNumber,
       help: 'sync: requests in flight per repository (default 8)',
+    },
+    'trust-policy': {
+      ...TRUST_POLICY_OPTION,
+      help: 'sync: verify the latest version of each type under this trust policy (default $MANIFESTO_TRUST_POLICY, else ~/.config/manifesto/trust-policy.yaml if it exists)',
     },
     fields: { type: 'boolean', help: 'query: the fields a query may use, with their types' },
     limit: {
@@ -62,6 +67,11 @@ for questions across every image (docs/index.md).
       type: 'string',
       value: 'TYPE',
       help: 'query: images whose latest TYPE has no signature (or no TYPE)',
+    },
+    unverified: {
+      type: 'string',
+      value: 'TYPE',
+      help: 'query: images whose latest TYPE does not verify under the trust policy of the last sync',
     },
     stale: {
       type: 'string',
@@ -92,7 +102,13 @@ for questions across every image (docs/index.md).
     if (action === 'sync') {
       const { indexSyncCommand } = await import('../commands/fleet-index.ts');
       return indexSyncCommand(
-        { index, targets: rest, from: args.text('from'), concurrency: args.value<number>('concurrency') },
+        {
+          index,
+          targets: rest,
+          from: args.text('from'),
+          concurrency: args.value<number>('concurrency'),
+          trustPolicy: args.text('trust-policy'),
+        },
         context,
       );
     }
@@ -115,6 +131,7 @@ for questions across every image (docs/index.md).
             package: args.text('package'),
             missing: args.text('missing'),
             unsigned: args.text('unsigned'),
+            unverified: args.text('unverified'),
             staleDays: args.value<number>('stale'),
             pending: args.text('pending'),
             deployed: args.text('deployed'),
