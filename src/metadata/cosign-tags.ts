@@ -47,3 +47,8 @@ export async function cosignTagVersions(
   }
   return attestationLayerVersions(bytes, subjectDigest, COSIGN_LAYERS);
 }
+
+/** The metadata types of the attestations in a `.att` manifest's bytes (copy --types reads them). */
+export function cosignAttestationTypes(manifest: Uint8Array, subjectDigest: string): string[] {
+  return [...new Set(attestationLayerVersions(manifest, subjectDigest, COSIGN_LAYERS).map((v) => v.type))];
+}

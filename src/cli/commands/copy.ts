@@ -72,7 +72,14 @@ function summary(result: CopyResult): string {
   ];
   for (const m of result.copied) {
     if (m.subject !== undefined)
-      lines.push(`  ${m.digest}  ${m.type ?? m.artifactType ?? m.mediaType}  (of ${m.subject})`);
+      lines.push(
+        `  ${m.digest}  ${m.type ?? m.artifactType ?? m.mediaType}  (of ${m.subject}${m.tag === undefined ? '' : `, tag ${m.tag}`})`,
+      );
+  }
+  for (const t of result.legacyTags) {
+    if (t.action === 'conflict')
+      lines.push(`cosign tag ${t.tag}: the destination's names another manifest; not overwritten`);
+    else if (t.action === 'not-selected') lines.push(`cosign tag ${t.tag}: not selected by --types`);
   }
   if (result.ignored.length > 0) lines.push(`not referrers (left out): ${result.ignored.join(', ')}`);
   return lines.join('\n');

@@ -22,7 +22,9 @@
  * - a listing entry that is not a referrer of the subject (an index child some registries report,
  *   a manifest whose subject is another) is left out and reported as ignored;
  * - after copying, each subject's destination listing is read again where something was written
- *   and compared with the selected source referrers: what is missing is reported per subject.
+ *   and compared with the selected source referrers: what is missing is reported per subject;
+ * - cosign's legacy tags (`sha256-<hex>.sig|.att|.sbom`, not referrers) of the image and its
+ *   platforms are looked up by name and copied under the same tag (legacy-tags.ts).
  */
 import type { Repository, RepositoryReader, StreamSource } from '../../content/repository.ts';
 import { isManifestoError, usageError } from '../../errors/errors.ts';
@@ -31,7 +33,15 @@ import { isIndexMediaType } from '../../oci/media-types.ts';
 import { forEachLimit } from '../../util/pool.ts';
 import { resolveTarget } from '../target.ts';
 import { versionFromDescriptor } from '../version.ts';
-import type { CopiedManifest, CopyEvent, CopyOptions, CopyResult, ReferrerDifference } from './copy-types.ts';
+import type {
+  CopiedManifest,
+  CopyEvent,
+  CopyOptions,
+  CopyResult,
+  LegacyTagCopy,
+  ReferrerDifference,
+} from './copy-types.ts';
+import { LEGACY_TAG_SUFFIXES, legacyTag, legacyTagSelected, legacyTagTypes } from './legacy-tags.ts';
 import { manifestParts } from './manifest-parts.ts';
 import { selectReferrers } from './referrer-selection.ts';
 
@@ -64,6 +74,19 @@ function isNotFound(error: unknown): boolean {
   return isManifestoError(error) && error.category === 'not-found';
 }
 
+/** The descriptor `reference` names in `repository`, or undefined when it names nothing. */
+async function resolveIfPresent(
+  repository: RepositoryReader,
+  reference: string,
+): Promise<Descriptor | undefined> {
+  try {
+    return await repository.resolve(reference);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
 export async function copyImage(
   source: RepositoryReader,
   sourceReference: string,
@@ -79,6 +102,7 @@ export async function copyImage(
   const referrers = { source: 0, selected: 0, present: 0 };
   const ignored: string[] = [];
   const differences: ReferrerDifference[] = [];
+  const legacyTags: LegacyTagCopy[] = [];
   const blobJobs = new Map<string, Promise<void>>();
 
   const copyBlob = (d: Descriptor): Promise<void> => {
@@ -132,7 +156,7 @@ export async function copyImage(
     how: {
       present?: boolean | undefined;
       tag?: string | undefined;
-      referrer?: { subject: string; type: string } | undefined;
+      referrer?: { subject: string; type: string; tag?: string | undefined } | undefined;
     },
   ): Promise<void> => {
     members.add(d.digest);
@@ -162,6 +186,7 @@ export async function copyImage(
     if (how.referrer !== undefined) {
       entry.subject = how.referrer.subject;
       entry.type = how.referrer.type;
+      if (how.referrer.tag !== undefined) entry.tag = how.referrer.tag;
     }
     copied.push(entry);
     emit({
@@ -279,6 +304,69 @@ export async function copyImage(
     }
   }
 
+  if (options.referrers !== false) {
+    // cosign's legacy tags of the image and of its platform images (not of buildx attestation
+    // manifests, which cosign does not sign): looked up by name, since no listing holds them.
+    const subjects = [image.digest];
+    if (isIndexMediaType(image.mediaType)) {
+      for (const child of manifestParts(fetched.bytes, `${source.location}@${image.digest}`).children) {
+        if (child.platform?.os !== 'unknown') subjects.push(child.digest);
+      }
+    }
+    const lookups = subjects.flatMap((subject) =>
+      LEGACY_TAG_SUFFIXES.map((suffix) => ({ subject, suffix, tag: legacyTag(subject, suffix) })),
+    );
+    await forEachLimit(lookups, concurrency * SUBJECTS_PER_SLOT, async ({ subject, suffix, tag }) => {
+      if (tag === undefined) return;
+      // One GET per tag (usually a 404), as cosign-tags.ts reads `.att`.
+      let fetchedTag: Awaited<ReturnType<RepositoryReader['fetchManifest']>>;
+      try {
+        fetchedTag = await source.fetchManifest(tag);
+      } catch (error) {
+        if (isNotFound(error)) return;
+        throw error;
+      }
+      const found = fetchedTag.descriptor;
+      const at = await resolveIfPresent(destination, tag);
+      const parts = manifestParts(fetchedTag.bytes, `${source.location}:${tag}`);
+      const types = legacyTagTypes(suffix, fetchedTag.bytes, subject);
+      const entry: LegacyTagCopy = { tag, subject, digest: found.digest, types, action: 'copied' };
+      legacyTags.push(entry);
+      if (at?.digest === found.digest) {
+        entry.action = 'present';
+        emit({ kind: 'referrer', digest: found.digest, size: found.size, action: 'present' });
+        return;
+      }
+      const artifactTypes = [...parts.blobs.map((b) => b.mediaType)];
+      if (parts.artifactType !== undefined) artifactTypes.push(parts.artifactType);
+      if (!legacyTagSelected(options.types, types, artifactTypes)) {
+        entry.action = 'not-selected';
+        return;
+      }
+      if (at !== undefined) {
+        // The destination's tag holds other signatures (signed there): not overwritten.
+        entry.action = 'conflict';
+        differences.push({ subject, missing: [found.digest] });
+        return;
+      }
+      const descriptor = plain(fetchedTag.descriptor);
+      const referrer = { subject, type: types[0] ?? 'cosign-signature', tag };
+      if (await manifestPresent(descriptor.digest)) {
+        // Stored by digest already (an earlier run cut off before the tag): only the tag is set.
+        if (!dryRun)
+          await destination.pushManifest(fetchedTag.bytes, { mediaType: descriptor.mediaType, tag });
+        copied.push({ ...descriptor, subject, type: referrer.type, tag });
+        emit({ kind: 'referrer', digest: descriptor.digest, size: descriptor.size, action: 'copied' });
+      } else {
+        await copyTree(descriptor, fetchedTag.bytes, new Set(), { present: false, tag, referrer });
+      }
+      if (dryRun) return;
+      // Compared like the referrers: the tag must now name the source's manifest.
+      if ((await resolveIfPresent(destination, tag))?.digest !== found.digest)
+        differences.push({ subject, missing: [found.digest] });
+    });
+  }
+
   return {
     source: source.location,
     destination: destination.location,
@@ -288,6 +376,7 @@ export async function copyImage(
     copied,
     blobs,
     referrers,
+    legacyTags,
     ignored,
     differences,
   };

@@ -42,6 +42,22 @@ export interface CopiedManifest {
   subject?: string | undefined;
   /** The metadata type of a referrer (as `list` shows it). */
   type?: string | undefined;
+  /** cosign's legacy tag it was copied under (`sha256-<hex>.sig|.att|.sbom`; legacy-tags.ts). */
+  tag?: string | undefined;
+}
+
+/**
+ * One cosign legacy tag (`sha256-<hex>.sig|.att|.sbom`) of the image or a platform at the source:
+ * copied (or would be, in a dry run), present at the destination already, left out by `--types`, or
+ * in conflict (the destination's tag names another manifest, which is not overwritten).
+ */
+export interface LegacyTagCopy {
+  tag: string;
+  /** The image or platform manifest it belongs to. */
+  subject: string;
+  digest: string;
+  types: string[];
+  action: 'copied' | 'present' | 'not-selected' | 'conflict';
 }
 
 /** A difference between the referrer sets of source and destination found after copying. */
@@ -65,6 +81,8 @@ export interface CopyResult {
   blobs: { copied: number; mounted: number; present: number; bytes: number };
   /** Referrers seen at the source, selected for copying, and already at the destination. */
   referrers: { source: number; selected: number; present: number };
+  /** cosign's legacy tags found at the source, and what became of each. */
+  legacyTags: LegacyTagCopy[];
   /** Listed by the registry as referrers but not (index children, another subject): not copied. */
   ignored: string[];
   /** After copying: what the destination still lacks, per subject (empty when complete). */
