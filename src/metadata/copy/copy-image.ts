@@ -41,7 +41,13 @@ import type {
   LegacyTagCopy,
   ReferrerDifference,
 } from './copy-types.ts';
-import { LEGACY_TAG_SUFFIXES, legacyTag, legacyTagSelected, legacyTagTypes } from './legacy-tags.ts';
+import {
+  LEGACY_TAG_SUFFIXES,
+  legacyTag,
+  legacyTagLayers,
+  legacyTagSelected,
+  legacyTagTypes,
+} from './legacy-tags.ts';
 import { manifestParts } from './manifest-parts.ts';
 import { selectReferrers } from './referrer-selection.ts';
 
@@ -344,7 +350,15 @@ export async function copyImage(
         return;
       }
       if (at !== undefined) {
-        // The destination's tag holds other signatures (signed there): not overwritten.
+        // The destination's tag names another manifest: cosign appends a layer per signature, so
+        // one signed again at DST holds the source's layers and more (present: a mirror run after a
+        // signature at DST stays a no-op). Otherwise it holds other signatures: not overwritten.
+        const layers = new Set(legacyTagLayers((await destination.fetchManifest(at.digest)).bytes));
+        if (legacyTagLayers(fetchedTag.bytes).every((digest) => layers.has(digest))) {
+          entry.action = 'present';
+          emit({ kind: 'referrer', digest: found.digest, size: found.size, action: 'present' });
+          return;
+        }
         entry.action = 'conflict';
         differences.push({ subject, missing: [found.digest] });
         return;

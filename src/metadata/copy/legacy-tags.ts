@@ -8,6 +8,10 @@
  * for an index, each platform image) and copies the manifest by digest under the same tag; the
  * signature payload names the image digest, which copying leaves unchanged, so it verifies at DST.
  *
+ * A destination tag that names another manifest is left alone: `present` when that manifest holds
+ * every blob of the source's (cosign appends a layer per signature, so the image was signed again at
+ * DST), else a `conflict` (signed at DST only), reported as a difference.
+ *
  * `--types` maps them to the types `list` shows them as: `.sig` is `cosign-signature`, `.sbom` is
  * `sbom`, and `.att` is the types of the attestations it holds (read from its manifest, as
  * cosign-tags.ts does); one `.att` manifest holds every attestation, so it is copied whole when any of
@@ -40,4 +44,21 @@ export function legacyTagSelected(
 ): boolean {
   if (types === undefined || types.length === 0) return true;
   return types.some((t) => (t.includes('/') ? artifactTypes.includes(t) : tagTypes.includes(t)));
+}
+
+/** The layer digests of a legacy tag's manifest (its signatures or attestations; not the config). */
+export function legacyTagLayers(manifest: Uint8Array): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(manifest));
+  } catch {
+    return [];
+  }
+  const layers = (parsed as { layers?: unknown } | null)?.layers;
+  if (!Array.isArray(layers)) return [];
+  return layers.flatMap((l: unknown) =>
+    typeof l === 'object' && l !== null && typeof (l as { digest?: unknown }).digest === 'string'
+      ? [(l as { digest: string }).digest]
+      : [],
+  );
 }

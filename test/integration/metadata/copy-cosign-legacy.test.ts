@@ -171,6 +171,55 @@ describe('copy carries cosign legacy tags', () => {
     ]);
   });
 
+  it('a DST tag signed again at DST (superset) is present; one signed only at DST is a conflict, not overwritten', async () => {
+    const image = await signedImage('legacy-dst-signed');
+    const digest = image.subject.digest;
+    const host = distribution.registry!.host;
+    await cosignOk(['generate-key-pair', '--output-key-prefix', 'second']);
+    const signAtDst = (repository: string) =>
+      cosignOk([
+        'sign',
+        '--key',
+        'second.key',
+        '--tlog-upload=false',
+        '--use-signing-config=false',
+        '--new-bundle-format=false',
+        ...http,
+        `${repository}@${digest}`,
+      ]);
+
+    // Promoted, then signed at DST too (cosign appends to the .sig manifest): a rerun is a no-op.
+    const promoted = `${host}/${uniqueRepository('legacy-resigned')}`;
+    await copy(image.ref, `${promoted}:v1`);
+    await signAtDst(promoted);
+    const rerun = await copy(image.ref, `${promoted}:v1`);
+    assert.deepEqual(rerun.copied, []);
+    assert.deepEqual(rerun.differences, []);
+    assert.deepEqual(actions(rerun), ['.att present sbom', '.sig present cosign-signature']);
+    await assertCosignVerifies(promoted, digest);
+
+    // The image alone first, signed only at DST: the source's .sig does not replace DST's.
+    const own = `${host}/${uniqueRepository('legacy-own')}`;
+    await copy(image.ref, `${own}:v1`, ['--no-referrers']);
+    await signAtDst(own);
+    const result = await runCli(['copy', image.ref, `${own}:v1`, '--json', '--plain-http'], { env });
+    assert.equal(result.code, 11, result.stderr.toString());
+    const conflict = JSON.parse(result.stdout.toString()) as CopyResult;
+    assert.deepEqual(actions(conflict), ['.att copied sbom', '.sig conflict cosign-signature']);
+    const sig = conflict.legacyTags.find((t) => t.tag.endsWith('.sig'))!;
+    assert.deepEqual(conflict.differences, [{ subject: digest, missing: [sig.digest] }]);
+    const second = await cosign([
+      'verify',
+      '--key',
+      'second.pub',
+      '--insecure-ignore-tlog=true',
+      '--new-bundle-format=false',
+      ...http,
+      `${own}@${digest}`,
+    ]);
+    assert.equal(second.code, 0, `DST's own signature is kept: ${second.stderr}`);
+  });
+
   it('--no-referrers leaves them out; --types selects by the types list shows; --dry-run writes none', async () => {
     const image = await signedImage('legacy-options');
     const hex = image.subject.digest.slice('sha256:'.length);
