@@ -29,7 +29,16 @@ export async function main(
   processStreams: CommandIO = processIO(),
   options: MainOptions = {},
 ): Promise<number> {
-  const io = { ...processStreams, stderr: terminalSafeStream(processStreams.stderr) };
+  // Not a spread: that would read stdin, which io.ts keeps lazy.
+  const io: CommandIO = {
+    stdout: processStreams.stdout,
+    stderr: terminalSafeStream(processStreams.stderr),
+    get stdin() {
+      return processStreams.stdin;
+    },
+    env: processStreams.env,
+    interactive: processStreams.interactive,
+  };
   const [name, ...rest] = argv;
   const wantsJson = argv.includes('--json');
   const debug = argv.includes('--debug');

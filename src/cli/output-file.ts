@@ -13,13 +13,13 @@
  * Every refusal is a usage error (exit 2) with its own code.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type Stats } from 'node:fs';
-import { lstat, rename, rm, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ManifestoError, usageError } from '../errors/errors.ts';
 import { errnoCode, isMissingPath } from '../util/errno.ts';
+import { createWriteStream, lstat, rename, rm, stat } from '../util/fs-async.ts';
 
 export interface OutputFileOptions {
   /** The flag that named the path, for messages (`-o`, `--out`). */

@@ -6,13 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { StreamSource } from '../content/repository.ts';
 import { ManifestoError, usageError } from '../errors/errors.ts';
 import { concatBytes } from '../util/bytes.ts';
+import { createReadStream, createWriteStream, mkdtemp, openForReading, rm, stat } from '../util/fs-async.ts';
 import { FULL_PARSE_LIMIT } from './detect-media-type.ts';
 
 /** How much of large content is kept for media type detection (small content is kept whole). */
@@ -124,7 +123,7 @@ export async function prepareFile(
   const buffer = Buffer.allocUnsafe(Math.min(size, HASH_BUFFER_BYTES));
   let seen = 0;
   try {
-    const handle = await open(path, 'r');
+    const handle = await openForReading(path);
     try {
       for (;;) {
         const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, seen);

@@ -11,7 +11,7 @@
  */
 
 import { join } from 'node:path';
-import { OciLayoutRepository, openLayout } from '../content/layout/oci-layout-repository.ts';
+import type { OciLayoutRepository } from '../content/layout/oci-layout-repository.ts';
 import type { Repository } from '../content/repository.ts';
 import { familiarReference, namesTagOrDigest, parseReference } from '../oci/reference.ts';
 import type { ImageReference } from '../oci/reference-types.ts';
@@ -97,6 +97,10 @@ export function createImageOpener(options: ClientOptions = {}): ImageOpener {
     const display = typeof input === 'string' ? input : familiarReference(reference);
     if (reference.kind === 'oci-layout') {
       const env = options.env ?? process.env;
+      // Loaded here, not at the top: a registry image never needs the layout backend, and its module
+      // graph (node:fs/promises, which loads readline's interface, and the file lock) costs ~5 M
+      // instructions per process (callgrind) in get, list and put of a registry image.
+      const { openLayout } = await import('../content/layout/oci-layout-repository.ts');
       const repository = await openLayout(reference.path, {
         create: openOptions.createLayout === true,
         // Referrers stay out of index.json unless asked (docs/format.md, "OCI image layouts").
@@ -135,5 +139,6 @@ export function createImageOpener(options: ClientOptions = {}): ImageOpener {
 
 /** The OCI layout an opened image lives in, or undefined for a registry (`manifesto images`). */
 export function openedLayout(opened: OpenedImage): OciLayoutRepository | undefined {
-  return opened.repository instanceof OciLayoutRepository ? opened.repository : undefined;
+  // Only an `oci:` reference opens a layout (createImageOpener), and it always does.
+  return opened.reference.kind === 'oci-layout' ? (opened.repository as OciLayoutRepository) : undefined;
 }

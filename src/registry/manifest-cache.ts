@@ -10,11 +10,12 @@
  * MANIFESTO_CACHE=off disables it. Files are 0600 and the folders manifesto makes 0700: the cache
  * shows what this user read from private registries.
  */
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { digestOf, tryParseDigest } from '../oci/digest.ts';
 import { MAX_MANIFEST_BYTES } from '../oci/media-types.ts';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from '../util/fs-async.ts';
 import { setting } from '../util/settings.ts';
 
 export interface ManifestCache {

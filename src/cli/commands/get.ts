@@ -1,12 +1,11 @@
 /** `manifesto get IMAGE TYPE`: print the latest (or a given) version's content, byte for byte. */
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { getPlatformMetadata, type PlatformGetResult } from '../../metadata/platform-get.ts';
 import type { Descriptor, Platform } from '../../oci/descriptor.ts';
 import { formatPlatform } from '../../oci/platform.ts';
+import { createReadStream, mkdtemp, rm, stat } from '../../util/fs-async.ts';
 import type { CommandContext } from '../context.ts';
 import { writeJson } from '../io.ts';
 import { checkOutputPath, type OutputFileOptions, writeOutputFile } from '../output-file.ts';

@@ -4,11 +4,12 @@
  * the keys Docker uses (`https://index.docker.io/v1/` for Docker Hub; `host`, `https://host`,
  * `http://host`, `https://host/v1/`... for others).
  */
-import { readFile } from 'node:fs/promises';
+
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { usageError } from '../../errors/errors.ts';
 import { isMissingPath } from '../../util/errno.ts';
+import { readFile } from '../../util/fs-async.ts';
 import type { Credentials } from './types.ts';
 
 export interface DockerAuthEntry {
