@@ -2,15 +2,17 @@
 // CLI on distribution 2.8 and refreg: an image signed and attested with `--new-bundle-format=false`
 // (cosign's legacy mode: signatures under tags, not referrers) is copied to another repository of
 // distribution, to refreg, and registry -> OCI layout -> registry; `cosign verify` and `cosign
-// verify-attestation` succeed at each destination, a second run copies nothing, and `--no-referrers`,
-// `--types` and `--dry-run` do what they say. Before: the tags were not copied and `cosign verify`
-// at the destination failed with "no signatures found".
+// verify-attestation` succeed at each destination (and, for an index signed with `--recursive`, on
+// the index and every platform), a second run copies nothing, and `--no-referrers`,
+// `--types` and `--dry-run` do what they say. Before: the tags were not copied, so the promoted
+// image had no signature for `cosign verify` at the destination.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CopyResult } from '../../../src/metadata/copy/copy-types.ts';
+import { pushTestMultiPlatformImage } from '../../support/images.ts';
 import { runPeer } from '../../support/peers.ts';
 import { uniqueRepository } from '../../support/registries.ts';
 import { type MetadataBackend, metadataBackend, type TestImage } from './support/backends.ts';
@@ -169,6 +171,51 @@ describe('copy carries cosign legacy tags', () => {
       '.att present sbom',
       '.sig present cosign-signature',
     ]);
+  });
+
+  it('a multi-platform image signed with --recursive: the index and each platform keep their .sig', async () => {
+    const { createImageOpener } = await import('../../../src/open/open-image.ts');
+    const srcRepo = `${distribution.registry!.host}/${uniqueRepository('legacy-multi')}`;
+    const repository = (await createImageOpener({ plainHttp: true, env })(`${srcRepo}:v1`)).repository;
+    const multi = await pushTestMultiPlatformImage(
+      repository,
+      [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      ],
+      { tag: 'v1', attest: [0] },
+    );
+    await cosignOk([
+      'sign',
+      ...legacyFlags,
+      '--new-bundle-format=false',
+      '--recursive',
+      ...http,
+      `${srcRepo}@${multi.index.digest}`,
+    ]);
+    const signed = [multi.index.digest, ...multi.children.map((c) => c.digest)];
+    const dstRepo = `${refreg.registry!.host}/${uniqueRepository('legacy-multi-dst')}`;
+    const result = await copy(`${srcRepo}:v1`, `${dstRepo}:v1`);
+    assert.deepEqual(result.differences, []);
+    // One .sig per signed manifest; the buildx attestation manifest is not looked up.
+    assert.deepEqual(
+      result.legacyTags.map((t) => `${t.subject} ${t.tag.slice(-4)} ${t.action}`).sort(),
+      signed.map((d) => `${d} .sig copied`).sort(),
+    );
+    for (const digest of signed) {
+      await cosignOk([
+        'verify',
+        '--key',
+        'cosign.pub',
+        '--insecure-ignore-tlog=true',
+        '--new-bundle-format=false',
+        ...http,
+        `${dstRepo}@${digest}`,
+      ]);
+    }
+    const again = await copy(`${srcRepo}:v1`, `${dstRepo}:v1`);
+    assert.deepEqual(again.copied, []);
+    assert.equal(again.legacyTags.filter((t) => t.action === 'present').length, signed.length);
   });
 
   it('a DST tag signed again at DST (superset) is present; one signed only at DST is a conflict, not overwritten', async () => {
