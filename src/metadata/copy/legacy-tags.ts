@@ -29,6 +29,16 @@ export function legacyTag(digest: string, suffix: LegacyTagSuffix): string | und
   return parsed === undefined ? undefined : `${parsed.algorithm}-${parsed.hex}.${suffix}`;
 }
 
+/**
+ * Where a tag listing finds `digest`'s legacy tags: right after `<alg>-<hex>` (the tag schema's
+ * index tag), since `.` sorts before every hex digit, so one page of three tags after it holds
+ * `.att`, `.sbom` and `.sig` when they exist (undefined: not a digest).
+ */
+export function legacyTagsAfter(digest: string): string | undefined {
+  const parsed = tryParseDigest(digest);
+  return parsed === undefined ? undefined : `${parsed.algorithm}-${parsed.hex}`;
+}
+
 /** The metadata types a legacy tag's manifest counts as (for `--types`). */
 export function legacyTagTypes(suffix: LegacyTagSuffix, manifest: Uint8Array, subject: string): string[] {
   if (suffix === 'sig') return ['cosign-signature'];
