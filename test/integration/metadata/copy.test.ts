@@ -4,6 +4,7 @@
 // layout -> registry); the destination's referrer tree equals the source's by digest, the signatures
 // verify there, and a second run writes nothing and costs one request per referrer listing.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ import { runPeer } from '../../support/peers.ts';
 import { editReferrersIndex } from '../../support/referrers-index.ts';
 import { uniqueRepository } from '../../support/registries.ts';
 import { type MetadataBackend, metadataBackend, type TestImage } from './support/backends.ts';
-import { type CliOptions, type ListJson, ok, okJson, runCli, spawnCli } from './support/cli.ts';
+import { BIN, type CliOptions, type ListJson, ok, okJson, runCli, spawnCli } from './support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifesto-copy-'));
 const env = {
@@ -387,6 +388,49 @@ describe('copy interrupted and resumed', () => {
       assert.deepEqual(edges, expected, `after ${writes} writes and a rerun`);
       await assertNoDangling(target, edges);
     }
+  });
+});
+
+/** Starts `manifesto copy SRC DST` as a process and SIGKILLs it after `ms` (if still running). */
+function killedCopy(src: string, dst: string, ms: number): Promise<{ code: number | null; killed: boolean }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, 'copy', src, dst, '--plain-http'], {
+      env: env as Record<string, string>,
+      stdio: 'ignore',
+    });
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = child.kill('SIGKILL');
+    }, ms);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, killed });
+    });
+  });
+}
+
+describe('copy killed and run again', () => {
+  it('SIGKILL at random points of a copy to the tag schema: the rerun ends with identical referrer sets, nothing dangling', async () => {
+    const image = await sourceImage(backends.refreg, 'copy-kill');
+    const expected = await referrerTree(image.repository, [image.subject.digest]);
+    // Random kill points within a copy's run (about 1-3 s to distribution on this machine); the
+    // delays are in the message so a failure can be replayed.
+    const delays = [0, 1, 2, 3].map((i) => Math.round(150 + i * 350 + Math.random() * 300));
+    let interrupted = 0;
+    for (const ms of delays) {
+      const dst = destination(backends.distribution, `copy-kill-${ms}`);
+      const killed = await killedCopy(image.ref, dst, ms);
+      if (killed.killed) interrupted++;
+      const target = await openDestination(dst);
+      await assertNoDangling(target, await referrerTree(target, [image.subject.digest]).catch(() => []));
+      const resumed = await createClient({ plainHttp: true, env }).copy(image.ref, dst);
+      assert.deepEqual(resumed.differences, [], `killed after ${ms} ms`);
+      const edges = await referrerTree(target, [image.subject.digest]);
+      assert.deepEqual(edges, expected, `killed after ${ms} ms (delays ${delays.join(', ')})`);
+      await assertNoDangling(target, edges);
+    }
+    assert.ok(interrupted >= 1, `no copy was still running when killed (delays ${delays.join(', ')} ms)`);
   });
 });
 
