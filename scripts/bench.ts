@@ -362,6 +362,25 @@ function renderReport(results: Results, options: BenchOptions): string {
   return out.join('\n');
 }
 
+/** `--only copy` and `--only fleet`: their scripts, with this run's options; true when one failed. */
+function runSideSections(options: BenchOptions): boolean {
+  const jobs: string[][] = [];
+  if (options.copy) {
+    const copyArgs = options.sources ? ['--sources'] : [];
+    jobs.push(['bench/copy/run.ts', '--delay-ms', '0', ...copyArgs]);
+    if (options.delayMs > 0)
+      jobs.push(['bench/copy/run.ts', '--delay-ms', String(options.delayMs), ...copyArgs]);
+  }
+  if (options.fleet) jobs.push(['bench/fleet/run.ts', '--images', String(options.fleetImages)]);
+  let failed = false;
+  for (const job of jobs) {
+    console.error(`bench: node ${job.join(' ')}`);
+    const result = spawnSync(process.execPath, job, { cwd: root, stdio: 'inherit' });
+    if (result.status !== 0) failed = true;
+  }
+  return failed;
+}
+
 async function main(): Promise<number> {
   let options: BenchOptions;
   try {
@@ -374,6 +393,18 @@ async function main(): Promise<number> {
   } catch (error) {
     console.error(`bench: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
+  }
+  // The copy and fleet sections are jobs of their own: run as their scripts, printed as they go.
+  if (options.copy || options.fleet) {
+    const failed = runSideSections(options);
+    if (
+      options.operations.length === 0 &&
+      !options.start &&
+      !options.bulk &&
+      !options.scale &&
+      !options.signing
+    )
+      return failed ? 1 : 0;
   }
   // The bench's own preparation (the library, in this process) keeps no on-disk cache.
   process.env.MANIFESTO_CACHE = 'off';

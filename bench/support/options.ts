@@ -37,9 +37,15 @@ export interface BenchOptions {
   signing: boolean;
   /** All its rows, or only the unverified attestation read (`--only attestation`). */
   signingRows: SigningRows;
+  /** `manifesto copy` next to `oras cp -r` (bench/copy/run.ts): only with --only copy. */
+  copy: boolean;
+  /** The fleet index's queries over a synthetic fleet (bench/fleet/run.ts): only with --only fleet. */
+  fleet: boolean;
+  /** Images of the synthetic fleet (--fleet-images; default 5000). */
+  fleetImages: number;
 }
 
-const SECTIONS = ['memory', 'start', 'bulk', 'scale', 'signing', 'attestation'] as const;
+const SECTIONS = ['memory', 'start', 'bulk', 'scale', 'signing', 'attestation', 'copy', 'fleet'] as const;
 
 export const USAGE = `usage: npm run bench -- [options]   (node scripts/bench.ts [options])
 
@@ -49,9 +55,14 @@ go-containerregistry's registry (referrers API), through a counting proxy.
 
   --runs N                 runs per tool, operation, registry and delay (default 5, at least 1)
   --only OPS               operations, comma-separated: put,get,list,history,put-all-platforms,
-                           list-tree,memory,start,bulk,scale,signing,attestation
-                           (default all but signing and attestation; attestation: only the signing
-                           section's get of a sigstore attestation, at loopback and at --delay-ms)
+                           list-tree,memory,start,bulk,scale,signing,attestation,copy,fleet
+                           (default all but signing, attestation, copy and fleet; attestation: only
+                           the signing section's get of a sigstore attestation, at loopback and at
+                           --delay-ms; copy: manifesto copy vs oras cp -r, a 3-platform image with
+                           15 referrers, both ways, loopback and --delay-ms, and a no-op run
+                           (bench/copy/run.ts); fleet: the fleet index's queries, p50/p95/p99, over
+                           a synthetic fleet (bench/fleet/run.ts))
+  --fleet-images N         images of the fleet section's synthetic fleet (default 5000)
   --registries KINDS       distribution,refreg (default both)
   --delay-ms MS            simulated round trip added to each request, measured besides loopback
                            (default 25; 0 measures loopback only)
@@ -128,6 +139,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       'scale-versions': { type: 'string' },
       signing: { type: 'boolean' },
       'no-signing': { type: 'boolean' },
+      'fleet-images': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -183,5 +195,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       values.signing === true || selected.includes('signing') || !selected.includes('attestation')
         ? 'all'
         : 'attestation',
+    // Not in the default run either: each is its own job (a copy between two registries; a synthetic
+    // fleet written into a SQLite index, about 30 images/s to load).
+    copy: values.only !== undefined && selected.includes('copy'),
+    fleet: values.only !== undefined && selected.includes('fleet'),
+    fleetImages:
+      values['fleet-images'] === undefined ? 5000 : wholeNumber(values['fleet-images'], '--fleet-images', 1),
   };
 }
