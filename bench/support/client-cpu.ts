@@ -17,8 +17,16 @@
  * - a V8 start-up snapshot of that script (node --snapshot-blob; node:http cannot be in one: its
  *   parser handle does not serialise): put 260 M, get 242 M, list 236 M: worse, functions are not
  *   compiled in the snapshot; and a #! line cannot name the blob. Not used.
- * What is left above the floor: node:crypto for the digests (~15 M to load), node:fs/promises (~5 M,
- * with readline), the ~470 KB code cache (~12 M to deserialise), GC with the 1 MiB young generation.
+ * - registry commands without node:fs/promises and readline (loaded by the OCI layout backend's
+ *   static import, by a start-up read of process.stdin, which is an fs.ReadStream on /dev/null, and
+ *   by imports of node:fs/promises and fs's stream exports): put 223 M (1.65x), get 207 M (1.55x),
+ *   list 205 M (1.55x) (node:http script 136/134/132 M); A/B of that change alone on one registry:
+ *   put -15 M, get -6 M, list -6 M.
+ * What is left above the floor: node:crypto for the digests (~15 M to load: node:crypto loads every
+ * internal crypto module), the ~500 KB code cache (~12 M to deserialise), GC with the 1 MiB young
+ * generation. A fixed 4 MiB young generation (--min/--max-semi-space-size=4 on the #! line) saves
+ * 6-10 M per command but raises the peak RSS of a 150 MB put from 84 to 126 MB: not used; 2 MiB
+ * saves nothing measurable.
  * Wall, medians of 15 interleaved runs at a load average of ~7 on 2 cores (no quiet machine to be
  * had): node:http script 54/46/40 ms, before 120/101/92 ms, after 82/82/81 ms (put/get/list).
  *
