@@ -9,8 +9,9 @@
  * Accepted read age W = max(`maxReadAgeMs`, 2L); settle time S = max(`settleMs`, W + 3L) +
  * random(0..`jitterMs`). Defaults: settleMs 250, maxReadAgeMs 125, jitterMs 100, so on a responsive
  * registry (L < 25 ms) S = 250..350 ms and W = 125 ms; on a loaded one both grow. Retries back off
- * random(0..jitterMs * 2^(writes-1)), at most 2 s. At most `maxWrites` (10) writes and
- * `maxObservations` (60) verifications.
+ * random(0..jitterMs * 2^(writes-1)), at most 2 s. At most `maxWrites` (20) writes and
+ * `maxObservations` (60) verifications. 20 writes: above the number of writers one index sees at once (a
+ * prune racing 10 puts is 11; with 10 writes the unluckiest of them gave up in 1 CI run of 6).
  */
 import { systemClock, type WaitClock } from '../util/clock.ts';
 import type { RegistryQuirks } from './registry-quirks.ts';
@@ -28,7 +29,7 @@ export interface TagSchemaTimingOptions {
   jitterMs?: number | undefined;
   /** Longest accepted time between sending the read and sending the write. Default settleMs / 2. */
   maxReadAgeMs?: number | undefined;
-  /** Writes per change before giving up with a conflict error. Default 10. */
+  /** Writes per change before giving up with a conflict error. Default 20. */
   maxWrites?: number | undefined;
   /** Verifications per change before giving up with a conflict error. Default 60. */
   maxObservations?: number | undefined;
@@ -37,7 +38,7 @@ export interface TagSchemaTimingOptions {
 
 export const DEFAULT_SETTLE_MS = 250;
 export const DEFAULT_JITTER_MS = 100;
-export const DEFAULT_MAX_WRITES = 10;
+export const DEFAULT_MAX_WRITES = 20;
 export const DEFAULT_MAX_OBSERVATIONS = 60;
 const MAX_BACKOFF_MS = 2000;
 /** Re-reads in a row of a read that became too old before its write could be sent. */

@@ -168,7 +168,7 @@ describe('tag-schema timing rules', () => {
     // L = 100: W = max(125, 200) = 200, S = max(250, 200 + 300) = 500.
     assert.equal(rules.maxReadAge(100), 200);
     assert.equal(rules.settle(100), 500);
-    assert.equal(rules.maxWrites, 10);
+    assert.equal(rules.maxWrites, 20);
     assert.equal(rules.maxObservations, 60);
     assert.equal(rules.jitterMs, 100);
   });
