@@ -118,9 +118,8 @@ function deploymentAge(image: FullImage, now: number): bigint {
   return daysSince(last, now);
 }
 
-/** The values of every field for one image, in CEL's representation (ints are bigints). */
-export function celContext(image: FullImage, now: number): Record<string, unknown> {
-  const latest = image.versions.filter((v) => v.latest);
+/** What names an image and what it holds: the fields a query and a result row share. */
+export function imageIdentity(image: FullImage) {
   return {
     repository: image.location,
     registry: image.registry,
@@ -129,6 +128,14 @@ export function celContext(image: FullImage, now: number): Record<string, unknow
     parent: image.parentIndex,
     tags: image.tags,
     types: [...new Set(image.versions.map((v) => v.type))].sort(),
+  };
+}
+
+/** The values of every field for one image, in CEL's representation (ints are bigints). */
+export function celContext(image: FullImage, now: number): Record<string, unknown> {
+  const latest = image.versions.filter((v) => v.latest);
+  return {
+    ...imageIdentity(image),
     signed: latest.filter((v) => v.signature === 'signed').map((v) => v.type),
     verified: latest.filter((v) => v.verification === 'verified').map((v) => v.type),
     verification: Object.fromEntries(latest.map((v) => [v.type, v.verification ?? 'not-checked'])),

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT_CODES, usageError } from '../../errors/errors.ts';
-import { FIELDS } from '../../fleet/fields.ts';
+import { FIELDS, imageIdentity } from '../../fleet/fields.ts';
 import { countQuery, prepareQuery, runQuery } from '../../fleet/query.ts';
 import { type SavedQuestions, savedQuery } from '../../fleet/saved.ts';
 import { openSqliteStore } from '../../fleet/sqlite-store.ts';
@@ -257,13 +257,7 @@ export interface IndexQueryOptions {
 
 function imageJson(image: FullImage) {
   return {
-    repository: image.location,
-    registry: image.registry,
-    digest: image.digest,
-    platform: image.platform,
-    parent: image.parentIndex,
-    tags: image.tags,
-    types: [...new Set(image.versions.map((v) => v.type))].sort(),
+    ...imageIdentity(image),
     indexedAt: image.indexedAt,
     checkedAt: image.syncedAt,
     registrySyncedAt: image.registrySyncedAt,
