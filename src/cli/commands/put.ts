@@ -25,8 +25,6 @@ import { writeJson, writeLine } from '../io.ts';
 import { printAllPlatforms, putJson, resultLine, warningLine } from './put-output.ts';
 import { defaultAuthor, maxContentSize, strictContent, strictTypes } from './put-settings.ts';
 
-export { defaultAuthor, strictTypes };
-
 /** `file` may be `-` for standard input. */
 export interface PutCommandOptions extends PutItem {
   maxSize?: number | undefined;

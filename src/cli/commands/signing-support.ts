@@ -68,8 +68,6 @@ export async function loadSigner(
   }
 }
 
-export { parseDurationValue as parseDuration } from '../../util/duration.ts';
-
 export function signedLine(signed: SignedVersion): string {
   return `Signed version ${signed.version.digest} (${signed.format}) as ${signed.signature.digest}`;
 }
