@@ -4,7 +4,7 @@
  * those of a key file; and the formats ask it for the hash, padding and encoding they need.
  */
 import assert from 'node:assert/strict';
-import { constants, type KeyObject, sign, type X509Certificate } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Descriptor } from '../../../src/oci/descriptor.ts';
 import { digestOf } from '../../../src/oci/digest.ts';
@@ -38,25 +38,14 @@ const PREDICATE = metadataPredicate({
 /** A signer whose key lives elsewhere: only the public key is shown; each signature is a round trip. */
 function remoteSigner(privateKey: KeyObject, chain: readonly X509Certificate[]) {
   const asked: SignatureParameters[] = [];
+  const local = keySigner(privateKey);
   const signer: Signer = {
-    publicKey: keySigner(privateKey).publicKey,
+    publicKey: local.publicKey,
     chain,
     async sign(data, parameters) {
       asked.push(parameters);
       await new Promise((resolve) => setImmediate(resolve));
-      return new Uint8Array(
-        sign(
-          parameters.hash,
-          data,
-          parameters.rsaPadding === 'pss'
-            ? {
-                key: privateKey,
-                padding: constants.RSA_PKCS1_PSS_PADDING,
-                saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-              }
-            : { key: privateKey, dsaEncoding: parameters.ecdsaEncoding },
-        ),
-      );
+      return local.signNow(data, parameters);
     },
   };
   return { signer, asked };
